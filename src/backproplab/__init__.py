@@ -1,0 +1,109 @@
+"""backproplab: learn, teach and use backpropagation.
+
+A PyTorch-like autograd engine over NumPy (``bp.tensor``, ``.backward()``, ``.grad``), a
+learning stack on top of it, explanations of every number, and an interactive laboratory.
+"""
+
+from backproplab.tensor import Tensor  # noqa: I001 - Tensor must be defined before the ops load
+
+from backproplab import autograd, dtypes, nn
+from backproplab.autograd import (
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from backproplab.backend import set_array_module
+from backproplab.creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from backproplab.dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    uint8,
+)
+from backproplab.ops.activations import elu, gelu, leaky_relu, relu, sigmoid, softplus, tanh
+from backproplab.ops.arithmetic import (
+    abs,
+    add,
+    clone,
+    cos,
+    div,
+    erf,
+    exp,
+    log,
+    mul,
+    neg,
+    pow,
+    sin,
+    sqrt,
+    sub,
+)
+from backproplab.ops.comparison import (
+    all,
+    any,
+    argmax,
+    argmin,
+    eq,
+    ge,
+    gt,
+    isfinite,
+    isnan,
+    le,
+    lt,
+    ne,
+    sign,
+)
+from backproplab.ops.indexing import gather
+from backproplab.ops.matmul import matmul
+from backproplab.ops.reductions import amax, amin, max, mean, min, std, sum, var
+from backproplab.ops.selection import clamp, maximum, minimum, where
+from backproplab.ops.shape import (
+    cat,
+    expand,
+    flatten,
+    permute,
+    repeat,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+from backproplab.ops.softmax import log_softmax, logsumexp, softmax
+from backproplab.random import Generator, manual_seed
+
+bool = bool_  # noqa: A001 - torch.bool
+float = float32  # noqa: A001 - torch.float
+clip = clamp
+concat = concatenate = cat
+
+__version__ = "0.1.0"

@@ -1,0 +1,325 @@
+"""Reverse-mode traversal: ``Tensor.backward`` and ``autograd.grad``.
+
+Order: an iterative depth-first walk counts, for every node, how many consumers will send it a
+gradient; nodes then run in Kahn order (a node runs once all its consumers have run), so a
+tensor used several times receives the sum before its own rule runs. No recursion, so a chain of
+100,000 ops is fine.
+
+Graph keys are ``id()``s: the graph itself keeps every node alive during the walk.
+"""
+
+import numpy
+
+from backproplab import backend, tensor_math
+from backproplab.autograd import anomaly
+from backproplab.autograd.function import FREED_MESSAGE, Function
+from backproplab.autograd.grad_mode import _state as _grad_state
+from backproplab.tensor import Tensor
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (or only into ``inputs``)."""
+    tensors, grad_tensors = _as_lists(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    only = None if inputs is None else _as_tuple(inputs)
+    _run(tensors, grad_tensors, retain_graph, create_graph, capture=None, only=only)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    outputs, grad_outputs = _as_lists(outputs, grad_outputs)
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("grad: one of the inputs does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = {}
+    _run(outputs, grad_outputs, retain_graph, create_graph, capture=captured, only=inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(_key(t)))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the outputs; "
+                "pass allow_unused=True if that is expected"
+            )
+        result.append(None if g is None else _wrap(g, create_graph))
+    return tuple(result)
+
+
+def _as_tuple(x):
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def _as_lists(tensors, grads):
+    tensors = list(_as_tuple(tensors))
+    if grads is None:
+        grads = [None] * len(tensors)
+    else:
+        grads = [grads] if isinstance(grads, Tensor) or not isinstance(grads, (list, tuple)) \
+            else list(grads)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} outputs but {len(grads)} gradients")
+    return tensors, grads
+
+
+def _key(t: Tensor):
+    """The graph object a tensor's gradient is delivered to: its grad_fn, or itself if a leaf."""
+    return t if t.grad_fn is None else t.grad_fn
+
+
+def _root_grad(t: Tensor, g, create_graph: bool):
+    if not t.requires_grad:
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a grad_fn: "
+            "nothing to differentiate (was it computed under no_grad, or from tensors "
+            "without requires_grad=True?)"
+        )
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs; this output has "
+                f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape)"
+            )
+        g = backend.xp.ones_like(t.data)
+    else:
+        g = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
+        if g.shape != t.data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
+                f"{tuple(t.shape)}; they must match"
+            )
+    return Tensor._make(g, False, None) if create_graph else g
+
+
+def _wrap(g, create_graph: bool) -> Tensor:
+    return g if create_graph else Tensor._make(g, False, None)
+
+
+def _run(roots, root_grads, retain_graph, create_graph, capture, only):
+    grads = {}
+    order_keys = []
+    for t, g in zip(roots, root_grads, strict=True):
+        key = _key(t)
+        g = _root_grad(t, g, create_graph)
+        k = id(key)
+        grads[k] = _add(grads[k], g) if k in grads else g
+        order_keys.append(key)
+
+    deps = _count_dependencies(order_keys)
+    only_ids = None if only is None else {id(_key(t)) for t in only}
+    ready = [k for k in {id(k): k for k in order_keys}.values() if deps.get(id(k), 0) == 0]
+    prev_mode = getattr(_grad_state, "enabled", True)
+    _grad_state.enabled = create_graph
+    stored = set()
+    try:
+        while ready:
+            key = ready.pop()
+            g = grads.pop(id(key))
+            if isinstance(key, Tensor):
+                _deliver_to_leaf(key, g, create_graph, capture, only_ids, stored)
+                continue
+            g = _node_hooks(key, g, create_graph, stored)
+            if capture is not None and only_ids is not None and id(key) in only_ids:
+                capture[id(key)] = g
+            in_grads = _call_backward(key, g, create_graph)
+            if not retain_graph:
+                key.freed = True
+                key._saved = ()
+                key.out = None
+            for parent, inp, gi in zip(key.parents, key.inputs, in_grads, strict=False):
+                if parent is None or gi is None:
+                    continue
+                gi = _fit(gi, inp, key, create_graph)
+                pk = id(parent)
+                grads[pk] = _add(grads[pk], gi) if pk in grads else gi
+                deps[pk] -= 1
+                if deps[pk] == 0:
+                    ready.append(parent)
+    finally:
+        _grad_state.enabled = prev_mode
+
+
+def _count_dependencies(roots) -> dict:
+    """Number of consumers per node/leaf among everything reachable from ``roots``."""
+    deps = {}
+    seen = set()
+    stack = []
+    for r in roots:
+        if id(r) not in seen:
+            seen.add(id(r))
+            stack.append(r)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tensor):
+            continue
+        if node.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        for p in node.parents:
+            if p is None:
+                continue
+            pid = id(p)
+            deps[pid] = deps.get(pid, 0) + 1
+            if pid not in seen:
+                seen.add(pid)
+                stack.append(p)
+    return deps
+
+
+def _add(a, b):
+    return a + b
+
+
+def _fit(g, inp: Tensor, node: Function, create_graph: bool):
+    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+    shape = inp.data.shape
+    if create_graph:
+        if not isinstance(g, Tensor):
+            g = Tensor._make(backend.xp.asarray(g), False, None)
+        if g.data.shape != shape:
+            g = tensor_math.sum_to_shape(g, shape)
+        if g.data.dtype != inp.data.dtype:
+            g = g.to(inp.data.dtype)
+        return g
+    if type(g) is not numpy.ndarray:
+        g = backend.xp.asarray(g)
+    if g.shape != shape:
+        try:
+            g = backend.sum_to_shape(g, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"{node.name}.backward returned a gradient of shape {g.shape} for an input of "
+                f"shape {shape}"
+            ) from None
+    if g.dtype != inp.data.dtype:
+        g = g.astype(inp.data.dtype)
+    return g
+
+
+def _call_backward(node: Function, g, create_graph: bool) -> tuple:
+    cls = type(node)
+    if node.freed:
+        raise RuntimeError(FREED_MESSAGE)
+    _check_versions(node)
+    if create_graph:
+        result = _backward_differentiable(node, g)
+    else:
+        result = cls.backward(node, g)
+    if not isinstance(result, tuple):
+        result = (result,)
+    if anomaly.state.enabled:
+        _check_backward(node, result)
+    return result
+
+
+def _backward_differentiable(node: Function, g):
+    """Run the node's rule over tensors so the gradient itself gets a graph (create_graph)."""
+    saved = node._saved
+    translated = []
+    for s in saved:
+        translated.append(_saved_as_tensor(node, s))
+    node._saved = tuple(translated)
+    node.xp = tensor_math
+    try:
+        return type(node).backward(node, g)
+    finally:
+        node._saved = saved
+        del node.xp
+
+
+def _saved_as_tensor(node: Function, s):
+    """Map a saved array back to the tensor it came from, so its dependence is differentiated."""
+    if not isinstance(s, numpy.ndarray):
+        return s
+    for inp in node.inputs:
+        if inp is not None and inp.data is s:
+            return inp
+    if node.out is not None and s is node.out:
+        return type(node).apply(*node.args)  # recompute the output with a graph
+    return Tensor._make(s, False, None)
+
+
+def _check_versions(node: Function) -> None:
+    cls = type(node)
+    if cls.saves_output and node.output_modified:
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the output of {node.name} was changed in place after "
+            f"{node.name} saved it for backward. Use an out-of-place op (x = x + 1, not x += 1)."
+        )
+    if cls.saves_inputs and node._saved:
+        for inp, v in zip(node.inputs, node.versions, strict=False):
+            if inp is not None and inp._version != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: an input of {node.name} "
+                    f"({inp.data.dtype} tensor of shape {tuple(inp.shape)}) is at version "
+                    f"{inp._version}; expected version {v} instead. Use an out-of-place op, or "
+                    f"make the change before {node.name} uses the tensor."
+                )
+
+
+def _check_backward(node: Function, grads) -> None:
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        arr = gi.data if isinstance(gi, Tensor) else gi
+        if not numpy.isfinite(arr).all():
+            where = node.site or "<unknown>"
+            raise anomaly.AnomalyError(
+                f"Function '{node.name}Backward' returned non-finite values (NaN or Inf) in its "
+                f"gradient for input {i}. The op was created at {where}"
+            )
+
+
+def _node_hooks(node: Function, g, create_graph: bool, stored: set):
+    hooks = node.__dict__.get("hooks")
+    if hooks:
+        g = _apply_hooks(hooks, g, create_graph)
+    retained = node.__dict__.get("retained")
+    if retained is not None:
+        t = retained()
+        if t is not None:
+            _accumulate(t, g, create_graph, stored)
+    return g
+
+
+def _apply_hooks(hooks, g, create_graph: bool):
+    for hook in hooks:
+        result = hook(_wrap(g, create_graph))
+        if result is not None:
+            g = result if create_graph else result.data
+    return g
+
+
+def _deliver_to_leaf(leaf: Tensor, g, create_graph, capture, only_ids, stored) -> None:
+    if leaf._hooks:
+        g = _apply_hooks(leaf._hooks, g, create_graph)
+    if capture is not None:
+        if id(leaf) in only_ids:
+            capture[id(leaf)] = g
+        return
+    if only_ids is not None and id(leaf) not in only_ids:
+        return
+    _accumulate(leaf, g, create_graph, stored)
+
+
+def _accumulate(t: Tensor, g, create_graph: bool, stored: set) -> None:
+    """Add ``g`` into ``t.grad``; arrays shared with another .grad or read-only are copied."""
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if t.grad is None:
+        if id(g) in stored or not g.flags.writeable or g.base is not None:
+            g = g.copy()
+        stored.add(id(g))
+        t.grad = Tensor._make(g, False, None)
+    else:
+        old = t.grad.data
+        if old.flags.writeable and old.base is None and old.shape == g.shape:
+            old += g
+        else:
+            t.grad = Tensor._make(old + g, False, None)

@@ -1,0 +1,142 @@
+"""``Function``: one differentiable op, its forward and its backward rule side by side.
+
+An op is a subclass with two static methods, as in PyTorch:
+
+* ``forward(ctx, *args)`` gets NumPy arrays (tensors unwrapped; other arguments as given),
+  returns the output array and saves what backward needs with ``ctx.save_for_backward``.
+* ``backward(ctx, grad)`` gets the gradient of the loss with respect to the output and returns
+  one gradient per forward argument (``None`` where there is none). Array math goes through
+  ``ctx.xp``: the array backend normally, :mod:`backproplab.tensor_math` under
+  ``create_graph=True`` — the same rule then builds a graph of its own, which is how second
+  derivatives work without a second copy of the math. Gradients may keep a broadcast shape;
+  the engine sums them back to each input's shape.
+
+Each op class also carries ``formula`` (the forward math) and ``derivative`` (the local
+derivative per input) as text. The explanation features show these next to the numbers the
+same backward rule produced, so the math a learner reads is the math the engine ran.
+
+An applied op object is also the graph node (the ``grad_fn``) of its output.
+"""
+
+import numpy
+
+from backproplab import backend
+from backproplab.autograd import anomaly
+from backproplab.autograd.grad_mode import _state as _grad_state
+
+_anomaly = anomaly.state
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or to read values saved for backward "
+    "after they were freed). The graph is freed by backward() to save memory; pass "
+    "retain_graph=True to the first backward() if you need to go through it again."
+)
+
+
+class Function:
+    """Base class of all differentiable ops; see the module docstring for the contract."""
+
+    formula = ""
+    derivative = ()
+    saves_inputs = True  # backward reads input values, so in-place changes to them are errors
+    saves_output = False  # backward reads the output (recomputed under create_graph)
+    xp = backend
+
+    # Set by apply() when a graph is recorded.
+    inputs = ()  # per forward argument: the Tensor, or None for non-tensor arguments
+    parents = ()  # per forward argument: the input's grad_fn, the leaf Tensor itself, or None
+    args = ()
+    out = None
+    versions = ()
+    freed = False
+    output_modified = False
+    site = None
+    _saved = ()
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    def save_for_backward(self, *values) -> None:
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._saved
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(p is not None for p in self.parents)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}Backward>"
+
+    @classmethod
+    def apply(cls, *args):
+        """Run forward on arrays and, when any input requires grad, record this node."""
+        ctx = object.__new__(cls)
+        needs = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a.requires_grad:
+                    needs = True
+            else:
+                arrays.append(a)
+        out = cls.forward(ctx, *arrays)
+        if type(out) is not numpy.ndarray:
+            out = backend.xp.asarray(out)
+        if needs and getattr(_grad_state, "enabled", True):
+            inputs = []
+            parents = []
+            versions = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    inputs.append(a)
+                    versions.append(a._version)
+                    if a.grad_fn is not None:
+                        parents.append(a.grad_fn)
+                    elif a.requires_grad:
+                        parents.append(a)
+                    else:
+                        parents.append(None)
+                else:
+                    inputs.append(None)
+                    parents.append(None)
+                    versions.append(0)
+            ctx.inputs = inputs
+            ctx.parents = parents
+            ctx.versions = versions
+            ctx.args = args
+            if cls.saves_output:
+                ctx.out = out
+            result = Tensor._make(out, True, ctx)
+        else:
+            result = Tensor._make(out, False, None)
+        if _anomaly.enabled:
+            _check_forward(ctx, out)
+        return result
+
+
+def _check_forward(ctx, out) -> None:
+    ctx.site = anomaly.creation_site()
+    if out.dtype.kind == "f" and not numpy.isfinite(out).all():
+        bad = "NaN" if numpy.isnan(out).any() else "Inf"
+        raise anomaly.AnomalyError(
+            f"Function '{ctx.name}' returned {bad} values in its forward pass. "
+            f"It was created at {ctx.site}"
+        )
+
+
+from backproplab.tensor import Tensor  # noqa: E402 - tensor.py imports this module first

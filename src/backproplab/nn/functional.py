@@ -1,0 +1,208 @@
+"""Functional forms: activations and losses as plain functions of tensors (``bp.nn.functional``).
+
+Names and arguments follow ``torch.nn.functional``. Losses check their shapes first and say
+what is wrong in terms of both shapes, because a silently broadcast loss is the most common
+beginner bug.
+"""
+
+import math
+
+import numpy
+
+from backproplab import random as _random
+from backproplab.ops import activations as _act
+from backproplab.ops import arithmetic as _arith
+from backproplab.ops import indexing as _index
+from backproplab.ops import losses as _losses
+from backproplab.ops import matmul as _matmul
+from backproplab.ops import softmax as _softmax
+from backproplab.ops.operands import operand
+from backproplab.tensor import Tensor
+
+relu = _act.relu
+sigmoid = _act.sigmoid
+tanh = _act.tanh
+leaky_relu = _act.leaky_relu
+elu = _act.elu
+gelu = _act.gelu
+softplus = _act.softplus
+softmax = _softmax.softmax
+log_softmax = _softmax.log_softmax
+linear = _matmul.linear
+
+
+def identity(x: Tensor) -> Tensor:
+    return x
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    rng = _random.default_generator() if generator is None else generator
+    keep = (rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p)
+    return x * Tensor._make(keep, False, None)
+
+
+def _target(target, like: Tensor) -> Tensor:
+    t = operand(target)
+    if not isinstance(t, Tensor):
+        t = Tensor(t)
+    if t.data.dtype.kind in "biu" and like.data.dtype.kind == "f":
+        t = t.to(like.dtype)
+    return t
+
+
+def _same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002 - torch's name
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{op}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
+            "differ; reshape one of them (for example target.reshape(-1, 1) for one output)"
+        )
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Mean squared error: mean of (input - target)²."""
+    target = _target(target, input)
+    _same_shape(input, target, "mse_loss")
+    diff = input - target
+    return _losses.reduce(diff * diff, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+    target = _target(target, input)
+    _same_shape(input, target, "l1_loss")
+    return _losses.reduce(_arith.abs(input - target), reduction, "l1_loss")
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+    """½d² where |d| < delta, delta·(|d| - ½delta) elsewhere (d = input - target)."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    target = _target(target, input)
+    _same_shape(input, target, "huber_loss")
+    d = input - target
+    a = _arith.abs(d)
+    quadratic = 0.5 * d * d
+    linear_part = delta * (a - 0.5 * delta)
+    from backproplab.ops import selection
+
+    return _losses.reduce(selection.where(a < delta, quadratic, linear_part), reduction,
+                          "huber_loss")
+
+
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """BCE on probabilities in [0, 1] (after a sigmoid); logs are clamped at -100 as in PyTorch."""
+    target = _target(target, input)
+    _same_shape(input, target, "binary_cross_entropy")
+    p = input.data
+    if p.size and (numpy.nanmin(p) < 0 or numpy.nanmax(p) > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input values must be probabilities in [0, 1], got values from "
+            f"{numpy.nanmin(p):.4g} to {numpy.nanmax(p):.4g}; for raw scores (logits) use "
+            "binary_cross_entropy_with_logits"
+        )
+    loss = _losses.BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _losses.reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """BCE on raw scores x: t·softplus(-x) + (1-t)·softplus(x), stable for any x."""
+    target = _target(target, input)
+    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    exact = math.inf  # no threshold: logaddexp is exact and stable on its own
+    pos = _act.softplus(-input, 1.0, exact)  # -ln sigmoid(x)
+    neg = _act.softplus(input, 1.0, exact)  # -ln(1 - sigmoid(x))
+    if pos_weight is not None:
+        pos = pos * pos_weight
+    loss = target * pos + (1 - target) * neg
+    if weight is not None:
+        loss = loss * weight
+    return _losses.reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def _class_targets(input: Tensor, target, op: str):
+    t = operand(target)
+    t = t.data if isinstance(t, Tensor) else numpy.asarray(t)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold class indices (integers), not {t.dtype}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must be (N, C) or (C,), got shape {tuple(input.shape)}")
+    if input.ndim == 2 and t.shape != (input.shape[0],):
+        raise ValueError(
+            f"{op}: input shape {tuple(input.shape)} needs target shape ({input.shape[0]},) "
+            f"of class indices, got {tuple(t.shape)}"
+        )
+    return t
+
+
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of the target class, given log-probabilities (N, C)."""
+    t = _class_targets(input, target, "nll_loss")
+    batched = input.ndim == 2
+    logp = input if batched else input.unsqueeze(0)
+    t = t.reshape(-1).astype(numpy.int64)
+    n_classes = logp.shape[1]
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(
+            f"nll_loss: target {int(t[bad][0])} is out of bounds for {n_classes} classes "
+            f"(valid: 0 to {n_classes - 1})"
+        )
+    safe = numpy.where(valid, t, 0)
+    picked = _index.gather(logp, 1, Tensor._make(safe[:, None], False, None))[:, 0]
+    w = numpy.ones(n_classes, dtype=input.dtype) if weight is None else _array(weight, input)
+    wt = Tensor._make((w[safe] * valid).astype(input.dtype, copy=False), False, None)
+    loss = -(picked * wt)
+    if reduction == "mean":
+        return loss.sum() / float(wt.data.sum())
+    out = _losses.reduce(loss, reduction, "nll_loss")
+    return out if batched or reduction != "none" else out[0]
+
+
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from raw scores (N, C) and class indices (N,), stable for any scores.
+
+    With label smoothing ε the target distribution is (1-ε)·one-hot + ε/C, as in PyTorch.
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    t = _class_targets(input, target, "cross_entropy")
+    logp = log_softmax(input, -1)
+    nll = nll_loss(logp, t, weight, ignore_index, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    batched = input.ndim == 2
+    logp2 = logp if batched else logp.unsqueeze(0)
+    t2 = t.reshape(-1)
+    n_classes = logp2.shape[1]
+    valid = Tensor._make((t2 != ignore_index).astype(input.dtype), False, None)
+    if weight is None:
+        smooth = -logp2.sum(dim=1) * valid
+        denom = float(valid.data.sum())
+    else:
+        w = _array(weight, input)
+        smooth = -(logp2 * Tensor._make(w, False, None)).sum(dim=1) * valid
+        denom = float((w[numpy.where(t2 != ignore_index, t2, 0)] * valid.data).sum())
+    if reduction == "mean":
+        smooth = smooth.sum() / denom
+    else:
+        smooth = _losses.reduce(smooth, reduction, "cross_entropy")
+        if not batched and reduction == "none":
+            smooth = smooth[0]
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _array(x, like: Tensor) -> numpy.ndarray:
+    x = x.data if isinstance(x, Tensor) else numpy.asarray(x)
+    return x.astype(like.dtype, copy=False)

@@ -1,0 +1,331 @@
+"""Arithmetic and elementwise math: + - * / ** neg exp log sqrt abs sin cos erf, casts.
+
+Operands may be tensors or Python scalars; NumPy broadcasting applies, and the engine sums
+each gradient back to its input's shape, so the rules below never deal with broadcasting.
+"""
+
+import math
+
+from backproplab import backend
+from backproplab.autograd.function import Function
+from backproplab.ops.operands import operand, pair
+from backproplab.tensor import Tensor
+
+
+class Add(Function):
+    formula = "a + b"
+    derivative = ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1")
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g  # d(a+b)/da = 1, d(a+b)/db = 1
+
+
+class Sub(Function):
+    formula = "a - b"
+    derivative = ("∂(a-b)/∂a = 1", "∂(a-b)/∂b = -1")
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g  # d(a-b)/da = 1, d(a-b)/db = -1
+
+
+class Mul(Function):
+    formula = "a · b"
+    derivative = ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a  # d(a*b)/da = b, d(a*b)/db = a
+
+
+class Div(Function):
+    formula = "a / b"
+    derivative = ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = -a/b²")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g / b  # d(a/b)/da = 1/b
+        return ga, -ga * a / b  # d(a/b)/db = -a/b^2
+
+
+class Pow(Function):
+    formula = "a ^ b"
+    derivative = ("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a**b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = ctx.xp
+        if isinstance(b, (int, float)):
+            ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)  # d(a^b)/da = b a^(b-1)
+            return ga, None
+        ga = g * b * a ** (b - 1)
+        if not ctx.needs_input_grad[1]:
+            return ga, None
+        # d(a^b)/db = a^b ln a; PyTorch's convention: 0 where a == 0 and b >= 0
+        zero = (a == 0) & (b >= 0)
+        safe_a = xp.where(a == 0, 1.0, a) if not isinstance(a, (int, float)) else a
+        gb = g * xp.where(zero, 0.0, a**b * xp.log(safe_a))
+        return ga, gb
+
+
+class Neg(Function):
+    formula = "-a"
+    derivative = ("∂(-a)/∂a = -1",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g  # d(-a)/da = -1
+
+
+class Exp(Function):
+    formula = "eᵃ"
+    derivative = ("∂eᵃ/∂a = eᵃ",)
+    saves_inputs = False
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = backend.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out  # d(e^a)/da = e^a
+
+
+class Log(Function):
+    formula = "ln a"
+    derivative = ("∂ln a/∂a = 1/a",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a  # d(ln a)/da = 1/a
+
+
+class Sqrt(Function):
+    formula = "√a"
+    derivative = ("∂√a/∂a = 1/(2√a)",)
+    saves_inputs = False
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = backend.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)  # d(sqrt a)/da = 1/(2 sqrt a)
+
+
+class Abs(Function):
+    formula = "|a|"
+    derivative = ("∂|a|/∂a = sign(a)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * ctx.xp.sign(a)  # d|a|/da = sign(a), 0 at 0 as in PyTorch
+
+
+class Sin(Function):
+    formula = "sin a"
+    derivative = ("∂sin a/∂a = cos a",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * ctx.xp.cos(a)  # d(sin a)/da = cos a
+
+
+class Cos(Function):
+    formula = "cos a"
+    derivative = ("∂cos a/∂a = -sin a",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * ctx.xp.sin(a)  # d(cos a)/da = -sin a
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Erf(Function):
+    formula = "erf a"
+    derivative = ("∂erf a/∂a = 2/√π · e^(-a²)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.erf(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * _TWO_OVER_SQRT_PI * ctx.xp.exp(-(a * a))  # d erf/da = 2/sqrt(pi) e^(-a^2)
+
+
+class Cast(Function):
+    """Change of dtype; the gradient is cast back, so it is the identity for the math."""
+
+    formula = "a"
+    derivative = ("∂a/∂a = 1",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None  # identity; the engine casts g to the input's dtype
+
+
+class Clone(Function):
+    formula = "a"
+    derivative = ("∂a/∂a = 1",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def add(a, b) -> Tensor:
+    return Add.apply(*pair(a, b))
+
+
+def sub(a, b) -> Tensor:
+    return Sub.apply(*pair(a, b))
+
+
+def mul(a, b) -> Tensor:
+    return Mul.apply(*pair(a, b))
+
+
+def div(a, b) -> Tensor:
+    a, b = pair(a, b)
+    if isinstance(a, Tensor) and a.data.dtype.kind in "biu" and (
+        not isinstance(b, Tensor) or b.data.dtype.kind in "biu"
+    ):
+        a = a.float()  # true division of integers gives floats, as in PyTorch
+    return Div.apply(a, b)
+
+
+def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
+    a, b = pair(a, b)
+    return Pow.apply(a, b)
+
+
+def neg(a) -> Tensor:
+    return Neg.apply(a)
+
+
+def exp(a) -> Tensor:
+    return Exp.apply(_float(a))
+
+
+def log(a) -> Tensor:
+    return Log.apply(_float(a))
+
+
+def sqrt(a) -> Tensor:
+    return Sqrt.apply(_float(a))
+
+
+def abs(a) -> Tensor:  # noqa: A001 - PyTorch's name
+    return Abs.apply(operand(a))
+
+
+def sin(a) -> Tensor:
+    return Sin.apply(_float(a))
+
+
+def cos(a) -> Tensor:
+    return Cos.apply(_float(a))
+
+
+def erf(a) -> Tensor:
+    return Erf.apply(_float(a))
+
+
+def cast(a: Tensor, dtype) -> Tensor:
+    return Cast.apply(a, dtype)
+
+
+def clone(a: Tensor) -> Tensor:
+    return Clone.apply(a)
+
+
+def _float(a) -> Tensor:
+    """Transcendental functions of integer tensors give float tensors, as in PyTorch."""
+    a = operand(a)
+    if not isinstance(a, Tensor):
+        a = Tensor(a)
+    if a.data.dtype.kind in "biu":
+        return a.float()
+    return a

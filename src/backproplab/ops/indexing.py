@@ -1,0 +1,151 @@
+"""Indexing (basic slices, integer arrays, boolean masks) and gather, with their adjoints.
+
+The backward of reading ``a[index]`` is adding the gradient into zeros at ``index`` (repeated
+indices add up); the backward of that is reading again. Both directions are ops, so second
+derivatives flow through indexing too.
+"""
+
+from backproplab import backend
+from backproplab.autograd.function import Function
+from backproplab.ops.dims import normalize_dim
+from backproplab.tensor import Tensor
+
+
+class GetItem(Function):
+    formula = "a[index]"
+    derivative = ("gradient added back at index",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.shape = a.shape
+        ctx.index = index
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.index_add(ctx.shape, ctx.index, g), None
+
+
+class IndexAdd(Function):
+    """zeros(shape) with ``values`` added at ``index``: the adjoint of GetItem."""
+
+    formula = "zeros[index] += values"
+    derivative = ("gradient read at index",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, values, shape, index):
+        ctx.index = index
+        return backend.index_add(shape, index, values)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.index], None, None
+
+
+class Gather(Function):
+    formula = "out[i][j] = a[i][index[i][j]]  (along dim)"
+    derivative = ("gradient added back at the gathered positions",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.shape = a.shape
+        ctx.dim = dim
+        ctx.index = index
+        return backend.xp.take_along_axis(a, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.scatter_add(ctx.shape, ctx.dim, ctx.index, g), None, None
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with ``values`` added along ``dim`` at ``index``: the adjoint of Gather."""
+
+    formula = "zeros.scatter_add(dim, index, values)"
+    derivative = ("gradient gathered at index",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, values, shape, dim, index):
+        ctx.dim = dim
+        ctx.index = index
+        return backend.scatter_add(shape, dim, index, values)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.gather(g, ctx.dim, ctx.index), None, None, None
+
+
+def _index_array(i):
+    """Tensors inside an index become arrays; int tensors must be integer, masks bool."""
+    if isinstance(i, Tensor):
+        if i.data.dtype.kind not in "iub":
+            raise IndexError(f"tensors used as indices must be integer or bool, not {i.dtype}")
+        return i.data
+    if isinstance(i, list):
+        return backend.xp.asarray(i)
+    return i
+
+
+def normalize_index(index):
+    if isinstance(index, tuple):
+        return tuple(_index_array(i) for i in index)
+    return _index_array(index)
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    index = normalize_index(index)
+    try:
+        return GetItem.apply(a, index)
+    except IndexError as e:
+        raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(a.shape)}: "
+                         f"{e}") from None
+
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    d = normalize_dim(dim, a.ndim, "gather")
+    idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather: index must be an integer tensor, not {idx.dtype}")
+    if idx.ndim != a.ndim:
+        raise RuntimeError(
+            f"gather: index has {idx.ndim} dims but the input has {a.ndim} "
+            f"(shapes {tuple(idx.shape)} and {tuple(a.shape)})"
+        )
+    for i in range(a.ndim):
+        if i != d and idx.shape[i] > a.shape[i]:
+            raise RuntimeError(
+                f"gather: index shape {tuple(idx.shape)} is larger than input shape "
+                f"{tuple(a.shape)} in dim {i}"
+            )
+    if idx.size and (idx.min() < -a.shape[d] or idx.max() >= a.shape[d]):
+        raise IndexError(f"gather: index out of range for dim {d} of size {a.shape[d]}")
+    if any(idx.shape[i] < a.shape[i] for i in range(a.ndim) if i != d):
+        a = a[tuple(slice(0, idx.shape[i]) if i != d else slice(None) for i in range(a.ndim))]
+    return Gather.apply(a, d, idx)
+
+
+class SetItem(Function):
+    """A copy of ``a`` with ``a[index] = value``: the graph form of ``t[index] = value``."""
+
+    formula = "a with a[index] = value"
+    derivative = ("∂/∂a = 1 outside index, 0 inside", "∂/∂value = 1 at index")
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, index, value):
+        out = a.copy()
+        out[index] = value
+        keep = backend.xp.ones(a.shape, dtype=a.dtype)
+        keep[index] = 0
+        ctx.save_for_backward(keep)
+        ctx.index = index
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (keep,) = ctx.saved_tensors
+        return g * keep, None, g[ctx.index]

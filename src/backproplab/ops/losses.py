@@ -1,0 +1,52 @@
+"""Loss functions as graph pieces: the two that need a fused rule for stability, plus reductions.
+
+Binary cross-entropy on probabilities is its own op because PyTorch clamps its logarithms at
+-100 and its gradient denominator at 1e-12; composing it from ``log`` would warn and produce
+infinities at p = 0 or 1. The other losses are compositions of engine ops, so their gradients
+need no extra rule.
+"""
+
+import math
+
+from backproplab import backend
+from backproplab.autograd.function import Function
+from backproplab.tensor import Tensor
+
+_LOG_FLOOR = math.exp(-100.0)
+_EPSILON = 1e-12
+
+
+class BinaryCrossEntropy(Function):
+    formula = "-(t·ln p + (1 - t)·ln(1 - p))"
+    derivative = ("∂L/∂p = (p - t) / (p·(1 - p))",)
+
+    @staticmethod
+    def forward(ctx, p, t):
+        xp = backend.xp
+        ctx.save_for_backward(p, t)
+        log_p = xp.log(xp.maximum(p, _LOG_FLOOR))  # = max(ln p, -100), as PyTorch
+        log_q = xp.log(xp.maximum(1 - p, _LOG_FLOOR))
+        return -(t * log_p + (1 - t) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        xp = ctx.xp
+        denom = xp.where(p * (1 - p) > _EPSILON, p * (1 - p), _EPSILON)
+        gp = g * (p - t) / denom  # dL/dp = (p - t) / (p (1 - p))
+        if not ctx.needs_input_grad[1]:
+            return gp, None
+        gt = g * (xp.log(xp.where(1 - p > _LOG_FLOOR, 1 - p, _LOG_FLOOR))
+                  - xp.log(xp.where(p > _LOG_FLOOR, p, _LOG_FLOOR)))  # dL/dt = ln(1-p) - ln p
+        return gp, gt
+
+
+def reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    """Apply a loss's ``reduction`` ('mean', 'sum' or 'none')."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")

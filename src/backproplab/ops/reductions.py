@@ -1,0 +1,213 @@
+"""Reductions: sum, mean, var/std, max/min (with indices), amax/amin.
+
+Backward of a reduction puts the gradient back over the reduced dimensions: evenly for sum
+and mean, on the maxima for max (ties share it evenly for a full or ``amax`` reduction, as in
+PyTorch; ``max(dim)`` sends it to the returned index only).
+"""
+
+import builtins
+from collections import namedtuple
+
+from backproplab import backend
+from backproplab.autograd.function import Function
+from backproplab.ops import indexing
+from backproplab.ops.arithmetic import _float
+from backproplab.ops.dims import normalize_dims, pick
+from backproplab.ops.operands import operand
+from backproplab.tensor import Tensor
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _unreduce(xp, g, axes, keepdim, shape):
+    """Broadcast a reduced gradient back to the input's shape."""
+    if axes is not None and not keepdim and axes:
+        g = xp.expand_dims(g, axes)
+    return xp.broadcast_to(g, shape)
+
+
+class Sum(Function):
+    formula = "Σ a"
+    derivative = ("∂(Σ a)/∂aᵢ = 1",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.shape = a.shape
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        return a.sum(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, ctx.shape), None, None
+
+
+class Mean(Function):
+    formula = "(1/n) Σ a"
+    derivative = ("∂mean/∂aᵢ = 1/n",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.shape = a.shape
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        out = a.mean(axis=axes, keepdims=keepdim)
+        ctx.n = a.size // builtins.max(out.size, 1) if a.size else 0
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unreduce(ctx.xp, g / ctx.n, ctx.axes, ctx.keepdim, ctx.shape), None, None
+
+
+class Var(Function):
+    formula = "Σ (a - mean)² / (n - correction)"
+    derivative = ("∂var/∂aᵢ = 2(aᵢ - mean)/(n - correction)",)
+
+    @staticmethod
+    def forward(ctx, a, axes, correction, keepdim):
+        ctx.save_for_backward(a)
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        n = a.size if axes is None else _count(a.shape, axes)
+        ctx.denom = builtins.max(n - correction, 0)
+        centered = a - a.mean(axis=axes, keepdims=True)
+        with backend.xp.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=axes, keepdims=keepdim) / ctx.denom
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        centered = a - a.mean(axis=ctx.axes, keepdims=True)
+        g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
+        return g * centered * (2.0 / ctx.denom), None, None, None
+
+
+class AMax(Function):
+    """max/min over dims; the gradient is shared evenly between tied extremes."""
+
+    formula = "max a"
+    derivative = ("∂max/∂aᵢ = 1/k for the k maxima, 0 elsewhere",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, largest):
+        xp = backend.xp
+        if a.size == 0:
+            raise RuntimeError(f"max/min of an empty tensor of shape {a.shape}")
+        ext = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
+        mask = a == ext
+        share = mask / mask.sum(axis=axes, keepdims=True)
+        ctx.save_for_backward(share.astype(a.dtype, copy=False))
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        return ext if keepdim else xp.squeeze(ext, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved_tensors
+        return _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, share.shape) * share, None, None, None
+
+
+def _count(shape, axes) -> int:
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
+def _input(a) -> Tensor:
+    a = operand(a)
+    return a if isinstance(a, Tensor) else Tensor(a)
+
+
+def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+    a = _input(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.data.dtype.kind in "bi":
+        a = a.long()  # as PyTorch: sums of bools and ints are int64
+    return Sum.apply(a, normalize_dims(dim, a.ndim, "sum"), keepdim)
+
+
+def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+    a = _input(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    if dtype is not None:
+        a = a.to(dtype)
+    if a.data.dtype.kind != "f":
+        raise TypeError(
+            f"mean: needs a floating-point tensor, got {a.dtype}; use .float() or dtype="
+        )
+    return Mean.apply(a, normalize_dims(dim, a.ndim, "mean"), keepdim)
+
+
+def _correction(unbiased, correction, ddof) -> float:
+    if correction is not None:
+        return correction
+    if ddof is not None:
+        return ddof
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+        keepdims=None, ddof=None):
+    a = _float(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    corr = _correction(unbiased, correction, ddof)
+    return Var.apply(a, normalize_dims(dim, a.ndim, "var"), corr, keepdim)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+        keepdims=None, ddof=None):
+    return var(a, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims,
+               ddof=ddof).sqrt()
+
+
+def amax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    a = _input(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    return AMax.apply(a, normalize_dims(dim, a.ndim, "amax"), keepdim, True)
+
+
+def amin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    a = _input(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    return AMax.apply(a, normalize_dims(dim, a.ndim, "amin"), keepdim, False)
+
+
+def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    """Without ``dim``: the largest value. With ``dim``: (values, indices), as in PyTorch."""
+    return _extreme(a, dim, keepdim, axis, keepdims, largest=True)
+
+
+def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+    return _extreme(a, dim, keepdim, axis, keepdims, largest=False)
+
+
+def _extreme(a, dim, keepdim, axis, keepdims, largest: bool):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
+        from backproplab.ops import selection
+
+        return selection.maximum(a, dim) if largest else selection.minimum(a, dim)
+    a = _input(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    name = "max" if largest else "min"
+    if dim is None:
+        return AMax.apply(a, None, False, largest)
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}: dim must be a single int when indices are returned; "
+                        f"use amax/amin for several dims")
+    (d,) = normalize_dims(dim, a.ndim, name)
+    if a.data.shape[d] == 0:
+        raise IndexError(f"{name}: cannot reduce over dimension {d} of size 0")
+    arg = a.data.argmax(axis=d) if largest else a.data.argmin(axis=d)
+    idx = backend.xp.expand_dims(arg, d)
+    values = indexing.gather(a, d, Tensor._make(idx, False, None))
+    if not keepdim:
+        values = values.squeeze(d)
+        idx = arg
+    return ValuesIndices(values, Tensor._make(idx.astype("int64", copy=False), False, None))

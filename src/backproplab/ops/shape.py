@@ -1,0 +1,251 @@
+"""Ops that move values without changing them: reshape, permute, expand, squeeze, cat, stack.
+
+Their backward rules are the inverse movement of the gradient (reshape back, inverse
+permutation, sum over expanded dims, split).
+"""
+
+from backproplab import backend
+from backproplab.autograd.function import Function
+from backproplab.ops.dims import normalize_dim, normalize_dims
+from backproplab.ops.operands import operand
+from backproplab.tensor import Tensor
+
+
+class Reshape(Function):
+    formula = "reshape(a)"
+    derivative = ("gradient reshaped back",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class Unsqueeze(Reshape):
+    formula = "unsqueeze(a)"
+
+
+class Squeeze(Reshape):
+    formula = "squeeze(a)"
+
+
+class Permute(Function):
+    formula = "permute(a)"
+    derivative = ("gradient permuted back",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return ctx.xp.permute(g, tuple(inverse)), None
+
+
+class Expand(Function):
+    formula = "broadcast a"
+    derivative = ("gradient summed over the broadcast dims",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        return backend.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None  # the engine sums g back to the input's shape
+
+
+class Cat(Function):
+    formula = "concatenate(a₁, a₂, …)"
+    derivative = ("each input gets its slice of the gradient",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in arrays]
+        return backend.xp.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads = [None]
+        start = 0
+        lead = (slice(None),) * ctx.dim
+        for n in ctx.sizes:
+            grads.append(g[(*lead, slice(start, start + n))])
+            start += n
+        return tuple(grads)
+
+
+class Stack(Function):
+    formula = "stack(a₁, a₂, …)"
+    derivative = ("each input gets its slice of the gradient",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        ctx.count = len(arrays)
+        return backend.xp.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.dim
+        return (None, *(g[(*lead, i)] for i in range(ctx.count)))
+
+
+def _sizes(args) -> tuple:
+    if len(args) == 1 and not isinstance(args[0], int):
+        return tuple(int(s) for s in args[0])
+    return tuple(int(s) for s in args)
+
+
+def reshape(a: Tensor, *shape) -> Tensor:
+    shape = _sizes(shape)
+    size = a.data.size
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if shape.count(-1) > 1 or (-1 not in shape and known != size) or (
+        -1 in shape and (known == 0 or size % known)
+    ):
+        raise RuntimeError(
+            f"reshape: shape {tuple(shape)} is invalid for a tensor of shape {tuple(a.shape)} "
+            f"({size} elements)"
+        )
+    return Reshape.apply(a, shape)
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a.ndim == 0:
+        return reshape(a, 1)
+    s = normalize_dim(start_dim, a.ndim, "flatten")
+    e = normalize_dim(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = a.shape[:s] + (-1,) + a.shape[e + 1:]
+    if a.data.size == 0:
+        n = 1
+        for d in a.shape[s:e + 1]:
+            n *= d
+        shape = a.shape[:s] + (n,) + a.shape[e + 1:]
+    return Reshape.apply(a, shape)
+
+
+def permute(a: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims)
+    if len(dims) != a.ndim:
+        raise RuntimeError(
+            f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(a.shape)}"
+        )
+    return Permute.apply(a, normalize_dims_ordered(dims, a.ndim, "permute"))
+
+
+def normalize_dims_ordered(dims, ndim: int, op: str) -> tuple:
+    result = tuple(normalize_dim(d, ndim, op) for d in dims)
+    if len(set(result)) != len(result):
+        raise RuntimeError(f"{op}: repeated dim in {dims}")
+    return result
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    if a.ndim == 0:
+        return a
+    d0 = normalize_dim(dim0, a.ndim, "transpose")
+    d1 = normalize_dim(dim1, a.ndim, "transpose")
+    dims = list(range(a.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(a, tuple(dims))
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
+    return Unsqueeze.apply(a, a.shape[:d] + (1,) + a.shape[d:])
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        shape = tuple(s for s in a.shape if s != 1)
+    else:
+        dims = normalize_dims(dim, a.ndim, "squeeze")
+        shape = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
+    return Squeeze.apply(a, shape)
+
+
+def expand(a: Tensor, *sizes) -> Tensor:
+    sizes = _sizes(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(
+            f"expand: the target {sizes} has fewer dims than the tensor's shape {tuple(a.shape)}"
+        )
+    lead = len(sizes) - a.ndim
+    shape = tuple(
+        a.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes)
+    )
+    for i, s in enumerate(a.shape):
+        if s != 1 and s != shape[i + lead]:
+            raise RuntimeError(
+                f"expand: the size {s} of dim {i} of shape {tuple(a.shape)} must match "
+                f"the target size {shape[i + lead]} (or be 1)"
+            )
+    return Expand.apply(a, shape)
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """Tile ``a``; built from reshape and expand so its gradient needs no rule of its own."""
+    sizes = _sizes(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"repeat: {len(sizes)} repeat counts for a {a.ndim}-d tensor")
+    shape = (1,) * (len(sizes) - a.ndim) + tuple(a.shape)
+    interleaved = []
+    target = []
+    final = []
+    for s, d in zip(sizes, shape, strict=True):
+        interleaved += [1, d]
+        target += [s, d]
+        final.append(s * d)
+    return reshape(expand(reshape(a, interleaved), target), final)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = [operand(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    first = tensors[0]
+    d = normalize_dim(dim, first.ndim, "cat")
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(
+            t.shape[i] != first.shape[i] for i in range(first.ndim) if i != d
+        ):
+            raise RuntimeError(
+                f"cat: shapes {tuple(first.shape)} and {tuple(t.shape)} must match in every "
+                f"dim except {d}"
+            )
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = [operand(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    first = tensors[0]
+    for t in tensors[1:]:
+        if t.shape != first.shape:
+            raise RuntimeError(
+                f"stack: all tensors must have the same shape, got {tuple(first.shape)} and "
+                f"{tuple(t.shape)}"
+            )
+    d = normalize_dim(dim, first.ndim + 1, "stack")
+    return Stack.apply(d, *tensors)
