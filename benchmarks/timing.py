@@ -1,0 +1,49 @@
+"""Timing that survives a shared, noisy machine: best of several repeats of many calls.
+
+Benchmarks report ratios between implementations measured in the same run, never absolute
+seconds, because only the ratio means anything on a shared machine.
+"""
+
+import time
+
+
+def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5) -> float:
+    """Smallest mean time per call over ``repeats`` batches of calls lasting ~``min_time``."""
+    fn()
+    n = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time / repeats:
+            break
+        n *= 2
+    best = elapsed / n
+    for _ in range(repeats - 1):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+def torch_or_none():
+    """PyTorch on 2 threads, or None when it is not installed (it is a dev-only oracle)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(2)
+    return torch
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, r in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

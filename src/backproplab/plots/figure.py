@@ -1,0 +1,37 @@
+"""A headless figure that is saved atomically and closed, so batch runs leak no memory.
+
+Also the palette: Okabe–Ito colours for classes and a diverging blue–orange map for scores,
+both readable with the common forms of colour blindness.
+"""
+
+import contextlib
+import os
+import tempfile
+
+CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                "#000000"]
+DIVERGING = "PuOr_r"
+
+
+@contextlib.contextmanager
+def figure(path, figsize=(6.4, 4.8)):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, dpi=100)
+    try:
+        yield fig
+        fig.tight_layout()
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format="png")
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    finally:
+        plt.close(fig)

@@ -1,0 +1,34 @@
+"""Training: ``fit``, History, callbacks and metrics (``bp.train``)."""
+
+from backproplab.train.callback import Callback, TrainingState
+from backproplab.train.checkpoint import ModelCheckpoint
+from backproplab.train.divergence import DivergenceDetector
+from backproplab.train.early_stopping import EarlyStopping
+from backproplab.train.fit import evaluate, fit
+from backproplab.train.gradient_flow import GradientFlowRecorder
+from backproplab.train.history import Event, History
+from backproplab.train.metrics import accuracy, mae, mse, r2
+from backproplab.train.names import LOSSES, OPTIMIZERS, make_loss, make_optimizer
+from backproplab.train.scheduler_callback import LearningRateScheduler
+
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "Callback",
+    "DivergenceDetector",
+    "EarlyStopping",
+    "Event",
+    "GradientFlowRecorder",
+    "History",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "TrainingState",
+    "accuracy",
+    "evaluate",
+    "fit",
+    "mae",
+    "make_loss",
+    "make_optimizer",
+    "mse",
+    "r2",
+]
