@@ -20,9 +20,11 @@ _OPTIMIZER_PREFIX = "optimizer/"
 
 def save(model, path, optimizer=None, metadata: dict | None = None) -> None:
     """Write ``model`` (weights + architecture) and, if given, ``optimizer`` state to ``path``."""
+    from backproplab.nn.spec import to_spec
+
     tensors = {k: numpy.asarray(v.data) for k, v in model.state_dict().items()}
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "architecture": json.dumps(model.to_spec(include_weights=False))}
+            "architecture": json.dumps(to_spec(model, weights=False))}
     if optimizer is not None:
         arrays = {}
         meta["optimizer"] = json.dumps(_flatten(optimizer.state_dict(), arrays))
@@ -37,7 +39,7 @@ def save(model, path, optimizer=None, metadata: dict | None = None) -> None:
 
 def load(path, optimizer=None):
     """Rebuild the model saved at ``path``; fill ``optimizer`` with its saved state if given."""
-    from backproplab.nn import from_spec
+    from backproplab.nn.spec import from_spec
 
     tensors, meta = safetensors_format.load_file(path)
     if meta.get("format") != FORMAT or "architecture" not in meta:
