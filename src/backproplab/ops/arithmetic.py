@@ -169,7 +169,7 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return abs(a)
+        return backend.xp.abs(a)
 
     @staticmethod
     def backward(ctx, g):
