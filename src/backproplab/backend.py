@@ -70,7 +70,7 @@ _erf_scalar = numpy.frompyfunc(math.erf, 1, 1)
 
 def erf(x):
     """Error function to full double precision (NumPy has none; math.erf is exact)."""
-    return _erf_scalar(x).astype(x.dtype)
+    return numpy.asarray(_erf_scalar(x)).astype(x.dtype)  # 0-d input gives a Python float
 
 
 def broadcast_to(x, shape):
@@ -113,6 +113,11 @@ def index_add(shape, index, values):
     else:
         xp.add.at(out, index, values)
     return out
+
+
+def gather(x, dim, index):
+    """``x`` read along ``dim`` at ``index`` (scatter_add's reverse)."""
+    return xp.take_along_axis(x, index, axis=dim)
 
 
 def scatter_add(shape, dim, index, values):
