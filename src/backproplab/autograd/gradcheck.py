@@ -8,7 +8,7 @@ noisy to judge anything.
 import numpy
 
 from backproplab.autograd.engine import grad
-from backproplab.autograd.grad_mode import no_grad
+from backproplab.autograd.grad_mode import enable_grad, no_grad
 from backproplab.tensor import Tensor
 
 
@@ -20,6 +20,11 @@ def _outputs(result) -> tuple:
     if isinstance(result, Tensor):
         return (result,)
     return tuple(r for r in result if isinstance(r, Tensor))
+
+
+def _differentiable(result) -> list:
+    """The outputs a gradient flows from (not, say, the indices max(dim) returns)."""
+    return [o for o in _outputs(result) if o.requires_grad]
 
 
 def _flat_outputs(fn, inputs) -> numpy.ndarray:
@@ -105,7 +110,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     """gradcheck of the gradient itself: checks second derivatives (create_graph=True)."""
     inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
     wrt = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
-    outs = _outputs(fn(*inputs))
+    outs = _differentiable(fn(*inputs))
     if grad_outputs is None:
         rng = numpy.random.default_rng(0)
         grad_outputs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outs]
@@ -114,9 +119,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
 
     def first_derivatives(*args):
         ins, vs = args[:n], args[n:]
-        os_ = _outputs(fn(*ins))
-        diff = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
-        gs = grad(list(os_), diff, list(vs), create_graph=True, allow_unused=True)
+        with enable_grad():  # the finite differences call this under no_grad
+            os_ = _differentiable(fn(*ins))
+            diff = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
+            gs = grad(os_, diff, list(vs), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_derivatives, (*inputs, *grad_outputs), eps=eps, atol=atol, rtol=rtol,
