@@ -86,12 +86,15 @@ def _root_grad(t: Tensor, g, create_graph: bool):
             )
         g = backend.xp.ones_like(t.data)
     else:
-        g = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
-        if g.shape != t.data.shape:
+        arr = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
+        if arr.shape != t.data.shape:
             raise RuntimeError(
-                f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
+                f"backward: gradient has shape {tuple(arr.shape)} but the output has shape "
                 f"{tuple(t.shape)}; they must match"
             )
+        if create_graph and isinstance(g, Tensor):
+            return g  # keeps its graph, so the result is differentiable in the seed too
+        g = arr
     return Tensor._make(g, False, None) if create_graph else g
 
 
@@ -232,14 +235,14 @@ def _backward_differentiable(node: Function, g):
 
 def _saved_as_tensor(node: Function, s):
     """Map a saved array back to the tensor it came from, so its dependence is differentiated."""
-    if not isinstance(s, numpy.ndarray):
+    if not isinstance(s, (numpy.ndarray, numpy.generic)):
         return s
     for inp in node.inputs:
         if inp is not None and inp.data is s:
             return inp
     if node.out is not None and s is node.out:
         return type(node).apply(*node.args)  # recompute the output with a graph
-    return Tensor._make(s, False, None)
+    return Tensor._make(backend.xp.asarray(s), False, None)
 
 
 def _check_versions(node: Function) -> None:

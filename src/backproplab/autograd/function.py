@@ -95,6 +95,7 @@ class Function:
             else:
                 arrays.append(a)
         out = cls.forward(ctx, *arrays)
+        raw_out = out  # what forward saved: a NumPy scalar, not an array, for 0-d results
         if type(out) is not numpy.ndarray:
             out = backend.xp.asarray(out)
         if needs and getattr(_grad_state, "enabled", True):
@@ -120,7 +121,7 @@ class Function:
             ctx.versions = versions
             ctx.args = args
             if cls.saves_output:
-                ctx.out = out
+                ctx.out = raw_out
             result = Tensor._make(out, True, ctx)
         else:
             result = Tensor._make(out, False, None)
