@@ -337,6 +337,12 @@ class Tensor:
     def __or__(self, other):
         return _compare.logical_or(self, other)
 
+    def __rand__(self, other):
+        return _compare.logical_and(other, self)
+
+    def __ror__(self, other):
+        return _compare.logical_or(other, self)
+
     def eq(self, other):
         return _compare.eq(self, other)
 
