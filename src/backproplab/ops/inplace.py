@@ -33,10 +33,10 @@ def _write(t: Tensor, values) -> None:
 
 
 def _rebase(t: Tensor, result: Tensor) -> None:
+    """Move ``t`` onto ``result``'s node; its old array is untouched, so its version stays."""
     t.data = result.data
     t.grad_fn = result.grad_fn
     t.requires_grad = True
-    t._version += 1
 
 
 def apply_inplace(t: Tensor, op, other) -> Tensor:
