@@ -24,8 +24,9 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, p, t):
         xp = backend.xp
         ctx.save_for_backward(p, t)
-        log_p = xp.log(xp.maximum(p, _LOG_FLOOR))  # = max(ln p, -100), as PyTorch
-        log_q = xp.log(xp.maximum(1 - p, _LOG_FLOOR))
+        with xp.errstate(divide="ignore"):  # ln 0 = -inf, clamped at -100 as PyTorch does
+            log_p = xp.maximum(xp.log(p), -100.0)
+            log_q = xp.maximum(xp.log(1 - p), -100.0)
         return -(t * log_p + (1 - t) * log_q)
 
     @staticmethod
