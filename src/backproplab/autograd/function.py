@@ -94,7 +94,16 @@ class Function:
                     needs = True
             else:
                 arrays.append(a)
-        out = cls.forward(ctx, *arrays)
+        try:
+            out = cls.forward(ctx, *arrays)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            shapes = " and ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
+            raise RuntimeError(
+                f"{cls.__name__}: shapes {shapes} cannot be broadcast together; each trailing "
+                "dimension must match or be 1"
+            ) from None
         raw_out = out  # what forward saved: a NumPy scalar, not an array, for 0-d results
         if type(out) is not numpy.ndarray:
             out = backend.xp.asarray(out)
