@@ -109,7 +109,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
                   rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """gradcheck of the gradient itself: checks second derivatives (create_graph=True)."""
     inputs = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
-    wrt = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     outs = _differentiable(fn(*inputs))
     if grad_outputs is None:
         rng = numpy.random.default_rng(0)
