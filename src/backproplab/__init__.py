@@ -101,8 +101,8 @@ from backproplab.ops.shape import (
 from backproplab.ops.softmax import log_softmax, logsumexp, softmax
 from backproplab.random import Generator, manual_seed
 
-bool = bool_  # noqa: A001 - torch.bool
-float = float32  # noqa: A001 - torch.float
+bool = bool_
+float = float32
 clip = clamp
 concat = concatenate = cat
 

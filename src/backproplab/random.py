@@ -20,7 +20,7 @@ def default_generator() -> numpy.random.Generator:
     return _generator
 
 
-def Generator(seed: int | None = None) -> numpy.random.Generator:  # noqa: N802 - torch's name
+def Generator(seed: int | None = None) -> numpy.random.Generator:
     """An independent generator, for callers that must not disturb the global sequence."""
     return numpy.random.default_rng(seed)
 

@@ -82,9 +82,7 @@ def load_tensors(path) -> dict:
 
 def _flatten(obj, arrays: dict, path: str = ""):
     """JSON-ready copy of ``obj`` with every ndarray moved into ``arrays`` under its path."""
-    if isinstance(obj, numpy.ndarray) or hasattr(obj, "data") and isinstance(
-        getattr(obj, "data", None), numpy.ndarray
-    ):
+    if isinstance(obj, numpy.ndarray) or isinstance(getattr(obj, "data", None), numpy.ndarray):
         arr = obj if isinstance(obj, numpy.ndarray) else obj.data
         arrays[path] = arr
         return {"$array": path}

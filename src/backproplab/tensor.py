@@ -65,11 +65,11 @@ class Tensor:
         return "cpu"
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+    def T(self) -> "Tensor":
         return _shape.permute(self, tuple(reversed(range(self.ndim))))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+    def mT(self) -> "Tensor":
         return _shape.transpose(self, -2, -1)
 
     def size(self, dim: int | None = None):
@@ -145,7 +145,7 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
 
-    # ----- autograd -----------------------------------------------------------------------------
+    # ----- autograd ---------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if not self.is_leaf:
             raise RuntimeError(
@@ -199,7 +199,7 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
-    # ----- dtype ----------------------------------------------------------------------------------
+    # ----- dtype ------------------------------------------------------------------------------
     def to(self, dtype) -> "Tensor":
         dtype = dtypes.as_dtype(dtype)
         if dtype == self.data.dtype:
@@ -239,7 +239,7 @@ class Tensor:
     def cpu(self) -> "Tensor":
         return self
 
-    # ----- arithmetic ------------------------------------------------------------------------------
+    # ----- arithmetic -------------------------------------------------------------------------
     def __add__(self, other):
         return _arith.add(self, other)
 
@@ -309,7 +309,7 @@ class Tensor:
     def mm(self, other):
         return _matmul.matmul(self, other)
 
-    # ----- comparisons (no gradient) ------------------------------------------------------------------
+    # ----- comparisons (no gradient) ----------------------------------------------------------
     def __eq__(self, other):  # type: ignore[override]
         return _compare.eq(self, other)
 
@@ -385,7 +385,7 @@ class Tensor:
     def equal(self, other) -> bool:
         return bool(numpy.array_equal(self.data, _compare.as_array(other)))
 
-    # ----- elementwise math ---------------------------------------------------------------------------
+    # ----- elementwise math -------------------------------------------------------------------
     def exp(self):
         return _arith.exp(self)
 
@@ -425,7 +425,7 @@ class Tensor:
     def relu(self):
         return _act.relu(self)
 
-    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+    def clamp(self, min=None, max=None):
         return _select.clamp(self, min, max)
 
     clip = clamp
@@ -442,7 +442,7 @@ class Tensor:
     def masked_fill(self, mask, value):
         return _select.where(mask, value, self)
 
-    # ----- reductions --------------------------------------------------------------------------------
+    # ----- reductions -------------------------------------------------------------------------
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         return _reduce.sum(self, dim, keepdim, axis=axis, keepdims=keepdims, dtype=dtype)
 
@@ -480,7 +480,7 @@ class Tensor:
     def log_softmax(self, dim):
         return _softmax.log_softmax(self, dim)
 
-    # ----- shape -------------------------------------------------------------------------------------
+    # ----- shape ------------------------------------------------------------------------------
     def reshape(self, *shape):
         return _shape.reshape(self, *shape)
 
@@ -534,7 +534,7 @@ class Tensor:
     def gather(self, dim, index):
         return _index.gather(self, dim, index)
 
-    # ----- in-place ----------------------------------------------------------------------------------
+    # ----- in-place --------------------------------------------------------------------------
     def __setitem__(self, index, value):
         _inplace.setitem(self, index, value)
 
@@ -562,7 +562,7 @@ class Tensor:
     def div_(self, other):
         return _inplace.apply_inplace(self, _arith.div, other)
 
-    def clamp_(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+    def clamp_(self, min=None, max=None):
         return _inplace.apply_inplace(self, lambda t, _: _select.clamp(t, min, max), None)
 
     def copy_(self, src):

@@ -15,7 +15,7 @@ class _AnomalyState:
 state = _AnomalyState()
 
 
-class detect_anomaly:  # noqa: N801 - PyTorch's name
+class detect_anomaly:
     """Context manager (and decorator) that turns NaN/Inf into an error naming the op."""
 
     def __init__(self, check_nan: bool = True):

@@ -41,19 +41,19 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class no_grad(_GradMode):
     """Run without recording the graph: for evaluation and for parameter updates."""
 
     enabled = False
 
 
-class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
+class enable_grad(_GradMode):
     """Record the graph again inside a ``no_grad`` block."""
 
     enabled = True
 
 
-class set_grad_enabled:  # noqa: N801 - PyTorch's name
+class set_grad_enabled:
     """Switch grad mode on or off; works as a plain call, a context manager or a decorator."""
 
     def __init__(self, mode: bool):

@@ -57,7 +57,7 @@ def _target(target, like: Tensor) -> Tensor:
     return t
 
 
-def _same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002 - torch's name
+def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(
             f"{op}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
@@ -65,7 +65,7 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002 -
         )
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean of (input - target)²."""
     target = _target(target, input)
     _same_shape(input, target, "mse_loss")
@@ -73,13 +73,13 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa:
     return _losses.reduce(diff * diff, reduction, "mse_loss")
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:  # noqa: A002
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     target = _target(target, input)
     _same_shape(input, target, "l1_loss")
     return _losses.reduce(_arith.abs(input - target), reduction, "l1_loss")
 
 
-def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """½d² where |d| < delta, delta·(|d| - ½delta) elsewhere (d = input - target)."""
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
@@ -95,7 +95,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
                           "huber_loss")
 
 
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:  # noqa: A002
+def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
     """BCE on probabilities in [0, 1] (after a sigmoid); logs are clamped at -100 as in PyTorch."""
     target = _target(target, input)
     _same_shape(input, target, "binary_cross_entropy")
@@ -112,7 +112,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     return _losses.reduce(loss, reduction, "binary_cross_entropy")
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
     """BCE on raw scores x: t·softplus(-x) + (1-t)·softplus(x), stable for any x."""
     target = _target(target, input)
@@ -143,7 +143,7 @@ def _class_targets(input: Tensor, target, op: str):
     return t
 
 
-def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of the target class, given log-probabilities (N, C)."""
     t = _class_targets(input, target, "nll_loss")
@@ -169,7 +169,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,  # no
     return out if batched or reduction != "none" else out[0]
 
 
-def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,  # noqa: A002
+def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy from raw scores (N, C) and class indices (N,), stable for any scores.
 

@@ -1,4 +1,4 @@
-"""Activation functions with their derivatives: tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus.
+"""Activations with their derivatives: tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus.
 
 Each is its own Function (rather than composed from exp and division) because it is both
 faster and numerically stable that way: sigmoid and softplus never overflow at ±1000.

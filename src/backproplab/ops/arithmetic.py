@@ -276,7 +276,7 @@ def div(a, b) -> Tensor:
     return Div.apply(a, b)
 
 
-def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
+def pow(a, b) -> Tensor:
     a, b = pair(a, b)
     return Pow.apply(a, b)
 
@@ -297,7 +297,7 @@ def sqrt(a) -> Tensor:
     return Sqrt.apply(_float(a))
 
 
-def abs(a) -> Tensor:  # noqa: A001 - PyTorch's name
+def abs(a) -> Tensor:
     return Abs.apply(operand(a))
 
 

@@ -92,11 +92,11 @@ def argmin(a, dim=None, keepdim: bool = False, *, axis=None, keepdims=None) -> T
     return _arg(a, dim, keepdim, False)
 
 
-def all(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+def all(a, dim=None, keepdim: bool = False) -> Tensor:
     arr = as_array(a)
     return _const(arr.all(axis=normalize_dims(dim, arr.ndim, "all"), keepdims=keepdim))
 
 
-def any(a, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+def any(a, dim=None, keepdim: bool = False) -> Tensor:
     arr = as_array(a)
     return _const(arr.any(axis=normalize_dims(dim, arr.ndim, "any"), keepdims=keepdim))

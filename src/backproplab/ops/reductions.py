@@ -123,7 +123,7 @@ def _input(a) -> Tensor:
     return a if isinstance(a, Tensor) else Tensor(a)
 
 
-def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     a = _input(a)
     dim, keepdim = pick(dim, keepdim, axis, keepdims)
     if dtype is not None:
@@ -179,12 +179,12 @@ def amin(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return AMax.apply(a, normalize_dims(dim, a.ndim, "amin"), keepdim, False)
 
 
-def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+def max(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Without ``dim``: the largest value. With ``dim``: (values, indices), as in PyTorch."""
     return _extreme(a, dim, keepdim, axis, keepdims, largest=True)
 
 
-def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
+def min(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return _extreme(a, dim, keepdim, axis, keepdims, largest=False)
 
 

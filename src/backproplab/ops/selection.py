@@ -98,7 +98,7 @@ def minimum(a, b) -> Tensor:
     return Minimum.apply(*_tensors(a, b))
 
 
-def clamp(a, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
+def clamp(a, min=None, max=None) -> Tensor:
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     return Clamp.apply(a, min, max)

@@ -135,12 +135,12 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     e = normalize_dim(end_dim, a.ndim, "flatten")
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    shape = a.shape[:s] + (-1,) + a.shape[e + 1:]
+    shape = (*a.shape[:s], -1, *a.shape[e + 1:])
     if a.data.size == 0:
         n = 1
         for d in a.shape[s:e + 1]:
             n *= d
-        shape = a.shape[:s] + (n,) + a.shape[e + 1:]
+        shape = (*a.shape[:s], n, *a.shape[e + 1:])
     return Reshape.apply(a, shape)
 
 
@@ -172,7 +172,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
-    return Unsqueeze.apply(a, a.shape[:d] + (1,) + a.shape[d:])
+    return Unsqueeze.apply(a, (*a.shape[:d], 1, *a.shape[d:]))
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:

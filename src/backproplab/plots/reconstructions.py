@@ -12,7 +12,7 @@ def plot_reconstructions(originals, reconstructions, path, image_shape=None, cou
     reconstructions = numpy.asarray(reconstructions)[:count]
     n = len(originals)
     if image_shape is None:
-        side = int(math.isqrt(originals.shape[1]))
+        side = math.isqrt(originals.shape[1])
         image_shape = (side, side) if side * side == originals.shape[1] else (1, originals.shape[1])
     with figure(path, figsize=(1.4 * n, 3.2)) as fig:
         for i in range(n):

@@ -201,7 +201,7 @@ def _loaders(data, validation, validation_split, batch_size, shuffle, generator)
         if not 0.0 < validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be between 0 and 1, got "
                              f"{validation_split}")
-        n_val = max(1, int(round(len(train_set) * validation_split)))
+        n_val = max(1, round(len(train_set) * validation_split))
         if n_val >= len(train_set):
             raise ValueError(f"fit: validation_split {validation_split} leaves no training data "
                              f"out of {len(train_set)} samples")
