@@ -6,7 +6,7 @@ learning stack on top of it, explanations of every number, and an interactive la
 
 from backproplab.tensor import Tensor  # noqa: I001 - Tensor must be defined before the ops load
 
-from backproplab import autograd, data, dtypes, nn, optim
+from backproplab import autograd, data, dtypes, nn, optim, plots, train
 from backproplab.autograd import (
     detect_anomaly,
     enable_grad,
@@ -100,6 +100,7 @@ from backproplab.ops.shape import (
 )
 from backproplab.ops.softmax import log_softmax, logsumexp, softmax
 from backproplab.random import Generator, manual_seed
+from backproplab.serialization import load, load_metadata, load_tensors, save
 
 bool = bool_
 float = float32
