@@ -9,6 +9,7 @@ from backproplab.plots.gradient_norms import plot_gradient_norms
 from backproplab.plots.latent import plot_latent
 from backproplab.plots.loss_curves import plot_loss_curves
 from backproplab.plots.reconstructions import plot_reconstructions
+from backproplab.plots.regression_fit import plot_regression_fit
 
 __all__ = [
     "plot_decision_boundary",
@@ -16,4 +17,5 @@ __all__ = [
     "plot_latent",
     "plot_loss_curves",
     "plot_reconstructions",
+    "plot_regression_fit",
 ]

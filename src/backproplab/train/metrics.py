@@ -7,11 +7,15 @@ the output), several columns with integer targets is multi-class (argmax).
 
 import numpy
 
+from backproplab.tensor import Tensor
+
 
 def _arrays(output, target):
-    out = output.data if hasattr(output, "data") else numpy.asarray(output)
-    tgt = target.data if hasattr(target, "data") else numpy.asarray(target)
-    return out, tgt
+    return _array(output), _array(target)
+
+
+def _array(x) -> numpy.ndarray:
+    return x.data if isinstance(x, Tensor) else numpy.asarray(x)
 
 
 def accuracy(output, target, threshold: float = 0.5) -> float:
