@@ -1,0 +1,11 @@
+"""Backpropagation explained with real numbers (``bp.explain``).
+
+Every number shown comes from the engine: values from the ops' forward, local derivatives from
+the ops' own backward rules, gradients from ``backward()``; the formula text is the ops'
+``formula`` and ``derivative``. The explanations only arrange those numbers and check that
+they add up to ``param.grad``.
+"""
+
+from backproplab.explain.step_trace import StepTrace
+
+__all__ = ["StepTrace"]
