@@ -12,6 +12,7 @@ import time
 
 import backproplab as bp
 from backproplab import data, nn, plots, train
+from backproplab.train.pca_reference import pca_reconstruction_mse
 from backproplab.train.task import head_for, mlp_spec, probabilities
 
 DEFAULTS = {"dataset": "moons", "layers": "16,16", "activation": "tanh", "optimizer": "adam",
@@ -147,7 +148,16 @@ def run_train(args) -> int:
         return 2
     files = _write_outputs(out_dir, model, history, dataset, head, args)
     _summary(history, files, out_dir)
+    if args.autoencoder:
+        _compare_with_pca(model, dataset.x, head, args.bottleneck)
     return 0
+
+
+def _compare_with_pca(model, x, head, k: int) -> None:
+    recon = probabilities(model, x, head)
+    mse = float(((recon - x) ** 2).mean())
+    print(f"Reconstruction MSE {mse:.6g}; PCA with {k} components: "
+          f"{pca_reconstruction_mse(x, k):.6g}")
 
 
 def _write_outputs(out_dir, model, history, dataset, head, args) -> list[str]:

@@ -9,6 +9,7 @@ import os
 import tempfile
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+                "#882255", "#999999",
                 "#000000"]
 DIVERGING = "PuOr_r"
 

@@ -9,8 +9,10 @@ import math
 
 from backproplab.train.callback import Callback, TrainingState
 
-# Learning rates above these are "high" for the optimizer family (Adam-style vs SGD-style).
+# Learning rates above these are "high" for the optimizer family (Adam-style vs SGD-style),
+# and what to suggest instead.
 _HIGH_LR = {"adaptive": 0.1, "sgd": 1.0}
+_TYPICAL_LR = {"adaptive": "0.01 or lower (the usual range is 1e-4 to 1e-2)", "sgd": None}
 
 
 class DivergenceDetector(Callback):
@@ -58,8 +60,9 @@ class DivergenceDetector(Callback):
             "alpha" in state.optimizer.param_groups[0]
         ) else "sgd"
         if lr >= _HIGH_LR[family]:
+            suggestion = _TYPICAL_LR[family] or f"{lr / 10:g} or lower"
             cause = (f"the learning rate {lr:g} is probably too high for "
-                     f"{type(state.optimizer).__name__}; try {lr / 10:g} or lower")
+                     f"{type(state.optimizer).__name__}; try {suggestion}")
         else:
             cause = ("the learning rate is moderate, so check the data for NaN/Inf or very "
                      "large values (standardise the features), or lower the learning rate")
