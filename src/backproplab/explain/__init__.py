@@ -6,6 +6,8 @@ the ops' own backward rules, gradients from ``backward()``; the formula text is 
 they add up to ``param.grad``.
 """
 
+from backproplab.explain.graph import Graph, graph, retain_grads
 from backproplab.explain.step_trace import StepTrace
+from backproplab.explain.trace_step import trace_step
 
-__all__ = ["StepTrace"]
+__all__ = ["Graph", "StepTrace", "graph", "retain_grads", "trace_step"]
