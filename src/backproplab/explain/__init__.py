@@ -9,5 +9,7 @@ they add up to ``param.grad``.
 from backproplab.explain.graph import Graph, graph, retain_grads
 from backproplab.explain.step_trace import StepTrace
 from backproplab.explain.trace_step import trace_step
+from backproplab.explain.weight_path import WeightPath, weight_path
 
-__all__ = ["Graph", "StepTrace", "graph", "retain_grads", "trace_step"]
+__all__ = ["Graph", "StepTrace", "WeightPath", "graph", "retain_grads", "trace_step",
+           "weight_path"]

@@ -206,11 +206,11 @@ class StepTrace:
         :mod:`backproplab.explain.step_trace`."""
         return {"schema_version": SCHEMA_VERSION, **asdict(self)}
 
-    def to_text(self, digits: int = 9) -> str:
-        """The trace for a terminal (rich markup rendered to plain text with ANSI colours)."""
+    def to_text(self, digits: int = 9, color: bool = True) -> str:
+        """The trace for a terminal, drawn with rich (ANSI colours unless ``color=False``)."""
         from backproplab.explain.render_text import render_text
 
-        return render_text(self.to_dict(), digits)
+        return render_text(self.to_dict(), digits, color)
 
     def to_markdown(self, digits: int = 9) -> str:
         """Markdown with LaTeX formulas (``$…$``), for notebooks and course notes."""
