@@ -1,12 +1,16 @@
 """Reverse-mode traversal: ``Tensor.backward`` and ``autograd.grad``.
 
-Order: an iterative depth-first walk counts, for every node, how many consumers will send it a
-gradient; nodes then run in Kahn order (a node runs once all its consumers have run), so a
-tensor used several times receives the sum before its own rule runs. No recursion, so a chain of
-100,000 ops is fine.
+Order: every node is created after the nodes of its inputs and carries its creation number
+(``seq``), so running nodes from the highest number down is a topological order: by the time
+a node runs, every consumer that can send it a gradient has run, and a tensor used several
+times has received the sum. A heap of waiting nodes gives that order without a separate
+counting pass and without recursion, so a chain of 100,000 ops is fine. Leaves receive their
+total gradient (and run their hooks) once, at the end.
 
 Graph keys are ``id()``s: the graph itself keeps every node alive during the walk.
 """
+
+import heapq
 
 import numpy
 
@@ -103,32 +107,41 @@ def _wrap(g, create_graph: bool) -> Tensor:
 
 
 def _run(roots, root_grads, retain_graph, create_graph, capture, only):
-    grads = {}
-    order_keys = []
+    grads = {}  # id(node or leaf) -> gradient received so far
+    heap = []  # (-seq, id, node) for nodes that have received a gradient and not yet run
+    leaves = {}  # id(leaf) -> leaf, for delivery at the end
     for t, g in zip(roots, root_grads, strict=True):
         key = _key(t)
         g = _root_grad(t, g, create_graph)
-        k = id(key)
-        grads[k] = _add(grads[k], g) if k in grads else g
-        order_keys.append(key)
-
-    deps = _count_dependencies(order_keys)
+        _receive(key, id(key), g, grads, heap, leaves)
     only_ids = None if only is None else {id(_key(t)) for t in only}
-    ready = [k for k in {id(k): k for k in order_keys}.values() if deps.get(id(k), 0) == 0]
     prev_mode = getattr(_grad_state, "enabled", True)
     _grad_state.enabled = create_graph
     stored = set()
+    check_anomaly = anomaly.state.enabled
+    ndarray = numpy.ndarray
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
-        while ready:
-            key = ready.pop()
-            g = grads.pop(id(key))
-            if isinstance(key, Tensor):
-                _deliver_to_leaf(key, g, create_graph, capture, only_ids, stored)
-                continue
-            g = _node_hooks(key, g, create_graph, stored)
-            if capture is not None and only_ids is not None and id(key) in only_ids:
-                capture[id(key)] = g
-            in_grads = _call_backward(key, g, create_graph)
+        while heap:
+            _, k, key = heappop(heap)
+            g = grads.pop(k)
+            cls = type(key)
+            if key.__dict__.keys() & _NODE_EXTRAS:
+                g = _node_hooks(key, g, create_graph, stored)
+            if capture is not None and k in only_ids:
+                capture[k] = g
+            if key.freed:
+                raise RuntimeError(FREED_MESSAGE)
+            if (cls.saves_inputs and key._saved) or key.output_modified:
+                _check_versions(key)
+            if create_graph:
+                in_grads = _backward_differentiable(key, g)
+            else:
+                in_grads = cls.backward(key, g)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if check_anomaly:
+                _check_backward(key, in_grads)
             if not retain_graph:
                 key.freed = True
                 key._saved = ()
@@ -136,86 +149,68 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
             for parent, inp, gi in zip(key.parents, key.inputs, in_grads, strict=False):
                 if parent is None or gi is None:
                     continue
-                gi = _fit(gi, inp, key, create_graph)
+                if create_graph:
+                    gi = _fit_tensor(gi, inp)
+                else:
+                    if type(gi) is not ndarray:
+                        gi = numpy.asarray(gi)
+                    data = inp.data
+                    if gi.shape != data.shape:
+                        gi = _sum_to(gi, data.shape, key)
+                    if gi.dtype != data.dtype:
+                        gi = gi.astype(data.dtype)
                 pk = id(parent)
-                grads[pk] = _add(grads[pk], gi) if pk in grads else gi
-                deps[pk] -= 1
-                if deps[pk] == 0:
-                    ready.append(parent)
+                prev = grads.get(pk)
+                if prev is not None:
+                    grads[pk] = prev + gi
+                elif isinstance(parent, Function):
+                    grads[pk] = gi
+                    heappush(heap, (-parent.seq, pk, parent))
+                else:
+                    grads[pk] = gi
+                    leaves[pk] = parent
+        for k, leaf in leaves.items():
+            _deliver_to_leaf(leaf, grads[k], create_graph, capture, only_ids, stored)
     finally:
         _grad_state.enabled = prev_mode
 
 
-def _count_dependencies(roots) -> dict:
-    """Number of consumers per node/leaf among everything reachable from ``roots``."""
-    deps = {}
-    seen = set()
-    stack = []
-    for r in roots:
-        if id(r) not in seen:
-            seen.add(id(r))
-            stack.append(r)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Tensor):
-            continue
-        if node.freed:
-            raise RuntimeError(FREED_MESSAGE)
-        for p in node.parents:
-            if p is None:
-                continue
-            pid = id(p)
-            deps[pid] = deps.get(pid, 0) + 1
-            if pid not in seen:
-                seen.add(pid)
-                stack.append(p)
-    return deps
+def _receive(key, k: int, g, grads: dict, heap: list, leaves: dict) -> None:
+    """Record a root's gradient (roots may repeat or feed one another)."""
+    if k in grads:
+        grads[k] = grads[k] + g
+    elif isinstance(key, Function):
+        grads[k] = g
+        heapq.heappush(heap, (-key.seq, k, key))
+    else:
+        grads[k] = g
+        leaves[k] = key
 
 
-def _add(a, b):
-    return a + b
+# Instance attributes that only exist when a hook or retain_grad() was registered on a node.
+_NODE_EXTRAS = frozenset(("hooks", "retained"))
 
 
-def _fit(g, inp: Tensor, node: Function, create_graph: bool):
-    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+def _fit_tensor(g, inp: Tensor):
+    """create_graph: sum a broadcast gradient back to the input's shape, cast to its dtype."""
+    if not isinstance(g, Tensor):
+        g = Tensor._make(backend.xp.asarray(g), False, None)
     shape = inp.data.shape
-    if create_graph:
-        if not isinstance(g, Tensor):
-            g = Tensor._make(backend.xp.asarray(g), False, None)
-        if g.data.shape != shape:
-            g = tensor_math.sum_to_shape(g, shape)
-        if g.data.dtype != inp.data.dtype:
-            g = g.to(inp.data.dtype)
-        return g
-    if type(g) is not numpy.ndarray:
-        g = backend.xp.asarray(g)
-    if g.shape != shape:
-        try:
-            g = backend.sum_to_shape(g, shape)
-        except ValueError:
-            raise RuntimeError(
-                f"{node.name}.backward returned a gradient of shape {g.shape} for an input of "
-                f"shape {shape}"
-            ) from None
-    if g.dtype != inp.data.dtype:
-        g = g.astype(inp.data.dtype)
+    if g.data.shape != shape:
+        g = tensor_math.sum_to_shape(g, shape)
+    if g.data.dtype != inp.data.dtype:
+        g = g.to(inp.data.dtype)
     return g
 
 
-def _call_backward(node: Function, g, create_graph: bool) -> tuple:
-    cls = type(node)
-    if node.freed:
-        raise RuntimeError(FREED_MESSAGE)
-    _check_versions(node)
-    if create_graph:
-        result = _backward_differentiable(node, g)
-    else:
-        result = cls.backward(node, g)
-    if not isinstance(result, tuple):
-        result = (result,)
-    if anomaly.state.enabled:
-        _check_backward(node, result)
-    return result
+def _sum_to(g, shape, node: Function):
+    try:
+        return backend.sum_to_shape(g, shape)
+    except ValueError:
+        raise RuntimeError(
+            f"{node.name}.backward returned a gradient of shape {g.shape} for an input of "
+            f"shape {shape}"
+        ) from None
 
 
 def _backward_differentiable(node: Function, g):
@@ -254,15 +249,17 @@ def _check_versions(node: Function) -> None:
             f"{node.name} saved it for backward. Use an out-of-place op (x = x + 1, not x += 1)."
         )
     if cls.saves_inputs and node._saved:
-        for inp, v in zip(node.inputs, node.versions, strict=False):
-            if inp is not None and inp._version != v:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: an input of {node.name} "
-                    f"({inp.data.dtype} tensor of shape {tuple(inp.shape)}) is at version "
-                    f"{inp._version}; expected version {v} instead. Use an out-of-place op, or "
-                    f"make the change before {node.name} uses the tensor."
-                )
+        tensors = [inp for inp in node.inputs if inp is not None]
+        now = sum(t._version for t in tensors)
+        if now != node.versions:
+            shapes = ", ".join(f"{t.data.dtype} {tuple(t.shape)}" for t in tensors)
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: an input of {node.name} ({shapes}) is at version {now}; "
+                f"expected version {node.versions} instead (versions of its inputs, summed). "
+                f"It was changed in place after {node.name} saved it for backward: use an "
+                f"out-of-place op, or make the change before {node.name} uses the tensor."
+            )
 
 
 def _check_backward(node: Function, grads) -> None:

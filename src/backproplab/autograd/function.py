@@ -18,6 +18,8 @@ same backward rule produced, so the math a learner reads is the math the engine 
 An applied op object is also the graph node (the ``grad_fn``) of its output.
 """
 
+import itertools
+
 import numpy
 
 from backproplab import backend
@@ -25,6 +27,9 @@ from backproplab.autograd import anomaly
 from backproplab.autograd.grad_mode import _state as _grad_state
 
 _anomaly = anomaly.state
+# Creation order of recorded nodes. Every node is created after the nodes of its inputs, so
+# decreasing sequence numbers are a topological order for backward (see engine.py).
+_sequence = itertools.count()
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to read values saved for backward "
@@ -47,7 +52,8 @@ class Function:
     parents = ()  # per forward argument: the input's grad_fn, the leaf Tensor itself, or None
     args = ()
     out = None
-    versions = ()
+    versions = 0  # sum of the input tensors' versions when recorded (they only grow)
+    seq = 0  # creation order, set when recorded
     freed = False
     output_modified = False
     site = None
@@ -83,17 +89,35 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        """Run forward on arrays and, when any input requires grad, record this node."""
+        """Run forward on arrays and, when any input requires grad, record this node.
+
+        This is the engine's per-op overhead, so it is one pass over the arguments that
+        collects everything the node needs at once.
+        """
         ctx = object.__new__(cls)
-        needs = False
         arrays = []
+        inputs = []
+        parents = []
+        versions = 0
+        needs = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                if a.requires_grad:
+                inputs.append(a)
+                versions += a._version
+                fn = a.grad_fn
+                if fn is not None:
+                    parents.append(fn)
                     needs = True
+                elif a.requires_grad:
+                    parents.append(a)
+                    needs = True
+                else:
+                    parents.append(None)
             else:
                 arrays.append(a)
+                inputs.append(None)
+                parents.append(None)
         try:
             out = cls.forward(ctx, *arrays)
         except ValueError as e:
@@ -108,27 +132,11 @@ class Function:
         if type(out) is not numpy.ndarray:
             out = backend.xp.asarray(out)
         if needs and getattr(_grad_state, "enabled", True):
-            inputs = []
-            parents = []
-            versions = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    inputs.append(a)
-                    versions.append(a._version)
-                    if a.grad_fn is not None:
-                        parents.append(a.grad_fn)
-                    elif a.requires_grad:
-                        parents.append(a)
-                    else:
-                        parents.append(None)
-                else:
-                    inputs.append(None)
-                    parents.append(None)
-                    versions.append(0)
             ctx.inputs = inputs
             ctx.parents = parents
             ctx.versions = versions
             ctx.args = args
+            ctx.seq = next(_sequence)
             if cls.saves_output:
                 ctx.out = raw_out
             result = Tensor._make(out, True, ctx)

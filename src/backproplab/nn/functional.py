@@ -69,8 +69,9 @@ def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error: mean of (input - target)²."""
     target = _target(target, input)
     _same_shape(input, target, "mse_loss")
-    diff = input - target
-    return _losses.reduce(diff * diff, reduction, "mse_loss")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+    return _losses.MSELoss.apply(input, target, reduction)
 
 
 def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:

@@ -42,6 +42,35 @@ class BinaryCrossEntropy(Function):
         return gp, gt
 
 
+class MSELoss(Function):
+    """Mean squared error as one op: one graph node instead of subtract, square and mean.
+
+    Measured on the engine benchmark's MLP step, fusing saves two nodes per training step; the
+    rule is the textbook one the explanations show, ∂L/∂y = 2(y - t)/n.
+    """
+
+    formula = "L = (1/n) Σ (y - t)²"
+    derivative = ("∂L/∂y = 2(y - t)/n", "∂L/∂t = -2(y - t)/n")
+
+    @staticmethod
+    def forward(ctx, y, t, reduction):
+        d = y - t
+        ctx.save_for_backward(y, t)  # not d: under create_graph, d must stay a function of y
+        ctx.reduction = reduction
+        sq = d * d
+        if reduction == "mean":
+            ctx.scale = 2.0 / max(d.size, 1)
+            return sq.mean()
+        ctx.scale = 2.0
+        return sq.sum() if reduction == "sum" else sq
+
+    @staticmethod
+    def backward(ctx, g):
+        y, t = ctx.saved_tensors
+        gy = (y - t) * (g * ctx.scale)  # d/dy (y - t)^2 = 2 (y - t); scalar g broadcasts
+        return gy, -gy, None
+
+
 def reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
     """Apply a loss's ``reduction`` ('mean', 'sum' or 'none')."""
     if reduction == "mean":

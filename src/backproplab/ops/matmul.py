@@ -57,11 +57,13 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        needs = ctx.needs_input_grad
-        gx = g @ w if needs[0] else None  # (B,out)@(out,in) -> (B,in)
-        g2 = g.reshape((-1, g.shape[-1]))
-        gw = g2.T @ x.reshape((-1, x.shape[-1])) if needs[1] else None  # (out,B)@(B,in)
-        gb = g2.sum(axis=0) if needs[2] else None  # (B,out) -> (out,)
+        px, pw, pb = ctx.parents
+        gx = None if px is None else g @ w  # (B,out)@(out,in) -> (B,in)
+        if g.ndim != 2:  # batch dims beyond one: fold them into the batch
+            g = g.reshape((-1, g.shape[-1]))
+            x = x.reshape((-1, x.shape[-1]))
+        gw = None if pw is None else g.T @ x  # (out,B)@(B,in) -> (out,in)
+        gb = None if pb is None else g.sum(axis=0)  # (B,out) -> (out,)
         return gx, gw, gb
 
 
