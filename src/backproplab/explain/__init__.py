@@ -6,10 +6,33 @@ the ops' own backward rules, gradients from ``backward()``; the formula text is 
 they add up to ``param.grad``.
 """
 
+from backproplab.explain.descend import DescentPath, descend, narrow_valley, rosenbrock, square
+from backproplab.explain.descent_plot import plot_learning_rates
+from backproplab.explain.gradient_check import GradientCheck, gradient_check
+from backproplab.explain.gradient_health import GradientHealth, gradient_health
 from backproplab.explain.graph import Graph, graph, retain_grads
 from backproplab.explain.step_trace import StepTrace
 from backproplab.explain.trace_step import trace_step
+from backproplab.explain.vanishing_demo import vanishing_gradient_demo
 from backproplab.explain.weight_path import WeightPath, weight_path
 
-__all__ = ["Graph", "StepTrace", "WeightPath", "graph", "retain_grads", "trace_step",
-           "weight_path"]
+__all__ = [
+    "DescentPath",
+    "GradientCheck",
+    "GradientHealth",
+    "Graph",
+    "StepTrace",
+    "WeightPath",
+    "descend",
+    "gradient_check",
+    "gradient_health",
+    "graph",
+    "narrow_valley",
+    "plot_learning_rates",
+    "retain_grads",
+    "rosenbrock",
+    "square",
+    "trace_step",
+    "vanishing_gradient_demo",
+    "weight_path",
+]

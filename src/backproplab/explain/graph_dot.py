@@ -40,8 +40,9 @@ def _escape(text: str) -> str:
 def to_dot(graph, digits: int = 4) -> str:
     lines = ["digraph autograd {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     for n in graph.nodes:
-        label = (f"{_escape(n.op)}\\nshape {tuple(n.shape)}\\nvalue {_escape(_summary(n.value, digits))}"
-                 f"\\ngrad {_escape(_summary(n.grad, digits))}")
+        value = _escape(_summary(n.value, digits))
+        grad = _escape(_summary(n.grad, digits))
+        label = f"{_escape(n.op)}\\nshape {tuple(n.shape)}\\nvalue {value}\\ngrad {grad}"
         lines.append(f'  {n.id} [label="{label}", {_STYLE[n.kind]}];')
     for e in graph.edges:
         lines.append(f'  {e.source} -> {e.target} [label="{e.argument}", fontsize=8];')

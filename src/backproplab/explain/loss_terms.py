@@ -50,7 +50,8 @@ def loss_text(loss_fn) -> LossText:
     if isinstance(loss_fn, nn.CrossEntropyLoss):
         k, kl = _mean(r, "N")
         return LossText(f"L = -{k}Σₙ log_softmax(yₙ)[tₙ],  {LogSoftmax.formula}",
-                        rf"L = -{kl}\sum_n \ln \frac{{e^{{y_{{n,t_n}}}}}}{{\sum_j e^{{y_{{n,j}}}}}}",
+                        rf"L = -{kl}\sum_n \ln \frac{{e^{{y_{{n,t_n}}}}}}"
+                        rf"{{\sum_j e^{{y_{{n,j}}}}}}",
                         f"∂L/∂yᵢ = (softmax(y)ᵢ - [i = t]){'/N' if k else ''}")
     name = type(loss_fn).__name__
     return LossText(f"L = {name}(y, t)", rf"L = \mathrm{{{name}}}(y, t)", "from the engine")

@@ -1,0 +1,109 @@
+"""Gradient health of one step: per-layer gradient size, update-to-weight ratio, dead and
+saturated units, and flags for vanishing and exploding gradients.
+
+Dead and saturated units are read from the activation slopes the ops' backward rules give
+(∂out/∂net): a ReLU unit whose slope is 0 for every sample passes no gradient at all; a sigmoid
+or tanh unit whose slope is under a tenth of its largest (at net = 0) passes almost none.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy
+
+from backproplab.explain.backward_pass import ModelSnapshot, run_backward
+from backproplab.explain.json_numbers import number
+from backproplab.explain.recorded_forward import activation_slope
+from backproplab.tensor import Tensor
+
+VANISHING_RATIO = 1e-2  # first layer's gradient norm below this fraction of the last's
+EXPLODING_RATIO = 1e2  # ... or above this multiple of it
+SATURATION = 0.1  # slope below this fraction of the activation's slope at 0
+_SATURATING = ("sigmoid", "tanh")
+
+
+@dataclass
+class LayerHealth:
+    name: str
+    activation: str
+    grad_norm: float | None  # ‖∂L/∂W‖ (weight and bias together)
+    mean_abs_grad: float | None
+    weight_norm: float | None
+    update_ratio: float | None  # lr·‖∂L/∂W‖ / ‖W‖: ~1e-3 is healthy
+    dead_units: list[int]
+    saturated_units: list[int]
+
+
+@dataclass
+class GradientHealth:
+    layers: list[LayerHealth]
+    first_to_last_ratio: float | None
+    vanishing: bool
+    exploding: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [f"{'layer':>8} {'activation':>10} {'‖grad‖':>11} {'mean|grad|':>11} "
+                 f"{'update/weight':>13}  dead  saturated"]
+        for h in self.layers:
+            lines.append(f"{h.name:>8} {h.activation:>10} {_g(h.grad_norm):>11} "
+                         f"{_g(h.mean_abs_grad):>11} {_g(h.update_ratio):>13}  "
+                         f"{len(h.dead_units):4d}  {len(h.saturated_units):9d}")
+        lines.append(f"first/last layer gradient ratio: {_g(self.first_to_last_ratio)}"
+                     + ("  → VANISHING gradient" if self.vanishing else "")
+                     + ("  → EXPLODING gradient" if self.exploding else ""))
+        return "\n".join(lines)
+
+
+def _g(v) -> str:
+    return "—" if v is None else f"{v:.3g}"
+
+
+def gradient_health(model, x, target, loss_fn, lr: float = 0.1) -> GradientHealth:
+    with ModelSnapshot(model):
+        bp_ = run_backward(model, x, target, loss_fn)
+    if not bp_.records:
+        raise ValueError("gradient_health: the model is not an MLP of Linear layers and "
+                         "elementwise activations")
+    layers = []
+    for rec in bp_.records:
+        layer = rec.layer
+        grads = [g for g in (bp_.grads.get(layer.weight_name),
+                             bp_.grads.get(layer.bias_name) if layer.bias_name else None)
+                 if g is not None]
+        flat = numpy.concatenate([g.ravel() for g in grads]) if grads else numpy.zeros(0)
+        params = [layer.linear.weight.data] + ([] if layer.linear.bias is None
+                                               else [layer.linear.bias.data])
+        w_norm = float(numpy.sqrt(sum((p.astype(float) ** 2).sum() for p in params)))
+        g_norm = float(numpy.sqrt((flat.astype(float) ** 2).sum()))
+        dead, saturated = _unit_states(rec)
+        layers.append(LayerHealth(
+            layer.name, layer.activation_name, number(g_norm),
+            number(numpy.abs(flat).mean()) if flat.size else None, number(w_norm),
+            number(lr * g_norm / w_norm) if w_norm else None, dead, saturated))
+    first, last = layers[0].grad_norm, layers[-1].grad_norm
+    ratio = first / last if first is not None and last else None
+    return GradientHealth(layers, number(ratio) if ratio is not None else None,
+                          bool(ratio is not None and ratio < VANISHING_RATIO),
+                          bool(ratio is not None and ratio > EXPLODING_RATIO)
+                          or any(h.grad_norm is None for h in layers))
+
+
+def _unit_states(rec) -> tuple[list[int], list[int]]:
+    slope = rec.slope
+    name = rec.layer.activation_name
+    if rec.layer.activation is None:
+        return [], []
+    dead = [int(j) for j in numpy.flatnonzero((slope == 0).all(axis=0))]
+    saturated = []
+    if name in _SATURATING:
+        peak = _slope_at_zero(rec.layer.activation, slope.dtype)
+        saturated = [int(j) for j in numpy.flatnonzero((slope < SATURATION * peak).all(axis=0))]
+    return dead, saturated
+
+
+def _slope_at_zero(activation, dtype) -> float:
+    """The activation's slope at net = 0, from its own backward rule (its peak for σ and tanh)."""
+    net = Tensor(numpy.zeros(1, dtype=dtype), requires_grad=True)
+    return float(activation_slope(activation(net), net)[0])
