@@ -190,7 +190,9 @@ class Tensor:
                 self._hooks = []
             hooks = self._hooks
         else:
-            hooks = self.grad_fn.__dict__.setdefault("hooks", [])
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = []
+            hooks = self.grad_fn.hooks
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 

@@ -126,7 +126,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
             _, k, key = heappop(heap)
             g = grads.pop(k)
             cls = type(key)
-            if key.__dict__.keys() & _NODE_EXTRAS:
+            if key.hooks is not None or key.retained is not None:
                 g = _node_hooks(key, g, create_graph, stored)
             if capture is not None and k in only_ids:
                 capture[k] = g
@@ -187,10 +187,6 @@ def _receive(key, k: int, g, grads: dict, heap: list, leaves: dict) -> None:
         leaves[k] = key
 
 
-# Instance attributes that only exist when a hook or retain_grad() was registered on a node.
-_NODE_EXTRAS = frozenset(("hooks", "retained"))
-
-
 def _fit_tensor(g, inp: Tensor):
     """create_graph: sum a broadcast gradient back to the input's shape, cast to its dtype."""
     if not isinstance(g, Tensor):
@@ -249,10 +245,13 @@ def _check_versions(node: Function) -> None:
             f"{node.name} saved it for backward. Use an out-of-place op (x = x + 1, not x += 1)."
         )
     if cls.saves_inputs and node._saved:
-        tensors = [inp for inp in node.inputs if inp is not None]
-        now = sum(t._version for t in tensors)
+        now = 0
+        for t in node.inputs:
+            if t is not None:
+                now += t._version
         if now != node.versions:
-            shapes = ", ".join(f"{t.data.dtype} {tuple(t.shape)}" for t in tensors)
+            shapes = ", ".join(f"{t.data.dtype} {tuple(t.shape)}" for t in node.inputs
+                               if t is not None)
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: an input of {node.name} ({shapes}) is at version {now}; "
@@ -276,10 +275,9 @@ def _check_backward(node: Function, grads) -> None:
 
 
 def _node_hooks(node: Function, g, create_graph: bool, stored: set):
-    hooks = node.__dict__.get("hooks")
-    if hooks:
-        g = _apply_hooks(hooks, g, create_graph)
-    retained = node.__dict__.get("retained")
+    if node.hooks:
+        g = _apply_hooks(node.hooks, g, create_graph)
+    retained = node.retained
     if retained is not None:
         t = retained()
         if t is not None:

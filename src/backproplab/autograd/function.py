@@ -57,6 +57,8 @@ class Function:
     freed = False
     output_modified = False
     site = None
+    hooks = None  # tensor hooks registered on this node's output (register_hook)
+    retained = None  # weak reference to the output tensor after retain_grad()
     _saved = ()
 
     @staticmethod

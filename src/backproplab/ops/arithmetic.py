@@ -323,6 +323,8 @@ def clone(a: Tensor) -> Tensor:
 
 def _float(a) -> Tensor:
     """Transcendental functions of integer tensors give float tensors, as in PyTorch."""
+    if isinstance(a, Tensor) and a.data.dtype.kind == "f":
+        return a  # the common case, on every activation call
     a = operand(a)
     if not isinstance(a, Tensor):
         a = Tensor(a)

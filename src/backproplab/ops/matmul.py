@@ -85,19 +85,25 @@ def matmul(a, b) -> Tensor:
 
 
 def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b with W of shape (out_features, in_features)."""
-    x = _as_tensor(x)
-    if weight.ndim != 2:
-        raise RuntimeError(f"linear: weight must be 2-D (out, in), got shape {tuple(weight.shape)}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise RuntimeError(
-            f"linear: input of shape {tuple(x.shape)} does not fit weight of shape "
-            f"{tuple(weight.shape)}: the input's last dimension must be {weight.shape[1]}"
-        )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+    """y = x Wᵀ + b with W of shape (out_features, in_features).
+
+    The shape checks that need more than a comparison run only when the product fails, since
+    this is called for every layer of every step.
+    """
+    if not isinstance(x, Tensor):
+        x = _as_tensor(x)
+    w_shape = weight.data.shape
+    if len(w_shape) != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out, in), got shape {w_shape}")
+    if bias is not None and bias.data.shape != w_shape[:1]:
         raise RuntimeError(
             f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
-            f"{tuple(weight.shape)}: expected ({weight.shape[0]},)"
+            f"{w_shape}: expected ({w_shape[0]},)"
+        )
+    if x.data.ndim == 0 or x.data.shape[-1] != w_shape[1]:
+        raise RuntimeError(
+            f"linear: input of shape {tuple(x.shape)} does not fit weight of shape {w_shape}: "
+            f"the input's last dimension must be {w_shape[1]}"
         )
     return Linear.apply(x, weight, bias)
 
