@@ -6,9 +6,10 @@ import sys
 from backproplab import __version__
 from backproplab.cli_demo import add_demo_command
 from backproplab.cli_explain import add_explain_command
+from backproplab.cli_lab import add_lab_command
 from backproplab.cli_train import add_train_command
 
-_COMMANDS = [add_demo_command, add_train_command, add_explain_command]
+_COMMANDS = [add_demo_command, add_train_command, add_lab_command, add_explain_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

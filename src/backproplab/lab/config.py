@@ -1,0 +1,158 @@
+"""``LabConfig``: one experiment's whole configuration, and its form in the page's URL.
+
+The URL form is a plain query string (``dataset=xor&hidden=4&lr=0.5…``) so a link shares and
+reloads an experiment. Python is the one place that reads and writes it: the page sends the
+query it was opened with and puts the server's canonical query back into the address bar.
+"""
+
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from backproplab import nn
+from backproplab.lab import limits
+from backproplab.train import OPTIMIZERS
+
+TRAIN_DATASETS = ("xor", "and", "or", "circles", "moons", "spirals", "gaussians", "linear",
+                  "checkerboard", "sine", "polynomial")
+"""Datasets of the network mode: 2-D classification and 1-D regression curves."""
+
+AUTOENCODER_DATASETS = ("encoder", "digits")
+HIDDEN_ACTIVATIONS = tuple(a for a in nn.ACTIVATIONS if a not in ("softmax", "log_softmax"))
+LOSSES = ("mse", "bce", "cross_entropy")
+
+DATASET_PRESETS = {
+    "xor": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
+    "and": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
+    "or": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
+    "circles": {"points": 200, "noise": 0.05, "test_fraction": 0.3, "batch_size": 16},
+    "moons": {"points": 200, "noise": 0.1, "test_fraction": 0.3, "batch_size": 16},
+    "spirals": {"points": 300, "noise": 0.02, "test_fraction": 0.3, "batch_size": 16},
+    "gaussians": {"points": 300, "noise": 0.5, "test_fraction": 0.3, "batch_size": 16},
+    "linear": {"points": 200, "noise": 0.0, "test_fraction": 0.3, "batch_size": 16},
+    "checkerboard": {"points": 400, "noise": 0.0, "test_fraction": 0.3, "batch_size": 16},
+    "sine": {"points": 100, "noise": 0.1, "test_fraction": 0.2, "batch_size": 16},
+    "polynomial": {"points": 100, "noise": 0.1, "test_fraction": 0.2, "batch_size": 16},
+    "encoder": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 8},
+    "digits": {"points": 500, "noise": 0.0, "test_fraction": 0.2, "batch_size": 32},
+}
+"""What choosing a dataset in the page sets alongside it, so each starts sensibly."""
+
+
+class LabConfig(BaseModel):
+    """The lab's settings; the defaults are XOR on a 2-4-1 network, learned in seconds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["network", "autoencoder", "descent"] = "network"
+    """descent: the gradient descent mode, which leaves the network as it is."""
+    dataset: str = "xor"
+    points: int = Field(0, ge=0, le=limits.MAX_POINTS)
+    """Number of points; 0 keeps the dataset's own (the 4 rows of a truth table)."""
+    noise: float = Field(0.0, ge=0.0, le=limits.MAX_NOISE)
+    test_fraction: float = Field(0.0, ge=0.0, le=limits.MAX_TEST_FRACTION)
+    data_seed: int = Field(0, ge=0, le=2**31 - 1)
+    hidden: tuple[int, ...] = Field((4,), max_length=limits.MAX_HIDDEN_LAYERS)
+    bottleneck: int = Field(2, ge=1, le=limits.MAX_NEURONS)
+    activation: str = "tanh"
+    loss: Literal["mse", "bce", "cross_entropy"] = "bce"
+    optimizer: str = "sgd"
+    lr: float = Field(0.5, ge=limits.MIN_LR, le=limits.MAX_LR)
+    batch_size: int = Field(4, ge=1, le=limits.MAX_BATCH_SIZE)
+    l2: float = Field(0.0, ge=0.0, le=limits.MAX_L2)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    speed: int = Field(10, ge=1, le=10)
+    """1 (a few steps per second, to watch) … 10 (as fast as the machine goes)."""
+
+    @field_validator("dataset")
+    @classmethod
+    def _known_dataset(cls, v: str) -> str:
+        if v not in TRAIN_DATASETS + AUTOENCODER_DATASETS:
+            raise ValueError(f"unknown dataset {v!r}; valid: "
+                             f"{', '.join(TRAIN_DATASETS + AUTOENCODER_DATASETS)}")
+        return v
+
+    @field_validator("hidden")
+    @classmethod
+    def _neuron_counts(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        for n in v:
+            if not 1 <= n <= limits.MAX_NEURONS:
+                raise ValueError(f"a hidden layer has 1 to {limits.MAX_NEURONS} neurons, got {n}")
+        return v
+
+    @field_validator("activation")
+    @classmethod
+    def _known_activation(cls, v: str) -> str:
+        if v not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"unknown activation {v!r}; valid: {', '.join(HIDDEN_ACTIVATIONS)}")
+        return v
+
+    @field_validator("optimizer")
+    @classmethod
+    def _known_optimizer(cls, v: str) -> str:
+        if v not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {v!r}; valid: {', '.join(OPTIMIZERS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _dataset_fits_mode(self) -> "LabConfig":
+        autoencoder = self.mode == "autoencoder"
+        if autoencoder != (self.dataset in AUTOENCODER_DATASETS):
+            valid = AUTOENCODER_DATASETS if autoencoder else TRAIN_DATASETS
+            raise ValueError(f"the dataset {self.dataset!r} does not fit the {self.mode} mode; "
+                             f"valid: {', '.join(valid)}")
+        return self
+
+    def updated(self, changes: dict) -> "LabConfig":
+        """A validated copy with ``changes`` applied (raises ``ValidationError``)."""
+        return LabConfig.model_validate({**self.model_dump(), **changes})
+
+
+TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed"})
+"""Settings that change how training continues but keep the network's weights."""
+
+
+def to_query(config: LabConfig) -> str:
+    """The URL query string of ``config``; only values that differ from the default appear."""
+    default = LabConfig()
+    pairs = []
+    for name, value in config.model_dump().items():
+        if value == getattr(default, name):
+            continue
+        if isinstance(value, tuple):
+            value = ",".join(str(v) for v in value)
+        pairs.append((name, str(value)))
+    return urlencode(pairs)
+
+
+def from_query(query: str) -> LabConfig:
+    """The config a query string describes; unknown keys and bad values raise ValueError."""
+    values: dict = {}
+    for key, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if key not in LabConfig.model_fields:
+            raise ValueError(f"unknown setting {key!r} in the URL")
+        if key == "hidden":
+            values[key] = tuple(int(t) for t in text.split(",") if t.strip()) if text else ()
+        else:
+            values[key] = text
+    try:
+        return LabConfig.model_validate(values)
+    except ValidationError as e:
+        raise ValueError(describe_validation_error(e)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One readable line per problem: ``lr: Input should be less than or equal to 10``."""
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "message"
+        lines.append(f"{where}: {item['msg']}")
+    return "; ".join(lines)

@@ -1,0 +1,88 @@
+"""What the data-space panel draws: the network's output over a grid, a curve for 1-D data,
+the latent space and reconstructions of an autoencoder, and each row's prediction and error.
+
+Grids travel as base64 bytes (one byte per cell), so a 100×100 heatmap is 10 KB per frame.
+"""
+
+import base64
+import math
+
+import numpy
+
+from backproplab.lab import limits
+
+
+def _bytes(values: numpy.ndarray) -> str:
+    return base64.b64encode(numpy.asarray(values, dtype=numpy.uint8).tobytes()).decode()
+
+
+def grid_points(extent: list[float], size: int) -> numpy.ndarray:
+    """Cell centres of a size×size grid over [xmin, xmax]×[ymin, ymax], row 0 at the top."""
+    x0, x1, y0, y1 = extent
+    xs = x0 + (numpy.arange(size) + 0.5) * (x1 - x0) / size
+    ys = y1 - (numpy.arange(size) + 0.5) * (y1 - y0) / size
+    gx, gy = numpy.meshgrid(xs, ys)
+    return numpy.stack([gx.ravel(), gy.ravel()], axis=1).astype(numpy.float32)
+
+
+def heatmap(network, points) -> dict:
+    """The output over the data space: a 2-D grid, or a curve when the data is 1-D."""
+    extent = points.extent()
+    if points.x.shape[1] == 1:
+        xs = numpy.linspace(extent[0], extent[1], 200, dtype=numpy.float32)
+        ys = network.outputs(xs[:, None])[:, 0]
+        return {"kind": "curve", "extent": extent, "xs": numpy.round(xs, 5).tolist(),
+                "ys": _finite(ys)}
+    size = limits.HEATMAP_SIZE
+    out = network.outputs(grid_points(extent, size))
+    base = {"extent": extent, "size": size}
+    if points.task == "binary":
+        return {**base, "kind": "binary", "values": _bytes(_unit(out[:, 0]) * 255)}
+    if points.task == "multiclass":
+        return {**base, "kind": "multiclass", "classes": _bytes(out.argmax(axis=1)),
+                "values": _bytes(_unit(out.max(axis=1)) * 255)}
+    lo, hi = float(points.y.min()), float(points.y.max())
+    scaled = (out[:, 0] - lo) / (hi - lo if hi > lo else 1.0)
+    return {**base, "kind": "regression", "range": [lo, hi],
+            "values": _bytes(_unit(scaled) * 255)}
+
+
+def predictions(network, points) -> dict:
+    """Per row: the prediction the table shows and its error."""
+    out = network.outputs(points.x)
+    if points.task == "binary":
+        p = out[:, 0]
+        return {"prediction": _finite(p), "error": _finite(numpy.abs(points.y[:, 0] - p))}
+    if points.task == "multiclass":
+        p_true = out[numpy.arange(len(out)), points.y.astype(int)]
+        return {"prediction": out.argmax(axis=1).tolist(), "error": _finite(1 - p_true)}
+    if points.task == "regression":
+        return {"prediction": _finite(out[:, 0]),
+                "error": _finite(numpy.abs(points.y[:, 0] - out[:, 0]))}
+    return {"prediction": None, "error": _finite(((out - points.y) ** 2).mean(axis=1))}
+
+
+def autoencoder_view(network, points, count: int = 8) -> dict:
+    """The 2-D code of every point (first two code units) and a few reconstructions."""
+    code = network.encode(points.x)
+    shown = numpy.arange(min(count, len(points)))
+    if points.info.name != "encoder" and len(points) > count:
+        shown = numpy.linspace(0, len(points) - 1, count).astype(int)
+    return {
+        "latent": _finite(code[:, :2].ravel()),
+        "code_size": int(code.shape[1]),
+        "labels": None if points.labels is None else points.labels.astype(int).tolist(),
+        "inputs": _finite(points.x[shown].ravel()),
+        "outputs": _finite(network.outputs(points.x[shown]).ravel()),
+        "width": int(points.x.shape[1]),
+    }
+
+
+def _unit(v: numpy.ndarray) -> numpy.ndarray:
+    return numpy.clip(numpy.nan_to_num(v, nan=0.5), 0.0, 1.0)
+
+
+def _finite(v) -> list:
+    """Rounded floats, with None where a value is NaN or infinite (JSON has no NaN)."""
+    a = numpy.round(numpy.asarray(v, dtype=numpy.float64), 5)
+    return [x if math.isfinite(x) else None for x in a.tolist()]

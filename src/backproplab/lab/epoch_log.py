@@ -1,0 +1,46 @@
+"""``EpochLog``: the error history the page plots, bounded however long a run goes.
+
+XOR trains thousands of epochs a minute, so the log keeps at most ``capacity`` points: when
+full it drops every other point and from then on records every second epoch (then every
+fourth…). Frames send only the points added since the last frame, or the whole log again
+after such a thinning (``generation`` changes).
+"""
+
+FIELDS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
+
+
+class EpochLog:
+    def __init__(self, capacity: int = 2000):
+        self.capacity = capacity
+        self.columns = {f: [] for f in FIELDS}
+        self.stride = 1
+        self.generation = 0
+
+    def __len__(self) -> int:
+        return len(self.columns["epoch"])
+
+    def record(self, epoch: int, **values) -> None:
+        if epoch % self.stride:
+            return
+        self.columns["epoch"].append(epoch)
+        for name in FIELDS[1:]:
+            self.columns[name].append(_json_number(values.get(name)))
+        if len(self) > self.capacity:
+            for name in FIELDS:
+                self.columns[name] = self.columns[name][::2]
+            self.stride *= 2
+            self.generation += 1
+
+    def since(self, start: int) -> dict:
+        return {name: values[start:] for name, values in self.columns.items()}
+
+    def last(self, name: str):
+        values = self.columns[name]
+        return values[-1] if values else None
+
+
+def _json_number(v):
+    """None for a missing, NaN or infinite value (JSON has no NaN), else a rounded float."""
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None
+    return round(float(v), 7)

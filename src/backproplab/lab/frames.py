@@ -1,0 +1,115 @@
+"""Frames: what the server pushes to a page, carrying only what changed since the last one.
+
+A ``FrameTracker`` belongs to one connection and remembers the versions it has sent; the
+connection's pump asks it for a frame at most ``limits.MAX_FRAMES_PER_SECOND`` times a second
+and sends nothing when nothing changed.
+"""
+
+import numpy
+
+from backproplab.lab import data_space
+from backproplab.lab.config import to_query
+
+
+class FrameTracker:
+    def __init__(self):
+        self._sent: dict = {}
+
+    def _changed(self, key: str, value) -> bool:
+        if self._sent.get(key, object()) == value:
+            return False
+        self._sent[key] = value
+        return True
+
+    def build(self, session) -> dict | None:
+        """The next frame for ``session``, or None when the page is already up to date."""
+        with session.lock:
+            if not self._changed("version", session.version):
+                return None
+            frame: dict = {"type": "frame", "status": status(session)}
+            if self._changed("config", session.config):
+                frame["config"] = {**session.config.model_dump(),
+                                   "query": to_query(session.config)}
+            if self._changed("network", session.network_version):
+                frame["structure"] = structure(session)
+            data_changed = self._changed("data", session.data_version)
+            if data_changed:
+                frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
+            if self._changed("weights", (session.weights_version, session.data_version)):
+                frame["network"] = network(session)
+                frame["predictions"] = data_space.predictions(session.network, session.points)
+                if session.config.mode == "autoencoder":
+                    frame["autoencoder"] = data_space.autoencoder_view(session.network,
+                                                                       session.points)
+                else:
+                    frame["space"] = data_space.heatmap(session.network, session.points)
+            if self._changed("selected", (session.selected, session.weights_version,
+                                          session.data_version)):
+                frame["selected"] = selected(session)
+            frame.update(self._history(session))
+            return frame
+
+    def _history(self, session) -> dict:
+        log, out = session.log, {}
+        run = id(log)
+        start = self._sent.get("history_len", 0)
+        if self._changed("history_run", (run, log.generation)):
+            start = 0
+            out["history_reset"] = True
+        if len(log) > start:
+            out["history"] = log.since(start)
+        self._sent["history_len"] = len(log)
+        events = session.history.events
+        if self._changed("events", (run, len(events))):
+            out["events"] = [e.to_dict() for e in events]
+        return out
+
+
+def status(session) -> dict:
+    log = session.log
+    return {
+        "epoch": session.epoch,
+        "step": session.step_count,
+        "train_loss": log.last("train_loss"),
+        "test_loss": log.last("test_loss"),
+        "accuracy": log.last("accuracy"),
+        "test_accuracy": log.last("test_accuracy"),
+        "steps_per_second": round(session.steps_per_second(), 1),
+        "playing": session.playing,
+        "diverged": session.diverged,
+        "lr": session.optimizer.param_groups[0]["lr"],
+    }
+
+
+def structure(session) -> dict:
+    net, points = session.network, session.points
+    return {
+        "mode": session.config.mode,
+        "sizes": net.sizes,
+        "activations": [w["activation"] for w in net.weights()],
+        "task": points.task,
+        "n_classes": points.info.n_classes,
+        "loss": net.head.loss,
+        "output_activation": net.head.output_activation or "identity",
+        "editable": points.editable,
+        "feature_names": list(points.info.feature_names),
+    }
+
+
+def network(session) -> dict:
+    net = session.network
+    updates = None
+    if session.last_update is not None:
+        now = net.snapshot()
+        deltas = [numpy.round((a - b).astype(numpy.float64), 7).tolist()
+                  for a, b in zip(now, session.last_update, strict=True)]
+        updates = [{"w": w, "b": b} for w, b in zip(deltas[::2], deltas[1::2], strict=True)]
+    return {"weights": net.weights(), "grads": net.grads(), "updates": updates,
+            "gradient_magnitudes": net.gradient_magnitudes()}
+
+
+def selected(session) -> dict:
+    index = session.selected
+    x = session.points.x[index]
+    return {"index": index, "x": x.tolist(), "layers": session.network.forward_details(x)}
+

@@ -1,0 +1,46 @@
+"""Every limit the lab's server enforces, in one place.
+
+The lab is reachable from a browser, so each size a client can choose is bounded here and
+checked by the protocol models before any work is done.
+"""
+
+MAX_HIDDEN_LAYERS = 6
+"""Most hidden layers a network may have."""
+
+MAX_NEURONS = 32
+"""Most neurons in one hidden layer."""
+
+MAX_POINTS = 5_000
+"""Most data points (train + test) a session holds, generated, imported or added by hand."""
+
+MAX_CSV_BYTES = 1_000_000
+"""Largest CSV file the import accepts."""
+
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Largest WebSocket message the server reads; a larger one gets an error reply."""
+
+MAX_TRANSPORT_BYTES = 1024 * 1024
+"""Frame size the WebSocket layer accepts at all; above it the connection is closed, between
+MAX_MESSAGE_BYTES and this the message is answered with an error."""
+
+MAX_SESSIONS = 32
+"""Most sessions (open connections) at once; the least recently used idle one is evicted."""
+
+SESSION_IDLE_SECONDS = 15 * 60
+"""A session with no message for this long may be evicted to make room."""
+
+MAX_FRAMES_PER_SECOND = 30
+"""Most frames per second a connection is sent while training."""
+
+HEATMAP_SIZE = 100
+"""Width and height of the data-space grid the network is evaluated on."""
+
+MIN_LR, MAX_LR = 1e-5, 10.0
+"""Range of the learning-rate slider (log scale)."""
+
+MAX_L2 = 1.0
+MAX_NOISE = 2.0
+MAX_TEST_FRACTION = 0.8
+MAX_BATCH_SIZE = MAX_POINTS
+MAX_DESCENT_STEPS = 1_000
+"""Most gradient-descent steps one request of the gradient descent mode may take."""

@@ -1,0 +1,125 @@
+"""``LabNetwork``: the session's model, built from the config, and the numbers the network panel
+draws from it (weights, gradients, last updates, each neuron's net input and output).
+
+The model is an ordinary ``bp.nn`` model (an MLP from ``bp.nn.from_spec`` or an
+``bp.nn.Autoencoder``) whose head — output width, output activation, loss — comes from
+``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config, so
+the same seed gives the same initial network in every session.
+"""
+
+from dataclasses import replace
+
+import numpy
+
+from backproplab import nn
+from backproplab.autograd.grad_mode import no_grad
+from backproplab.creation import from_numpy
+from backproplab.nn.activation import activation_spec
+from backproplab.train import make_loss
+from backproplab.train.task import head_for, mlp_spec, probabilities
+
+
+class LabNetwork:
+    def __init__(self, config, info):
+        if config.mode == "autoencoder":
+            info = replace(info, task="autoencoder", n_outputs=info.n_features, n_classes=None)
+        self.info = info
+        self.head = head_for(info, config.loss)
+        if config.mode == "autoencoder":
+            self.model = nn.Autoencoder(info.n_features, hidden=config.hidden,
+                                        bottleneck=config.bottleneck,
+                                        activation=config.activation,
+                                        output_activation=self.head.output_activation)
+        else:
+            self.model = nn.from_spec(mlp_spec(info, config.hidden, config.activation,
+                                               self.head))
+        rng = numpy.random.default_rng(config.seed)
+        self.layers = _linear_layers(self.model)
+        for linear, _ in self.layers:
+            linear.reset_parameters(rng)
+        self.loss_fn = make_loss(self.head.loss)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0][0].in_features] + [lin.out_features for lin, _ in self.layers]
+
+    def parameters(self) -> list:
+        return list(self.model.parameters())
+
+    def targets(self, y: numpy.ndarray) -> numpy.ndarray:
+        """Targets in the form the loss takes (class indices stay integers)."""
+        if self.head.loss == "cross_entropy":
+            return y.astype(numpy.int64).reshape(-1)
+        return y.astype(numpy.float32).reshape(len(y), -1)
+
+    def outputs(self, x: numpy.ndarray) -> numpy.ndarray:
+        """Probabilities (binary: of class 1; multiclass: per class) or values, no gradient."""
+        return probabilities(self.model, x, self.head)
+
+    def forward_details(self, x: numpy.ndarray) -> list[dict]:
+        """Each layer's net input and output for one sample ``x`` of shape (features,)."""
+        details = []
+        h = from_numpy(numpy.asarray(x, dtype=numpy.float32).reshape(1, -1))
+        with no_grad():
+            for linear, act in self.layers:
+                net = linear(h)
+                h = act(net) if act is not None else net
+                details.append({"net": _floats(net.data[0]), "out": _floats(h.data[0])})
+        return details
+
+    def encode(self, x: numpy.ndarray) -> numpy.ndarray:
+        with no_grad():
+            return self.model.encode(from_numpy(x.astype(numpy.float32))).data
+
+    def weights(self) -> list[dict]:
+        return [{"w": _floats(lin.weight.data), "b": _floats(lin.bias.data),
+                 "activation": _act_name(act)} for lin, act in self.layers]
+
+    def grads(self) -> list[dict] | None:
+        if self.layers[0][0].weight.grad is None:
+            return None
+        return [{"w": _floats(lin.weight.grad.data), "b": _floats(lin.bias.grad.data)}
+                for lin, _ in self.layers]
+
+    def gradient_magnitudes(self) -> list[float] | None:
+        """Mean |∂L/∂w| per layer: the bar that makes vanishing gradients visible."""
+        if self.layers[0][0].weight.grad is None:
+            return None
+        return [float(numpy.abs(lin.weight.grad.data).mean()) for lin, _ in self.layers]
+
+    def snapshot(self) -> list[numpy.ndarray]:
+        return [p.data.copy() for p in self.parameters()]
+
+    def set_weight(self, layer: int, row: int, col: int | None, value: float) -> None:
+        if not 0 <= layer < len(self.layers):
+            raise ValueError(f"there is no layer {layer}; the network has {len(self.layers)}")
+        linear = self.layers[layer][0]
+        param = linear.weight if col is not None else linear.bias
+        index = (row, col) if col is not None else (row,)
+        if any(not 0 <= i < n for i, n in zip(index, param.shape, strict=True)):
+            raise ValueError(f"layer {layer} has no {'weight' if col is not None else 'bias'} "
+                             f"at {list(index)}; its shape is {list(param.shape)}")
+        with no_grad():
+            param.data[index] = value
+
+
+def _linear_layers(model) -> list:
+    """(Linear, activation module or None) pairs in forward order."""
+    layers = []
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            layers.append([module, None])
+        elif layers and not list(module.children()) and activation_spec(module) is not None:
+            layers[-1][1] = module
+    return [tuple(pair) for pair in layers]
+
+
+def _act_name(act) -> str:
+    if act is None:
+        return "identity"
+    spec = activation_spec(act)
+    return spec if isinstance(spec, str) else spec["name"]
+
+
+def _floats(a) -> list:
+    return numpy.round(numpy.asarray(a, dtype=numpy.float64), 6).tolist()

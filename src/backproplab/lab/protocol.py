@@ -1,0 +1,176 @@
+"""The messages a page may send, as pydantic models, and the one function that reads them.
+
+Every message is a JSON object with a ``type`` and an optional ``id`` that the reply echoes.
+Anything else — bad JSON, an unknown type, a missing field, a value out of range, a message
+larger than ``limits.MAX_MESSAGE_BYTES`` — becomes a :class:`ProtocolError`, which the server
+turns into an error reply; it never reaches the session.
+"""
+
+import json
+import math
+from typing import Annotated, Literal, Union, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from backproplab.lab import limits
+from backproplab.lab.config import describe_validation_error
+
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
+
+
+class ProtocolError(ValueError):
+    """A message the server will not act on; ``id`` is the message's id when it had one."""
+
+    def __init__(self, message: str, id: int | None = None):
+        super().__init__(message)
+        self.id = id
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int | None = None
+
+
+class Configure(_Message):
+    """Change settings (``changes``, a partial config) or load a URL query (``query``)."""
+
+    type: Literal["configure"]
+    changes: dict | None = None
+    query: str | None = Field(None, max_length=4096)
+
+
+class Play(_Message):
+    type: Literal["play"]
+
+
+class Pause(_Message):
+    type: Literal["pause"]
+
+
+class Step(_Message):
+    type: Literal["step"]
+    unit: Literal["sample", "batch", "epoch"] = "batch"
+
+
+class Reset(_Message):
+    """Back to the initial weights of the same seed."""
+
+    type: Literal["reset"]
+
+
+class Reinitialise(_Message):
+    """New weights from a new seed."""
+
+    type: Literal["reinit"]
+
+
+class Select(_Message):
+    type: Literal["select"]
+    index: int = Field(ge=0, lt=limits.MAX_POINTS)
+
+
+class SetWeight(_Message):
+    type: Literal["set_weight"]
+    layer: int = Field(ge=0, le=limits.MAX_HIDDEN_LAYERS)
+    row: int = Field(ge=0, lt=max(limits.MAX_NEURONS, 64))
+    col: int | None = Field(None, ge=0, lt=max(limits.MAX_NEURONS, 64))
+    """Input index of the weight; None sets the bias of neuron ``row``."""
+    value: float = Field(ge=-1e3, le=1e3)
+
+
+class Predict(_Message):
+    type: Literal["predict"]
+    x: list[Coordinate] = Field(min_length=1, max_length=2)
+
+
+class _RowValues(_Message):
+    x: list[Coordinate] = Field(min_length=1, max_length=2)
+    y: float = Field(ge=-1e6, le=1e6)
+
+    @field_validator("y", "x")
+    @classmethod
+    def _finite(cls, v):
+        values = v if isinstance(v, list) else [v]
+        if not all(math.isfinite(t) for t in values):
+            raise ValueError("values must be finite numbers")
+        return v
+
+
+class AddRow(_RowValues):
+    type: Literal["add_row"]
+    test: bool = False
+
+
+class SetRow(_RowValues):
+    type: Literal["set_row"]
+    index: int = Field(ge=0, lt=limits.MAX_POINTS)
+
+
+class DeleteRow(_Message):
+    type: Literal["delete_row"]
+    index: int = Field(ge=0, lt=limits.MAX_POINTS)
+
+
+class Trace(_Message):
+    """The step-by-step numbers of one training step on sample ``index``."""
+
+    type: Literal["trace"]
+    index: int | None = Field(None, ge=0, lt=limits.MAX_POINTS)
+
+
+class Export(_Message):
+    type: Literal["export"]
+    what: Literal["safetensors", "spec", "python", "csv", "history"]
+
+
+class Descend(_Message):
+    """Gradient descent on a textbook function, for the gradient descent mode."""
+
+    type: Literal["descend"]
+    function: str = Field(max_length=40)
+    start: list[Coordinate] = Field(min_length=1, max_length=2)
+    lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
+    steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
+    optimizer: str = Field("sgd", max_length=20)
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+_MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
+             AddRow, SetRow, DeleteRow, Trace, Export, Descend, Ping)
+Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
+_ADAPTER = TypeAdapter(Message)
+MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))
+
+
+def parse_message(raw: str | bytes):
+    """The message model ``raw`` holds, or :class:`ProtocolError` saying what is wrong."""
+    if len(raw) > limits.MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message too large: {len(raw)} bytes, the limit is "
+                            f"{limits.MAX_MESSAGE_BYTES}")
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"malformed JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("a message is a JSON object with a 'type'")
+    msg_id = data.get("id") if isinstance(data.get("id"), int) else None
+    kind = data.get("type")
+    if kind not in MESSAGE_TYPES:
+        raise ProtocolError(f"unknown message type {kind!r}; valid types: "
+                            f"{', '.join(MESSAGE_TYPES)}", msg_id)
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as e:
+        raise ProtocolError(f"invalid {kind!r} message: {describe_validation_error(e)}",
+                            msg_id) from None
+
+
+def reply(msg_id: int | None, **data) -> dict:
+    return {"type": "reply", "id": msg_id, "ok": True, **data}
+
+
+def error_reply(msg_id: int | None, message: str) -> dict:
+    return {"type": "error", "id": msg_id, "ok": False, "error": message}
