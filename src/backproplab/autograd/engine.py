@@ -23,6 +23,13 @@ from backproplab.tensor import Tensor
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (or only into ``inputs``)."""
+    if (grad_tensors is None and inputs is None and not create_graph
+            and isinstance(tensors, Tensor) and tensors.grad_fn is not None
+            and tensors.data.size == 1):
+        # loss.backward(): the call every training step makes, without the general set-up.
+        seed = backend.xp.ones_like(tensors.data)
+        _run((tensors,), (seed,), bool(retain_graph), False, None, None, seeded=True)
+        return
     tensors, grad_tensors = _as_lists(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -106,13 +113,14 @@ def _wrap(g, create_graph: bool) -> Tensor:
     return g if create_graph else Tensor._make(g, False, None)
 
 
-def _run(roots, root_grads, retain_graph, create_graph, capture, only):
+def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=False):
     grads = {}  # id(node or leaf) -> gradient received so far
     heap = []  # (-seq, id, node) for nodes that have received a gradient and not yet run
     leaves = {}  # id(leaf) -> leaf, for delivery at the end
     for t, g in zip(roots, root_grads, strict=True):
         key = _key(t)
-        g = _root_grad(t, g, create_graph)
+        if not seeded:
+            g = _root_grad(t, g, create_graph)
         _receive(key, id(key), g, grads, heap, leaves)
     only_ids = None if only is None else {id(_key(t)) for t in only}
     prev_mode = getattr(_grad_state, "enabled", True)
@@ -169,8 +177,18 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
                 else:
                     grads[pk] = gi
                     leaves[pk] = parent
+        plain = capture is None and only_ids is None and not create_graph
         for k, leaf in leaves.items():
-            _deliver_to_leaf(leaf, grads[k], create_graph, capture, only_ids, stored)
+            g = grads[k]
+            if plain and leaf._hooks is None and leaf.grad is None:
+                # The usual case (grads zeroed to None): store g, copying it only when it is
+                # shared with another .grad or is a read-only view.
+                if id(g) in stored or not g.flags.writeable or g.base is not None:
+                    g = g.copy()
+                stored.add(id(g))
+                leaf.grad = Tensor._make(g, False, None)
+            else:
+                _deliver_to_leaf(leaf, g, create_graph, capture, only_ids, stored)
     finally:
         _grad_state.enabled = prev_mode
 
