@@ -8,8 +8,16 @@ import time
 
 
 def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5) -> float:
-    """Smallest mean time per call over ``repeats`` batches of calls lasting ~``min_time``."""
-    fn()
+    """Smallest mean time per call over ``repeats`` batches of calls lasting ~``min_time``.
+
+    A warm-up of at least 0.1 s comes first: PyTorch's first few dozen autograd calls are
+    100x slower than the rest (lazy initialisation), which would otherwise set the batch size.
+    """
+    warm_until = time.perf_counter() + 0.1
+    for _ in range(3):
+        fn()
+    while time.perf_counter() < warm_until:
+        fn()
     n = 1
     while True:
         start = time.perf_counter()

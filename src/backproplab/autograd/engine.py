@@ -16,7 +16,7 @@ import numpy
 
 from backproplab import backend, tensor_math
 from backproplab.autograd import anomaly
-from backproplab.autograd.function import FREED_MESSAGE, Function
+from backproplab.autograd.function import FREED_MESSAGE, Function, _InplaceClock
 from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.tensor import Tensor
 
@@ -140,7 +140,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 capture[k] = g
             if key.freed:
                 raise RuntimeError(FREED_MESSAGE)
-            if (cls.saves_inputs and key._saved) or key.output_modified:
+            if key.output_modified or (
+                cls.saves_inputs and key.tick != _InplaceClock.tick and key._saved
+            ):
                 _check_versions(key)
             if create_graph:
                 in_grads = _backward_differentiable(key, g)

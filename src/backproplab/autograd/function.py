@@ -31,6 +31,19 @@ _anomaly = anomaly.state
 # decreasing sequence numbers are a topological order for backward (see engine.py).
 _sequence = itertools.count()
 
+
+class _InplaceClock:
+    """Counts every in-place change to any tensor. A node whose recorded tick is still current
+    cannot have had its inputs changed, so backward skips the per-input version check."""
+
+    tick = 0
+
+
+def bump_version(t) -> None:
+    """Record that ``t``'s values were changed in place (in-place ops, optimizer updates)."""
+    t._version += 1
+    _InplaceClock.tick += 1
+
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or to read values saved for backward "
     "after they were freed). The graph is freed by backward() to save memory; pass "
@@ -54,6 +67,7 @@ class Function:
     out = None
     versions = 0  # sum of the input tensors' versions when recorded (they only grow)
     seq = 0  # creation order, set when recorded
+    tick = 0  # the in-place clock when recorded
     freed = False
     output_modified = False
     site = None
@@ -137,6 +151,7 @@ class Function:
             ctx.inputs = inputs
             ctx.parents = parents
             ctx.versions = versions
+            ctx.tick = _InplaceClock.tick
             ctx.args = args
             ctx.seq = next(_sequence)
             if cls.saves_output:

@@ -12,6 +12,7 @@
   returning a wrong gradient.
 """
 
+from backproplab.autograd.function import bump_version
 from backproplab.autograd.grad_mode import is_grad_enabled
 from backproplab.tensor import Tensor
 
@@ -26,7 +27,7 @@ def _check_leaf(t: Tensor, what: str) -> None:
 
 def _write(t: Tensor, values) -> None:
     """Overwrite t's array in place and record that anything saved from it is stale."""
-    t._version += 1
+    bump_version(t)
     if t.grad_fn is not None:
         t.grad_fn.output_modified = True
     t.data[...] = values
@@ -84,7 +85,7 @@ def setitem(t: Tensor, index, value) -> None:
 
 
 def _write_at(t: Tensor, index, value) -> None:
-    t._version += 1
+    bump_version(t)
     if t.grad_fn is not None:
         t.grad_fn.output_modified = True
     t.data[index] = value

@@ -10,6 +10,7 @@ their position), so it can be saved as JSON or safetensors without pickle.
 
 import numpy
 
+from backproplab.autograd.function import bump_version
 from backproplab.autograd.grad_mode import enable_grad
 from backproplab.tensor import Tensor
 
@@ -77,7 +78,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = self._init_state(p.data, group)
                 self._update(p.data, p.grad.data, state, group)
-                p._version += 1  # graphs that saved the old values must not backward silently
+                bump_version(p)  # graphs that saved the old values must not backward silently
         return loss
 
     def _init_state(self, param: numpy.ndarray, group: dict) -> dict:
