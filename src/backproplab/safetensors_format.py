@@ -40,7 +40,7 @@ def dumps(tensors: dict, metadata: dict | None = None) -> bytes:
     chunks = []
     offset = 0
     for name in sorted(tensors):
-        arr = numpy.ascontiguousarray(tensors[name])
+        arr = numpy.asarray(tensors[name], order="C")  # keeps 0-d arrays 0-d
         code = _normalise(arr.dtype)
         if code is None:
             raise TypeError(f"safetensors: cannot store dtype {arr.dtype} (tensor {name!r})")
