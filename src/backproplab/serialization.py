@@ -51,9 +51,18 @@ def load(path, optimizer=None):
         spec = json.loads(meta["architecture"])
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}: the architecture metadata is not valid JSON ({e})") from None
-    model = from_spec(spec)
+    try:
+        model = from_spec(spec)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: the architecture metadata does not describe a model: "
+                         f"{e}") from None
     weights = {k: from_numpy(v) for k, v in tensors.items()
                if not k.startswith(_OPTIMIZER_PREFIX)}
+    own = model.state_dict()
+    for k, w in weights.items():
+        if k in own and w.dtype != own[k].dtype:
+            raise ValueError(f"{path}: the weights do not match the saved architecture: "
+                             f"{k!r} is {w.dtype}, the architecture says {own[k].dtype}")
     try:
         model.load_state_dict(weights, strict=True)
     except (KeyError, RuntimeError, ValueError) as e:
