@@ -212,8 +212,12 @@ def _loaders(data, validation, validation_split, batch_size, shuffle, generator)
 
 
 def _check_compatible(model, loader, loss_fn) -> None:
-    """Explain a data/model size mismatch before training, naming both shapes."""
-    batch = next(iter(loader), None)
+    """Explain a data/model size mismatch before training, naming both shapes.
+
+    The first batch is read in order, so the check draws nothing from the shuffling generator
+    and a run split into two ``fit`` calls shuffles like one.
+    """
+    batch = next(iter(DataLoader(loader.dataset, batch_size=loader.batch_size)), None)
     if batch is None:
         raise ValueError("fit: the training data is empty")
     xb, yb = (batch[0], batch[1]) if len(batch) > 1 else (batch[0], batch[0])
