@@ -8,6 +8,7 @@ why training stopped, not only that it did.
 import csv
 import json
 import math
+import numbers
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -67,14 +68,15 @@ class History:
         return {
             **{k: [_finite_or_none(v) for v in vs] for k, vs in self.columns().items()},
             "step_loss": [_finite_or_none(v) for v in self.step_loss],
-            "gradient_norms": self.gradient_norms,
+            "gradient_norms": {k: [_finite_or_none(v) for v in vs]
+                               for k, vs in self.gradient_norms.items()},
             "events": [e.to_dict() for e in self.events],
             "wall_time": self.wall_time,
             "stop_reason": self.stop_reason,
         }
 
     def save_json(self, path) -> None:
-        _atomic_write(path, json.dumps(self.to_dict(), indent=2))
+        _atomic_write(path, json.dumps(self.to_dict(), indent=2, allow_nan=False))
 
     def save_csv(self, path) -> None:
         cols = self.columns()
@@ -91,8 +93,13 @@ class History:
 
 
 def _finite_or_none(v):
-    """JSON has no NaN/Inf; a diverged epoch is written as null."""
-    return v if isinstance(v, (int, float)) and math.isfinite(v) else None
+    """JSON has no NaN/Inf; a diverged epoch is written as null. NumPy scalars become Python
+    numbers, so a metric computed in float32 is kept, not dropped."""
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real) and math.isfinite(v):
+        return float(v)
+    return None
 
 
 def _atomic_write(path, text: str) -> None:
