@@ -65,9 +65,13 @@ class EarlyStopping(Callback):
             msg = (f"Early stopping at epoch {state.epoch}: {key} has not improved for "
                    f"{self.wait} epochs (best {self.best:.6g} at epoch {self.best_epoch})")
             if self.restore_best_weights and self._best_state is not None:
-                _restore(state.model, self._best_state)
                 msg += "; restored the best weights"
             state.request_stop("early_stop", msg)
+
+    def on_train_end(self, state: TrainingState) -> None:
+        """Training that ran out of epochs also ends on the best epoch's weights."""
+        if self.restore_best_weights and self._best_state is not None:
+            _restore(state.model, self._best_state)
 
 
 def _restore(model, arrays: dict) -> None:
