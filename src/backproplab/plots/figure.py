@@ -1,4 +1,5 @@
-"""A headless figure that is saved atomically and closed, so batch runs leak no memory.
+"""A headless figure that is saved atomically and never registered with pyplot, so batch runs
+leak no memory.
 
 Also the palette: Okabe–Ito colours for classes and a diverging blue–orange map for scores,
 both readable with the common forms of colour blindness.
@@ -16,23 +17,21 @@ DIVERGING = "PuOr_r"
 
 @contextlib.contextmanager
 def figure(path, figsize=(6.4, 4.8)):
-    import matplotlib
+    """A Figure drawn with the Agg canvas directly: pyplot is never involved, so the caller's
+    backend and open figures (a notebook's, say) are left alone and nothing stays registered."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=figsize, dpi=100)
+    fig = Figure(figsize=figsize, dpi=100)
+    FigureCanvasAgg(fig)
+    yield fig
+    fig.tight_layout()
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
+    os.close(fd)
     try:
-        yield fig
-        fig.tight_layout()
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
-        os.close(fd)
-        try:
-            fig.savefig(tmp, format="png")
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    finally:
-        plt.close(fig)
+        fig.savefig(tmp, format="png")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
