@@ -4,6 +4,8 @@ It is the smallest end-to-end proof that the engine works on this machine: one g
 hand, then a 2-2-1 sigmoid network trained with nothing but tensors, backward() and updates.
 """
 
+import sys
+
 import backproplab as bp
 
 
@@ -16,6 +18,10 @@ def add_demo_command(sub) -> None:
 
 
 def run_demo(args) -> int:
+    if args.epochs < 1:
+        print(f"backproplab demo: error: --epochs must be a positive integer, got {args.epochs}",
+              file=sys.stderr)
+        return 2
     w = bp.tensor([2.0], requires_grad=True)
     x = bp.tensor([5.0])
     y = bp.tensor([12.0])
@@ -40,7 +46,7 @@ def run_demo(args) -> int:
         with bp.no_grad():
             for p in params:
                 p -= args.lr * p.grad
-        if epoch % (args.epochs // 5) == 0:
+        if epoch % max(args.epochs // 5, 1) == 0:
             print(f"epoch {epoch:5d}  mse {loss.item():.6f}")
     print("XOR predictions:", [round(v, 3) for v in out.detach().reshape(-1).tolist()])
     return 0

@@ -101,7 +101,10 @@ def _load(args):
     if args.dataset not in data.DATASETS:
         raise UsageError(f"unknown dataset {args.dataset!r}; valid names: "
                          f"{', '.join(data.dataset_names())}, or a path to a .csv file")
-    return data.load_dataset(args.dataset, n=args.n, noise=args.noise, seed=args.seed)
+    try:
+        return data.load_dataset(args.dataset, n=args.n, noise=args.noise, seed=args.seed)
+    except TypeError as e:  # an option this dataset does not take, e.g. --noise for digits
+        raise UsageError(str(e)) from None
 
 
 def _model(args, info, hidden):
