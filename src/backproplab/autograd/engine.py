@@ -123,7 +123,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
             g = _root_grad(t, g, create_graph)
         _receive(key, id(key), g, grads, heap, leaves)
     only_ids = None if only is None else {id(_key(t)) for t in only}
-    prev_mode = getattr(_grad_state, "enabled", True)
+    prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     stored = set()
     check_anomaly = anomaly.state.enabled
@@ -156,7 +156,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 key.freed = True
                 key._saved = ()
                 key.out = None
-            for parent, inp, gi in zip(key.parents, key.inputs, in_grads, strict=False):
+            for parent, inp, gi in zip(key.parents, key.args, in_grads, strict=False):
                 if parent is None or gi is None:
                     continue
                 if create_graph:

@@ -61,7 +61,6 @@ class Function:
     xp = backend
 
     # Set by apply() when a graph is recorded.
-    inputs = ()  # per forward argument: the Tensor, or None for non-tensor arguments
     parents = ()  # per forward argument: the input's grad_fn, the leaf Tensor itself, or None
     args = ()
     out = None
@@ -93,6 +92,11 @@ class Function:
         return self._saved
 
     @property
+    def inputs(self) -> list:
+        """Per forward argument: the input Tensor, or None for a non-tensor argument."""
+        return [a if isinstance(a, Tensor) else None for a in self.args]
+
+    @property
     def needs_input_grad(self) -> tuple:
         return tuple(p is not None for p in self.parents)
 
@@ -112,14 +116,12 @@ class Function:
         """
         ctx = object.__new__(cls)
         arrays = []
-        inputs = []
         parents = []
         versions = 0
         needs = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                inputs.append(a)
                 versions += a._version
                 fn = a.grad_fn
                 if fn is not None:
@@ -132,7 +134,6 @@ class Function:
                     parents.append(None)
             else:
                 arrays.append(a)
-                inputs.append(None)
                 parents.append(None)
         try:
             out = cls.forward(ctx, *arrays)
@@ -147,8 +148,7 @@ class Function:
         raw_out = out  # what forward saved: a NumPy scalar, not an array, for 0-d results
         if type(out) is not numpy.ndarray:
             out = backend.xp.asarray(out)
-        if needs and getattr(_grad_state, "enabled", True):
-            ctx.inputs = inputs
+        if needs and _grad_state.enabled:
             ctx.parents = parents
             ctx.versions = versions
             ctx.tick = _InplaceClock.tick

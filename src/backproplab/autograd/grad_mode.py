@@ -7,11 +7,16 @@ one thread while another thread trains.
 import functools
 import threading
 
-_state = threading.local()
+
+class _GradState(threading.local):
+    enabled = True  # the default every new thread starts with
+
+
+_state = _GradState()
 
 
 def is_grad_enabled() -> bool:
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set(enabled: bool) -> None:

@@ -49,6 +49,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
 
 
 def _target(target, like: Tensor) -> Tensor:
+    if isinstance(target, Tensor) and target.data.dtype.kind == "f":
+        return target  # the usual case, on every training step
     t = operand(target)
     if not isinstance(t, Tensor):
         t = Tensor(t)
@@ -58,7 +60,7 @@ def _target(target, like: Tensor) -> Tensor:
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
-    if tuple(input.shape) != tuple(target.shape):
+    if input.data.shape != target.data.shape:
         raise ValueError(
             f"{op}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
             "differ; reshape one of them (for example target.reshape(-1, 1) for one output)"

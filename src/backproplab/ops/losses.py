@@ -68,7 +68,9 @@ class MSELoss(Function):
     @staticmethod
     def backward(ctx, g):
         y, t = ctx.saved_tensors
-        gy = (y - t) * (g * ctx.scale)  # d/dy (y - t)^2 = 2 (y - t); scalar g broadcasts
+        if ctx.reduction != "none" and type(g) is backend.xp.ndarray:
+            g = g.item()  # a Python float scales without promoting float32
+        gy = (y - t) * (g * ctx.scale)  # d/dy (y - t)^2 = 2 (y - t)
         return gy, -gy, None
 
 
