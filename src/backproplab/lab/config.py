@@ -29,20 +29,25 @@ AUTOENCODER_DATASETS = ("encoder", "digits")
 HIDDEN_ACTIVATIONS = tuple(a for a in nn.ACTIVATIONS if a not in ("softmax", "log_softmax"))
 LOSSES = ("mse", "bce", "cross_entropy")
 
+def _preset(points, noise, test_fraction, batch_size, loss) -> dict:
+    return {"points": points, "noise": noise, "test_fraction": test_fraction,
+            "batch_size": batch_size, "loss": loss}
+
+
 DATASET_PRESETS = {
-    "xor": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
-    "and": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
-    "or": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 4},
-    "circles": {"points": 200, "noise": 0.05, "test_fraction": 0.3, "batch_size": 16},
-    "moons": {"points": 200, "noise": 0.1, "test_fraction": 0.3, "batch_size": 16},
-    "spirals": {"points": 300, "noise": 0.02, "test_fraction": 0.3, "batch_size": 16},
-    "gaussians": {"points": 300, "noise": 0.5, "test_fraction": 0.3, "batch_size": 16},
-    "linear": {"points": 200, "noise": 0.0, "test_fraction": 0.3, "batch_size": 16},
-    "checkerboard": {"points": 400, "noise": 0.0, "test_fraction": 0.3, "batch_size": 16},
-    "sine": {"points": 100, "noise": 0.1, "test_fraction": 0.2, "batch_size": 16},
-    "polynomial": {"points": 100, "noise": 0.1, "test_fraction": 0.2, "batch_size": 16},
-    "encoder": {"points": 0, "noise": 0.0, "test_fraction": 0.0, "batch_size": 8},
-    "digits": {"points": 500, "noise": 0.0, "test_fraction": 0.2, "batch_size": 32},
+    "xor": _preset(0, 0.0, 0.0, 4, "bce"),
+    "and": _preset(0, 0.0, 0.0, 4, "bce"),
+    "or": _preset(0, 0.0, 0.0, 4, "bce"),
+    "circles": _preset(200, 0.05, 0.3, 16, "bce"),
+    "moons": _preset(200, 0.1, 0.3, 16, "bce"),
+    "spirals": _preset(300, 0.02, 0.3, 16, "bce"),
+    "gaussians": _preset(300, 0.5, 0.3, 16, "cross_entropy"),
+    "linear": _preset(200, 0.0, 0.3, 16, "bce"),
+    "checkerboard": _preset(400, 0.0, 0.3, 16, "bce"),
+    "sine": _preset(100, 0.1, 0.2, 16, "mse"),
+    "polynomial": _preset(100, 0.1, 0.2, 16, "mse"),
+    "encoder": _preset(0, 0.0, 0.0, 8, "bce"),
+    "digits": _preset(500, 0.0, 0.2, 32, "mse"),
 }
 """What choosing a dataset in the page sets alongside it, so each starts sensibly."""
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from backproplab.lab import protocol
 from backproplab.lab.config import describe_validation_error, from_query, to_query
+from backproplab.lab.descent import descent_path
 from backproplab.lab.exports import export
 from backproplab.lab.frames import status
 
@@ -96,9 +97,7 @@ def _export(msg: protocol.Export, session, player) -> dict:
 
 
 def _descend(msg: protocol.Descend, session, player) -> dict:
-    from backproplab.lab.descent import descend
-
-    return descend(msg.function, msg.start, msg.lr, msg.steps, msg.optimizer)
+    return descent_path(msg.function, msg.start, msg.lr, msg.steps)
 
 
 def _ping(msg, session, player) -> dict:

@@ -131,7 +131,6 @@ class Descend(_Message):
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
     steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
-    optimizer: str = Field("sgd", max_length=20)
 
 
 class Ping(_Message):

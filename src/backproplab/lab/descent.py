@@ -1,0 +1,55 @@
+"""The gradient descent mode: ``bp.explain.descend`` on a textbook function, plus the surface
+the page draws the path on.
+
+The functions are the explain package's own (x², a narrow valley, Rosenbrock's banana), so
+the path is the engine's gradients with plain ``x ← x - lr·∇f(x)`` steps.
+"""
+
+import base64
+
+import numpy
+
+from backproplab import explain
+from backproplab.autograd.grad_mode import no_grad
+from backproplab.tensor import Tensor
+
+SURFACE_SIZE = 80
+
+FUNCTIONS = {
+    "square": {"f": explain.square, "dims": 1, "extent": [-3.0, 3.0], "label": "f(x) = x²",
+               "start": [2.5]},
+    "narrow_valley": {"f": explain.narrow_valley, "dims": 2, "extent": [-3.0, 3.0, -1.5, 1.5],
+                      "label": "f(x, y) = x² + 25y²", "start": [-2.5, 1.0]},
+    "rosenbrock": {"f": explain.rosenbrock, "dims": 2, "extent": [-2.0, 2.0, -1.0, 3.0],
+                   "label": "f(x, y) = (1 - x)² + 100(y - x²)²", "start": [-1.5, 2.0]},
+}
+
+
+def descent_path(name: str, start: list[float], lr: float, steps: int) -> dict:
+    """The path of ``steps`` gradient-descent steps on function ``name`` from ``start``."""
+    if name not in FUNCTIONS:
+        raise ValueError(f"unknown function {name!r}; valid: {', '.join(FUNCTIONS)}")
+    entry = FUNCTIONS[name]
+    if len(start) != entry["dims"]:
+        raise ValueError(f"{name} takes a start of {entry['dims']} number(s), got {len(start)}")
+    x0 = start[0] if entry["dims"] == 1 else start
+    path = explain.descend(entry["f"], x0, lr, steps).to_dict()
+    return {"function": name, "label": entry["label"], "extent": entry["extent"],
+            "path": path, "surface": surface(name)}
+
+
+def surface(name: str) -> dict:
+    """f over the plot: a curve for one variable, log(1 + f) as base64 bytes for two."""
+    entry = FUNCTIONS[name]
+    f, extent = entry["f"], entry["extent"]
+    with no_grad():
+        if entry["dims"] == 1:
+            xs = numpy.linspace(extent[0], extent[1], 200)
+            return {"xs": xs.round(4).tolist(), "ys": f(Tensor(xs)).data.round(5).tolist()}
+        n = SURFACE_SIZE
+        gx, gy = numpy.meshgrid(numpy.linspace(extent[0], extent[1], n),
+                                numpy.linspace(extent[3], extent[2], n))
+        values = f(Tensor(numpy.stack([gx.ravel(), gy.ravel()]))).data
+    levels = numpy.log1p(numpy.maximum(values, 0))
+    scaled = 255 * (levels - levels.min()) / max(float(levels.max() - levels.min()), 1e-12)
+    return {"size": n, "values": base64.b64encode(scaled.astype(numpy.uint8).tobytes()).decode()}

@@ -1,0 +1,49 @@
+// Boots the page: one socket, one state, one module per view.
+import { connect, onError, send } from './socket.js';
+import { counters, on, state } from './state.js';
+import { mountControls } from './views/controls_view.js';
+import { mountNetwork } from './views/network_view.js';
+import { mountDataSpace } from './views/data_space_view.js';
+import { mountHistory } from './views/history_view.js';
+import { mountDataset } from './views/dataset_view.js';
+import { mountSteps } from './views/steps_view.js';
+import { mountStatus } from './views/status_view.js';
+import { mountDescent } from './views/descent_view.js';
+
+const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
+
+connect(async () => {
+  mountStatus(panel('status'), document.querySelector('[data-role="banner"]'));
+  mountControls(panel('controls'));
+  mountNetwork(panel('network'));
+  mountDataSpace(panel('data-space'));
+  mountHistory(panel('error-history'));
+  mountDataset(panel('dataset'));
+  mountSteps(panel('steps'));
+  mountDescent(panel('descent'));
+  if (location.search.length > 1) await send('configure', { query: location.search.slice(1) });
+  document.body.dataset.ready = 'true';
+});
+
+// The address bar always holds the running experiment, so a link shares it.
+on(['config'], (s) => {
+  const url = s.config.query ? `?${s.config.query}` : location.pathname;
+  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+  for (const b of document.querySelectorAll('[data-action="mode"]')) {
+    b.classList.toggle('on', b.dataset.mode === s.config.mode);
+  }
+  document.querySelector('.grid').classList.toggle('descent-mode', s.config.mode === 'descent');
+  panel('descent').hidden = s.config.mode !== 'descent';
+});
+
+onError((message) => {
+  const banner = document.querySelector('[data-role="banner"]');
+  banner.hidden = false;
+  banner.dataset.kind = 'error';
+  banner.textContent = message;
+  clearTimeout(banner.timer);
+  banner.timer = setTimeout(() => { if (banner.dataset.kind === 'error') banner.hidden = true; }, 6000);
+});
+
+// For the benchmark and the tests: counters of frames received and page updates drawn.
+window.__lab = { state, counters };

@@ -1,0 +1,69 @@
+// The page's one state object. Views read it and subscribe to the keys they draw; the socket
+// writes server frames into it; user choices that only affect the page live here too.
+
+export const state = {
+  welcome: null,        // choices and limits from the server
+  config: null,         // the server's config (plus its URL query)
+  structure: null,      // layer sizes, activations, task
+  status: {},           // epoch, losses, steps/s, playing, diverged
+  data: null,           // rows: x, y, test; extent
+  network: null,        // weights, grads, last updates, gradient magnitudes
+  space: null,          // heatmap or curve
+  predictions: null,    // per-row prediction and error
+  selected: null,       // selected row and its forward pass
+  history: emptyHistory(),
+  events: [],
+  autoencoder: null,
+  probe: null,          // a clicked point of the data space and its forward pass
+  trace: null,          // bp.explain.trace_step of the selected sample
+  highlight: null,      // what the step-by-step panel points at in the network
+  view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0 },
+};
+
+export function emptyHistory() {
+  return { epoch: [], train_loss: [], test_loss: [], accuracy: [], test_accuracy: [] };
+}
+
+const listeners = new Map();
+const dirty = new Set();
+let scheduled = false;
+export const counters = { renders: 0, frames: 0 };
+
+// Subscribe fn to some keys; it runs once per animation frame when any of them changed.
+export function on(keys, fn) {
+  for (const key of keys) {
+    if (!listeners.has(key)) listeners.set(key, new Set());
+    listeners.get(key).add(fn);
+  }
+}
+
+// Merge patch into the state and schedule the views that read the changed keys.
+export function update(patch) {
+  for (const [key, value] of Object.entries(patch)) {
+    state[key] = value;
+    dirty.add(key);
+  }
+  schedule();
+}
+
+export function touch(key) {
+  dirty.add(key);
+  schedule();
+}
+
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(render);
+}
+
+function render() {
+  scheduled = false;
+  const run = new Set();
+  for (const key of dirty) for (const fn of listeners.get(key) || []) run.add(fn);
+  dirty.clear();
+  for (const fn of run) {
+    try { fn(state); } catch (err) { console.error(err); }
+  }
+  if (run.size) counters.renders += 1;
+}

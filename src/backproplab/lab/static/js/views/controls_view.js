@@ -1,0 +1,154 @@
+// Controls: play/pause/step/reset, the dataset, the network's shape, the loss, the optimizer
+// and its learning rate (log scale), exports. Every change goes to the server as "configure";
+// the server's config frame is what the controls then show.
+import { send, request } from '../socket.js';
+import { on, state, update } from '../state.js';
+import { saveExport } from '../downloads.js';
+
+const MODE_SETTINGS = {
+  network: { mode: 'network', dataset: 'xor', hidden: [4], activation: 'tanh', optimizer: 'sgd', lr: 0.5 },
+  autoencoder: { mode: 'autoencoder', dataset: 'encoder', hidden: [], bottleneck: 3, activation: 'tanh',
+                 optimizer: 'adam', lr: 0.05 },
+  descent: { mode: 'descent' },
+};
+
+const html = String.raw;
+
+export function mountControls(root) {
+  const { choices, limits } = state.welcome;
+  const options = (names) => names.map((n) => `<option value="${n}">${n.replace('_', ' ')}</option>`).join('');
+  root.innerHTML = html`
+    <h2>Controls</h2>
+    <div class="row">
+      <button class="primary" data-action="play">▶ Play</button>
+      <button data-action="pause" disabled>❚❚ Pause</button>
+      <button data-action="step" title="one step of the chosen size">Step</button>
+      <select data-action="step-unit" aria-label="step size">
+        <option value="sample">1 sample</option><option value="batch" selected>1 batch</option>
+        <option value="epoch">1 epoch</option>
+      </select>
+    </div>
+    <div class="row">
+      <button data-action="reset" title="same seed, same initial weights">Reset</button>
+      <button data-action="reinit" title="new seed, new initial weights">Re-initialise</button>
+    </div>
+    <div class="group">
+      <div class="field"><label>Dataset</label><select data-field="dataset"></select></div>
+      <div class="field"><label>Points</label><input type="number" data-field="points" min="0" max="${limits.MAX_POINTS}"></div>
+      <div class="field"><label>Noise</label><input type="number" data-field="noise" min="0" max="${limits.MAX_NOISE}" step="0.05"></div>
+      <div class="field"><label>Test split</label><input type="number" data-field="test_fraction" min="0" max="${limits.MAX_TEST_FRACTION}" step="0.05"></div>
+    </div>
+    <div class="group">
+      <div class="field"><label>Hidden layers</label>
+        <div class="row"><button data-action="layer-remove" aria-label="remove a layer">−</button>
+        <span data-role="layer-count"></span><button data-action="layer-add" aria-label="add a layer">+</button></div></div>
+      <div class="layers" data-role="layers"></div>
+      <div class="field" data-role="bottleneck-field"><label>Code size</label><input type="number" data-field="bottleneck" min="1" max="${limits.MAX_NEURONS}"></div>
+      <div class="field"><label>Activation</label><select data-field="activation">${options(choices.activations)}</select></div>
+      <div class="field"><label>Loss</label><select data-field="loss">${options(choices.losses)}</select></div>
+      <div class="field"><label>Output</label><span data-role="output" class="muted"></span></div>
+    </div>
+    <div class="group">
+      <div class="field"><label>Optimizer</label><select data-field="optimizer">${options(choices.optimizers)}</select></div>
+      <div class="field"><label>Learning rate</label>
+        <div class="slider"><input type="range" data-field="lr" min="-5" max="1" step="0.05" aria-label="learning rate (log scale)">
+        <output data-role="lr"></output></div></div>
+      <div class="field"><label>Batch size</label><input type="number" data-field="batch_size" min="1" max="${limits.MAX_BATCH_SIZE}"></div>
+      <div class="field"><label>L2</label><input type="number" data-field="l2" min="0" max="${limits.MAX_L2}" step="0.0001"></div>
+      <div class="field"><label>Speed</label><input type="range" data-field="speed" min="1" max="10" step="1"></div>
+      <div class="field"><label>Seed</label><span data-role="seed" class="muted"></span></div>
+    </div>
+    <div class="group">
+      <div class="muted">Export</div>
+      <div class="row">
+        <button data-action="export" data-what="safetensors">Model</button>
+        <button data-action="export" data-what="spec">JSON spec</button>
+        <button data-action="export" data-what="python">Python</button>
+        <button data-action="export" data-what="history">History</button>
+      </div>
+    </div>`;
+
+  const $ = (sel) => root.querySelector(sel);
+  const field = (name) => root.querySelector(`[data-field="${name}"]`);
+  const configure = (changes) => send('configure', { changes });
+
+  $('[data-action="play"]').onclick = () => send('play');
+  $('[data-action="pause"]').onclick = () => send('pause');
+  $('[data-action="step-unit"]').onchange = (e) => { state.view.stepUnit = e.target.value; };
+  $('[data-action="step"]').onclick = async () => {
+    const reply = await send('step', { unit: state.view.stepUnit });
+    if (reply && reply.steps) update({ highlight: { animate: Date.now() } });
+  };
+  $('[data-action="reset"]').onclick = () => send('reset');
+  $('[data-action="reinit"]').onclick = () => send('reinit');
+  for (const b of document.querySelectorAll('[data-action="mode"]')) {
+    b.onclick = () => {
+      const changes = { ...MODE_SETTINGS[b.dataset.mode] };
+      if (changes.dataset) Object.assign(changes, choices.presets[changes.dataset]);
+      if (b.dataset.mode === 'descent' && state.config.mode === 'autoencoder') {
+        Object.assign(changes, MODE_SETTINGS.network, choices.presets.xor, { mode: 'descent' });
+      }
+      configure(changes);
+    };
+  }
+  for (const b of root.querySelectorAll('[data-action="export"]')) {
+    b.onclick = async () => saveExport(await request('export', { what: b.dataset.what }));
+  }
+
+  field('dataset').onchange = (e) => configure({ dataset: e.target.value, ...choices.presets[e.target.value] });
+  for (const name of ['points', 'batch_size', 'bottleneck']) {
+    field(name).onchange = (e) => configure({ [name]: parseInt(e.target.value, 10) || 0 });
+  }
+  for (const name of ['noise', 'test_fraction', 'l2']) {
+    field(name).onchange = (e) => configure({ [name]: parseFloat(e.target.value) || 0 });
+  }
+  for (const name of ['activation', 'loss', 'optimizer']) {
+    field(name).onchange = (e) => configure({ [name]: e.target.value });
+  }
+  field('lr').oninput = (e) => { $('[data-role="lr"]').textContent = lrText(10 ** e.target.value); };
+  field('lr').onchange = (e) => configure({ lr: Number((10 ** e.target.value).toPrecision(3)) });
+  field('speed').onchange = (e) => configure({ speed: parseInt(e.target.value, 10) });
+  $('[data-action="layer-add"]').onclick = () => {
+    const hidden = state.config.hidden;
+    if (hidden.length < limits.MAX_HIDDEN_LAYERS) configure({ hidden: [...hidden, hidden.at(-1) || 4] });
+  };
+  $('[data-action="layer-remove"]').onclick = () => configure({ hidden: state.config.hidden.slice(0, -1) });
+  $('[data-role="layers"]').onclick = (e) => {
+    const b = e.target.closest('button');
+    if (!b) return;
+    const hidden = [...state.config.hidden];
+    const i = Number(b.dataset.layer);
+    hidden[i] = Math.max(1, Math.min(limits.MAX_NEURONS, hidden[i] + Number(b.dataset.delta)));
+    configure({ hidden });
+  };
+
+  on(['config'], (s) => {
+    const c = s.config;
+    const datasets = c.mode === 'autoencoder' ? choices.autoencoder_datasets : choices.datasets;
+    const select = field('dataset');
+    if (select.dataset.mode !== c.mode) {
+      select.innerHTML = options(datasets);
+      select.dataset.mode = c.mode;
+    }
+    for (const name of ['dataset', 'points', 'noise', 'test_fraction', 'batch_size', 'l2',
+                        'activation', 'loss', 'optimizer', 'speed', 'bottleneck']) {
+      if (document.activeElement !== field(name)) field(name).value = c[name];
+    }
+    field('lr').value = Math.log10(c.lr);
+    $('[data-role="lr"]').textContent = lrText(c.lr);
+    $('[data-role="seed"]').textContent = c.seed;
+    $('[data-role="layer-count"]').textContent = `${c.hidden.length}`;
+    $('[data-role="bottleneck-field"]').hidden = c.mode !== 'autoencoder';
+    $('[data-role="layers"]').innerHTML = c.hidden.map((n, i) => html`
+      <div class="layer-box"><button data-layer="${i}" data-delta="1" aria-label="more neurons">+</button>
+      <span>${n}</span><button data-layer="${i}" data-delta="-1" aria-label="fewer neurons">−</button></div>`).join('');
+  });
+  on(['structure'], (s) => { $('[data-role="output"]').textContent = `${s.structure.output_activation} → ${s.structure.loss.replace(/_/g, ' ')}`; });
+  on(['status'], (s) => {
+    const playing = s.status.playing;
+    $('[data-action="play"]').disabled = playing;
+    $('[data-action="pause"]').disabled = !playing;
+  });
+}
+
+function lrText(lr) { return lr >= 0.01 ? Number(lr.toPrecision(2)).toString() : lr.toExponential(1); }

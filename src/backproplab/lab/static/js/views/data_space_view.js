@@ -1,0 +1,199 @@
+// Data space: the network's output as a heatmap over a 100×100 grid (or a curve for 1-D
+// data), points coloured by class (train filled, test outlined). A click predicts that point
+// and shows its forward pass in the network; shift-click adds a training point of the chosen
+// class. In the autoencoder mode: the 2-D code of every point and a few reconstructions.
+import { request, send } from '../socket.js';
+import { on, state, update } from '../state.js';
+import { classRgb, diverging, fmt, rgb } from '../palette.js';
+
+const WIDTH = 360;
+const HEIGHT = 300;
+
+export function mountDataSpace(root) {
+  root.innerHTML = `<h2>Data space <span class="spacer"></span>
+      <label class="muted"><input type="checkbox" data-action="discrete"> boundary</label></h2>
+    <div class="stack">
+      <canvas data-role="heat" width="${WIDTH}" height="${HEIGHT}"></canvas>
+      <canvas data-role="points" width="${WIDTH}" height="${HEIGHT}" aria-label="data space: click to predict, shift-click to add a point"></canvas>
+    </div>
+    <div class="legend"><span>shift-click adds a point of class</span>
+      <select data-action="add-class"></select><span class="muted" data-role="legend"></span></div>
+    <div class="probe" data-role="probe"></div>
+    <div class="recon" data-role="recon" hidden></div>`;
+  const heat = root.querySelector('[data-role="heat"]').getContext('2d');
+  const canvas = root.querySelector('[data-role="points"]');
+  const ctx = canvas.getContext('2d');
+  const grid = document.createElement('canvas');
+  const probeBox = root.querySelector('[data-role="probe"]');
+  const classSelect = root.querySelector('[data-action="add-class"]');
+  classSelect.onchange = () => { state.view.addClass = Number(classSelect.value); };
+  root.querySelector('[data-action="discrete"]').onchange = (e) => {
+    state.view.discrete = e.target.checked;
+    update({ space: state.space });
+  };
+
+  const extent = () => state.space?.extent || state.data?.extent || [0, 1, 0, 1];
+  const toPx = ([x, y]) => {
+    const [x0, x1, y0, y1] = extent();
+    return [((x - x0) / (x1 - x0)) * WIDTH, ((y1 - y) / (y1 - y0)) * HEIGHT];
+  };
+  const fromPx = (px, py) => {
+    const [x0, x1, y0, y1] = extent();
+    return [x0 + (px / WIDTH) * (x1 - x0), y1 - (py / HEIGHT) * (y1 - y0)];
+  };
+
+  function drawHeat(space) {
+    heat.clearRect(0, 0, WIDTH, HEIGHT);
+    if (!space || space.kind === 'curve') return;
+    const n = space.size;
+    grid.width = n;
+    grid.height = n;
+    const g = grid.getContext('2d');
+    const img = g.createImageData(n, n);
+    const values = Uint8Array.from(atob(space.values), (c) => c.charCodeAt(0));
+    const classes = space.classes ? Uint8Array.from(atob(space.classes), (c) => c.charCodeAt(0)) : null;
+    for (let k = 0; k < n * n; k += 1) {
+      let c;
+      const v = values[k] / 255;
+      if (classes) {
+        const base = classRgb(classes[k]);
+        const a = state.view.discrete ? 0.55 : 0.15 + 0.6 * Math.max(0, (v - 0.34) / 0.66);
+        c = base.map((b) => Math.round(255 + (b - 255) * a));
+      } else {
+        const t = state.view.discrete && space.kind === 'binary' ? (v >= 0.5 ? 0.6 : -0.6) : 2 * v - 1;
+        c = diverging(t);
+      }
+      img.data.set([c[0], c[1], c[2], 255], 4 * k);
+    }
+    g.putImageData(img, 0, 0);
+    heat.imageSmoothingEnabled = !state.view.discrete;
+    heat.drawImage(grid, 0, 0, WIDTH, HEIGHT);
+  }
+
+  function colourOf(y) {
+    const task = state.structure?.task;
+    if (task === 'binary') return rgb(diverging(y > 0.5 ? 1 : -1).map((v) => v * 0.8));
+    if (task === 'multiclass') return rgb(classRgb(y));
+    return '#333';
+  }
+
+  function drawPoints(s) {
+    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    if (!s.data || s.config?.mode === 'autoencoder') return;
+    const oneD = s.data.x[0]?.length === 1;
+    if (oneD && s.space?.kind === 'curve') {
+      ctx.strokeStyle = '#2166ac';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      s.space.xs.forEach((x, i) => {
+        const [px, py] = toPx([x, s.space.ys[i] ?? 0]);
+        if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+      });
+      ctx.stroke();
+    }
+    s.data.x.forEach((x, i) => {
+      const [px, py] = toPx(oneD ? [x[0], s.data.y[i]] : x);
+      ctx.beginPath();
+      ctx.arc(px, py, i === s.selected?.index ? 7 : 5, 0, 2 * Math.PI);
+      const colour = colourOf(s.data.y[i]);
+      ctx.lineWidth = i === s.selected?.index ? 3 : 1.5;
+      if (s.data.test[i]) { ctx.strokeStyle = colour; ctx.fillStyle = '#fff'; ctx.fill(); ctx.stroke(); }
+      else { ctx.fillStyle = colour; ctx.strokeStyle = i === s.selected?.index ? '#000' : '#f7f7f7'; ctx.fill(); ctx.stroke(); }
+    });
+    if (s.probe && s.probe.x.length === 2) {
+      const [px, py] = toPx(s.probe.x);
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(px - 7, py); ctx.lineTo(px + 7, py); ctx.moveTo(px, py - 7); ctx.lineTo(px, py + 7);
+      ctx.stroke();
+    }
+  }
+
+  function drawAutoencoder(s) {
+    const ae = s.autoencoder;
+    const recon = root.querySelector('[data-role="recon"]');
+    recon.hidden = !ae;
+    root.classList.toggle('ae', Boolean(ae));
+    if (!ae) return;
+    heat.clearRect(0, 0, WIDTH, HEIGHT);
+    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    const pts = [];
+    for (let i = 0; i < ae.latent.length; i += 2) pts.push([ae.latent[i] ?? 0, ae.code_size > 1 ? ae.latent[i + 1] ?? 0 : 0]);
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    pts.forEach(([x, y], i) => {
+      const px = 20 + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - 40);
+      const py = HEIGHT - 20 - ((y - y0) / (y1 - y0 || 1)) * (HEIGHT - 40);
+      ctx.fillStyle = rgb(classRgb(ae.labels ? ae.labels[i] : i));
+      ctx.beginPath(); ctx.arc(px, py, 3.5, 0, 2 * Math.PI); ctx.fill();
+      if (pts.length <= 16) { ctx.fillStyle = '#333'; ctx.fillText(String(ae.labels ? ae.labels[i] : i), px + 5, py - 4); }
+    });
+    ctx.fillStyle = '#667085';
+    ctx.fillText(`code units 1 and 2 of ${ae.code_size}`, 8, 14);
+    const w = ae.width;
+    const side = Math.round(Math.sqrt(w));
+    const square = side * side === w;
+    const count = ae.inputs.length / w;
+    recon.replaceChildren();
+    for (let k = 0; k < count; k += 1) {
+      for (const source of [ae.inputs, ae.outputs]) {
+        const c = document.createElement('canvas');
+        const cw = square ? side : w;
+        const ch = square ? side : 1;
+        c.width = cw; c.height = ch;
+        c.style.width = `${square ? 32 : 64}px`;
+        c.style.height = `${square ? 32 : 8}px`;
+        const g = c.getContext('2d');
+        const img = g.createImageData(cw, ch);
+        for (let i = 0; i < w; i += 1) {
+          const v = Math.round(255 * (1 - Math.max(0, Math.min(1, source[k * w + i] ?? 0))));
+          img.data.set([v, v, v, 255], 4 * i);
+        }
+        g.putImageData(img, 0, 0);
+        c.title = source === ae.inputs ? `input ${k}` : `reconstruction ${k}`;
+        recon.append(c);
+      }
+    }
+  }
+
+  canvas.addEventListener('click', async (e) => {
+    if (!state.data || state.config.mode === 'autoencoder') return;
+    const rect = canvas.getBoundingClientRect();
+    const [x, y] = fromPx(e.clientX - rect.left, e.clientY - rect.top);
+    const oneD = state.data.x[0]?.length === 1;
+    const round = (v) => Math.round(v * 1000) / 1000;
+    if (e.shiftKey) {
+      const target = oneD ? round(y) : state.view.addClass;
+      send('add_row', { x: oneD ? [round(x)] : [round(x), round(y)], y: target });
+      return;
+    }
+    const point = oneD ? [round(x)] : [round(x), round(y)];
+    try {
+      const result = await request('predict', { x: point });
+      update({ probe: result });
+      probeBox.textContent = `f(${point.map((v) => fmt(v, 3)).join(', ')}) = ${result.output.map((v) => fmt(v)).join(', ')}` +
+        '  — forward pass shown in the network; click a row to go back';
+    } catch (err) { probeBox.textContent = err.message; }
+  });
+
+  on(['space'], (s) => { if (s.config?.mode !== 'autoencoder') drawHeat(s.space); });
+  on(['data', 'space', 'selected', 'probe', 'structure'], (s) => {
+    if (s.config?.mode === 'autoencoder') return;
+    drawPoints(s);
+  });
+  on(['autoencoder', 'config'], (s) => drawAutoencoder(s.config?.mode === 'autoencoder' ? s : { autoencoder: null }));
+  on(['structure'], (s) => {
+    const st = s.structure;
+    const n = st.task === 'multiclass' ? st.n_classes : 2;
+    classSelect.innerHTML = Array.from({ length: n }, (_, k) => `<option value="${k}">${k}</option>`).join('');
+    state.view.addClass = Math.min(state.view.addClass, n - 1);
+    classSelect.value = state.view.addClass;
+    classSelect.disabled = st.task === 'regression' || !st.editable;
+    root.querySelector('[data-role="legend"]').textContent =
+      st.task === 'binary' ? 'orange = class 0, blue = class 1; test points hollow'
+        : st.task === 'regression' ? 'points: data; line: the network' : 'test points hollow';
+    probeBox.textContent = '';
+  });
+}

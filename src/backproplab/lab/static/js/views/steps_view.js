@@ -1,0 +1,130 @@
+// Step-by-step calculations for the selected sample, with the real numbers of
+// bp.explain.trace_step: forward pass, loss, backward pass (∂L/∂out · ∂out/∂net · ∂net/∂w for
+// each weight) and the update. "Next" walks the phases and highlights the matching neurons
+// and connections in the network panel. Each number carries its full value in data-value.
+import { request, send } from '../socket.js';
+import { on, state, update } from '../state.js';
+import { fmt } from '../palette.js';
+
+export function mountSteps(root) {
+  root.innerHTML = `<h2>Step-by-step calculations <span class="spacer"></span>
+      <span class="muted" data-role="sample" style="text-transform:none"></span></h2>
+    <div class="phase-nav">
+      <button data-action="prev">‹ Back</button>
+      <button class="primary" data-action="next">Next ›</button>
+      <div class="phases" data-role="phases"></div>
+      <span class="spacer"></span>
+      <button data-action="apply-step" title="train one step on this sample: the numbers below become the new weights">Take this step</button>
+    </div>
+    <div class="note" data-role="note"></div>
+    <div class="calc" data-role="calc"></div>`;
+  const calc = root.querySelector('[data-role="calc"]');
+  const note = root.querySelector('[data-role="note"]');
+  const phasesBox = root.querySelector('[data-role="phases"]');
+  let phases = [];
+  let current = 0;
+  let loading = false;
+
+  const num = (key, v) => `<span class="num" data-key="${key}" data-value="${v ?? ''}">${fmt(v)}</span>`;
+
+  function buildPhases(trace) {
+    const n = trace.layers.length;
+    phases = [];
+    trace.layers.forEach((_, l) => phases.push({ kind: 'forward', layer: l, label: `forward ${l + 1}` }));
+    phases.push({ kind: 'loss', layer: n - 1, label: 'loss' });
+    for (let l = n - 1; l >= 0; l -= 1) phases.push({ kind: 'backward', layer: l, label: `backward ${l + 1}` });
+    phases.push({ kind: 'update', label: 'update' });
+    current = Math.min(current, phases.length - 1);
+  }
+
+  function forward(trace, l) {
+    const layer = trace.layers[l];
+    return layer.neurons.map((nr, j) => {
+      const k = `layers.${l}.neurons.${j}`;
+      const terms = nr.weights.map((w, i) => `${num(`${k}.weights.${i}`, w)}·${num(`${k}.inputs.0.${i}`, nr.inputs[0][i])}`).join(' + ');
+      return `<div><b>${nr.label}</b>  net = ${terms}${nr.bias === null ? '' : ` + ${num(`${k}.bias`, nr.bias)}`}
+      = ${num(`${k}.net.0`, nr.net[0])}
+  out = ${layer.activation}(net) = ${num(`${k}.out.0`, nr.out[0])}</div>`;
+    }).join('') + `<div class="muted">${layer.formula || ''}</div>`;
+  }
+
+  function loss(trace) {
+    const L = trace.loss;
+    return `<div><b>${L.name}</b>  ${L.formula}
+  L = ${num('loss.value', L.value)}</div>` + L.outputs.map((o, j) => `<div><b>${o.label}</b>  prediction ${num(`loss.outputs.${j}.prediction.0`, o.prediction[0])}, target ${num(`loss.outputs.${j}.target.0`, o.target[0])}
+  ∂L/∂${o.label} = ${num(`loss.outputs.${j}.grad.0`, o.grad[0])}   (${L.derivative})</div>`).join('');
+  }
+
+  function backward(trace, l) {
+    const layer = trace.layers[l];
+    return layer.neurons.map((nr, j) => {
+      const k = `layers.${l}.neurons.${j}`;
+      const upstream = nr.upstream.length
+        ? `\n  ∂L/∂out = Σ δ·w = ${nr.upstream.map((u) => `${fmt(u.delta[0])}·${fmt(u.weight)}`).join(' + ')}`
+        : '';
+      const grads = nr.weight_grads.map((g, i) => `\n  ∂L/∂w${i + 1} = δ · ${layer.input_labels[i]} = ${fmt(nr.delta[0])}·${fmt(nr.inputs[0][i])} = ${num(`${k}.weight_grads.${i}.grad`, g.grad)}`).join('');
+      const bias = nr.bias_grad ? `\n  ∂L/∂b = δ = ${num(`${k}.bias_grad.grad`, nr.bias_grad.grad)}` : '';
+      return `<div><b>${nr.label}</b>${upstream}
+  δ = ∂L/∂out · ∂out/∂net = ${num(`${k}.dL_dout.0`, nr.dL_dout[0])} · ${num(`${k}.dout_dnet.0`, nr.dout_dnet[0])} = ${num(`${k}.delta.0`, nr.delta[0])}${grads}${bias}</div>`;
+    }).join('') + `<div class="muted">${layer.derivative || ''}</div>`;
+  }
+
+  function updates(trace) {
+    const u = trace.update;
+    return `<div><b>${u.optimizer}</b>  ${u.formula}   lr = ${fmt(u.lr)}</div>` + u.params.map((p, i) => `<div>${p.name}: ${num(`update.params.${i}.old`, p.old)} → ${num(`update.params.${i}.new`, p.new)}   (g = ${num(`update.params.${i}.grad`, p.grad)})</div>`).join('') +
+      `<div class="muted">check: the trace's gradients match the engine's (max difference ${fmt(trace.check.max_abs_diff)})</div>`;
+  }
+
+  function render(s) {
+    const trace = s.trace;
+    const index = s.selected?.index;
+    root.querySelector('[data-role="sample"]').textContent = index === undefined ? '' : `sample #${index}: x = (${s.selected.x.map((v) => fmt(v)).join(', ')})`;
+    if (!trace) {
+      phasesBox.innerHTML = '';
+      calc.innerHTML = '';
+      note.textContent = s.status.playing ? 'Pause to see the numbers of one step on the selected sample.'
+        : 'Select a row of the training dataset (or press Next) to see one step worked out.';
+      return;
+    }
+    if (trace.kind !== 'mlp') { note.textContent = 'This model is traced op by op; see the exports.'; calc.innerHTML = ''; return; }
+    buildPhases(trace);
+    const phase = phases[current];
+    phasesBox.innerHTML = phases.map((p, i) => `<span class="${i === current ? 'on' : ''}">${p.label}</span>`).join('');
+    note.textContent = {
+      forward: 'Forward pass: each neuron adds up weight × input plus its bias (net) and applies the activation (out).',
+      loss: 'Loss: how far the prediction is from the target, and its derivative — where the backward pass starts.',
+      backward: 'Backward pass: δ = ∂L/∂out · ∂out/∂net for each neuron, then ∂L/∂w = δ · input for each weight (∂net/∂w = input).',
+      update: 'Update: the optimizer moves every parameter against its gradient.',
+    }[phase.kind];
+    calc.innerHTML = phase.kind === 'forward' ? forward(trace, phase.layer)
+      : phase.kind === 'loss' ? loss(trace)
+        : phase.kind === 'backward' ? backward(trace, phase.layer) : updates(trace);
+    update({ highlight: phase.kind === 'update' ? null : { layer: phase.layer } });
+  }
+
+  async function fetchTrace() {
+    const s = state;
+    if (loading || s.status.playing || !s.selected) return;
+    if (s.trace && s.trace.index === s.selected.index) return;
+    loading = true;
+    try {
+      const reply = await request('trace', { index: s.selected.index });
+      update({ trace: reply.trace });
+    } catch (err) {
+      note.textContent = err.message;
+    } finally { loading = false; }
+  }
+
+  root.querySelector('[data-action="next"]').onclick = async () => {
+    if (!state.trace) { current = 0; await fetchTrace(); return; }
+    current = Math.min(current + 1, phases.length - 1);
+    render(state);
+  };
+  root.querySelector('[data-action="prev"]').onclick = () => { current = Math.max(0, current - 1); render(state); };
+  root.querySelector('[data-action="apply-step"]').onclick = () => { current = 0; send('step', { unit: 'sample' }); };
+
+  on(['trace', 'status', 'selected'], (s) => {
+    render(s);
+    fetchTrace();
+  });
+}

@@ -1,0 +1,223 @@
+"""The lab in a real browser (Playwright + Chromium): panels, play, step, reset, predict,
+editing, step-by-step numbers against the Python trace, no console errors.
+
+Skipped when Playwright or Chromium is missing; CI has both. Screenshots of the main views
+land in test-artifacts/ (git-ignored).
+"""
+
+import math
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn")
+
+CHROMIUM = os.environ.get("BACKPROPLAB_CHROMIUM") or shutil.which("chromium") or \
+    "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+from backproplab.lab import make_server  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab_url():
+    port = free_port()
+    server = make_server("127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the lab server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, lab_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(lab_url)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("window.__lab.state.network !== null")
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def lab(page, expression: str):
+    return page.evaluate(f"() => {{ const s = window.__lab.state; return {expression}; }}")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lab-{name}.png"), full_page=True)
+
+
+def test_page_loads_with_all_six_panels(page):
+    for name in PANELS:
+        assert page.locator(f'[data-panel="{name}"]').is_visible(), name
+    assert lab(page, "s.structure.sizes") == [2, 4, 1]
+    assert page.locator("tbody tr").count() == 4
+    shot(page, "start")
+
+
+def test_play_trains_loss_falls_and_boundary_changes(page):
+    first_heatmap = lab(page, "s.space.values")
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.epoch > 300", timeout=15000)
+    page.wait_for_function("window.__lab.state.history.train_loss.length > 50")
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+    losses = lab(page, "s.history.train_loss")
+    assert losses[-1] < losses[0]
+    assert lab(page, "s.space.values") != first_heatmap
+    shot(page, "trained")
+
+
+def test_step_advances_exactly_one_step(page):
+    page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.step === 1")
+    page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.step === 2")
+    page.wait_for_timeout(200)
+    assert lab(page, "s.status.step") == 2
+
+
+def test_reset_restores_identical_weights(page):
+    initial = lab(page, "s.network.weights")
+    for _ in range(3):
+        page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.step === 3")
+    assert lab(page, "s.network.weights") != initial
+    page.click('[data-action="reset"]')
+    page.wait_for_function("window.__lab.state.status.step === 0")
+    assert lab(page, "s.network.weights") == initial
+
+
+def test_click_predicts_the_point(page):
+    box = page.locator('[data-role="points"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    page.wait_for_function("window.__lab.state.probe !== null")
+    probe = lab(page, "s.probe")
+    assert len(probe["layers"]) == 2 and 0 <= probe["output"][0] <= 1
+    assert "f(" in page.locator('[data-role="probe"]').inner_text()
+
+
+def test_shift_click_adds_a_row(page):
+    box = page.locator('[data-role="points"]').bounding_box()
+    page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + 40, box["y"] + 40)
+    page.keyboard.up("Shift")
+    page.wait_for_function("document.querySelectorAll('tbody tr').length === 5")
+    assert lab(page, "s.data.y[4]") == 1
+
+
+def test_editing_a_row_moves_its_point(page):
+    cell = page.locator('input[data-row="0"][data-col="0"]')
+    cell.fill("0.75")
+    cell.press("Enter")
+    cell.dispatch_event("change")
+    page.wait_for_function("window.__lab.state.data.x[0][0] === 0.75")
+    assert lab(page, "s.data.x[0]") == [0.75, 0.0]
+
+
+def test_weight_edit_changes_the_weight(page):
+    page.locator(".link").first.click(force=True)
+    editor = page.locator('[data-role="weight-editor"]')
+    editor.fill("1.5")
+    editor.press("Enter")
+    page.wait_for_function("window.__lab.state.network.weights[0].w[0][0] === 1.5")
+
+
+def test_step_by_step_numbers_equal_the_python_trace(page, lab_url):
+    import backproplab as bp
+    from backproplab.lab.session import Session
+
+    page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.step === 1")
+    page.locator("tbody tr").nth(2).click()
+    page.wait_for_function("window.__lab.state.trace && window.__lab.state.trace.index === 2")
+    expected = Session()
+    expected.step("batch")
+    expected.select(2)
+    trace = expected.trace()
+    assert lab(page, "s.trace") == trace
+    page.click('[data-action="next"]')
+    values = page.eval_on_selector_all(
+        '[data-panel="steps"] .num', "els => els.map(e => [e.dataset.key, e.dataset.value])")
+    assert values
+    for key, value in values:
+        node = trace
+        for part in key.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
+    assert bp.explain.trace_step  # the page's numbers come from this function
+    shot(page, "step-by-step")
+
+
+def test_url_holds_the_configuration(page, lab_url):
+    page.goto(lab_url + "?dataset=moons&points=120&hidden=6,3&lr=0.03&test_fraction=0.25")
+    page.wait_for_function("window.__lab.state.structure && "
+                           "window.__lab.state.structure.sizes.join() === '2,6,3,1'")
+    assert lab(page, "s.data.x.length") == 120
+    page.select_option('[data-field="activation"]', "relu")
+    page.wait_for_function("location.search.includes('activation=relu')")
+    shot(page, "moons")
+
+
+def test_divergence_is_explained(page, lab_url):
+    page.goto(lab_url + "?dataset=sine&points=100&loss=mse&hidden=16&activation=relu&lr=10"
+                        "&batch_size=100&test_fraction=0.2")
+    page.wait_for_function("window.__lab.state.structure && "
+                           "window.__lab.state.structure.task === 'regression'")
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.diverged !== null", timeout=15000)
+    banner = page.locator('[data-role="banner"]').inner_text()
+    assert "learning rate" in banner
+    assert "NaN" not in page.locator('[data-panel="status"]').inner_text()
+
+
+def test_autoencoder_and_descent_modes(page):
+    page.click('[data-action="mode"][data-mode="autoencoder"]')
+    page.wait_for_function("window.__lab.state.autoencoder !== null")
+    assert lab(page, "s.structure.sizes") == [8, 3, 8]
+    shot(page, "autoencoder")
+    page.click('[data-action="mode"][data-mode="descent"]')
+    page.wait_for_selector('[data-panel="descent"]:not([hidden])')
+    page.click('[data-action="compare"]')
+    page.wait_for_function("document.querySelector('[data-role=descent-summary]')"
+                           ".textContent.includes('converging')")
+    shot(page, "descent")
