@@ -5,6 +5,8 @@ Under ``create_graph=True`` the engine hands this module to backward rules in pl
 graph nodes, so the gradient a rule computes can itself be differentiated.
 """
 
+import math
+
 from backproplab.ops import activations, arithmetic, comparison, indexing, selection, shape
 from backproplab.ops.operands import operand
 from backproplab.tensor import Tensor
@@ -49,6 +51,10 @@ def erf(x):
 
 def sigmoid(x):
     return activations.sigmoid(x)
+
+
+def softplus(x):
+    return activations.softplus(x, 1.0, math.inf)  # exact, as backend.softplus
 
 
 def where(cond, a, b):

@@ -5,7 +5,6 @@ what is wrong in terms of both shapes, because a silently broadcast loss is the 
 beginner bug.
 """
 
-import math
 
 import numpy
 
@@ -120,14 +119,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
     """BCE on raw scores x: t·softplus(-x) + (1-t)·softplus(x), stable for any x."""
     target = _target(target, input)
     _same_shape(input, target, "binary_cross_entropy_with_logits")
-    exact = math.inf  # no threshold: logaddexp is exact and stable on its own
-    pos = _act.softplus(-input, 1.0, exact)  # -ln sigmoid(x)
-    neg = _act.softplus(input, 1.0, exact)  # -ln(1 - sigmoid(x))
-    if pos_weight is not None:
-        pos = pos * pos_weight
-    loss = target * pos + (1 - target) * neg
-    if weight is not None:
-        loss = loss * weight
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError("binary_cross_entropy_with_logits: reduction must be 'mean', 'sum' or "
+                         f"'none', not {reduction!r}")
+    if pos_weight is not None and not isinstance(pos_weight, Tensor):
+        pos_weight = Tensor._make(numpy.asarray(pos_weight, dtype=input.dtype), False, None)
+    if weight is None:
+        return _losses.BCEWithLogits.apply(input, target, pos_weight, reduction)
+    loss = _losses.BCEWithLogits.apply(input, target, pos_weight, "none") * weight
     return _losses.reduce(loss, reduction, "binary_cross_entropy_with_logits")
 
 
