@@ -81,6 +81,10 @@ export function mountDescent(root) {
       ctx.drawImage(grid, 30, 30, W - 60, H - 60);
     }
     const lines = [];
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(30, 30, W - 60, H - 60);
+    ctx.clip();
     results.forEach((r, k) => {
       const colour = CLASS_COLOURS[k];
       const pts = r.path.points.map((p, i) => (oneD ? [p, r.path.values[i]] : p));
@@ -98,6 +102,7 @@ export function mountDescent(root) {
       const end = r.path.values.at(-1);
       lines.push(`lr ${fmt(r.path.lr)}: ${r.path.regime.padEnd(11)} f after ${r.path.values.length - 1} steps = ${fmt(end)}`);
     });
+    ctx.restore();
     summary.textContent = `${first.label}\n${lines.join('\n')}`;
   }
 

@@ -91,6 +91,14 @@ export function mountHistory(root) {
       }
       ctx.stroke();
       ctx.setLineDash([]);
+      if (n <= 30) {
+        ctx.fillStyle = COLOURS[key];
+        for (let i = 0; i < n; i += 1) {
+          const v = hist[key][i];
+          if (v === null || v === undefined || (scale === Y && log && v <= 0)) continue;
+          ctx.beginPath(); ctx.arc(X(hist.epoch[i]), scale(v), 2.5, 0, 2 * Math.PI); ctx.fill();
+        }
+      }
     };
     line('accuracy', A, []);
     line('test_accuracy', A, [4, 3]);

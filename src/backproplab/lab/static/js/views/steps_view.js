@@ -41,7 +41,8 @@ export function mountSteps(root) {
     const layer = trace.layers[l];
     return layer.neurons.map((nr, j) => {
       const k = `layers.${l}.neurons.${j}`;
-      const terms = nr.weights.map((w, i) => `${num(`${k}.weights.${i}`, w)}·${num(`${k}.inputs.0.${i}`, nr.inputs[0][i])}`).join(' + ');
+      const paren = (v, html) => (v < 0 ? `(${html})` : html);
+      const terms = nr.weights.map((w, i) => `${paren(w, num(`${k}.weights.${i}`, w))}·${paren(nr.inputs[0][i], num(`${k}.inputs.0.${i}`, nr.inputs[0][i]))}`).join(' + ');
       return `<div><b>${nr.label}</b>  net = ${terms}${nr.bias === null ? '' : ` + ${num(`${k}.bias`, nr.bias)}`}
       = ${num(`${k}.net.0`, nr.net[0])}
   out = ${layer.activation}(net) = ${num(`${k}.out.0`, nr.out[0])}</div>`;
