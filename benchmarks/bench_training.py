@@ -18,7 +18,7 @@ import sys
 
 import numpy as np
 
-from timing import per_call_seconds, table, torch_or_none
+from timing import per_call_seconds, table, torch_or_none, torch_seconds
 
 # name -> (layer sizes, hidden activation, output activation, loss, batch size, samples)
 CASES = {
@@ -206,7 +206,7 @@ def main() -> None:
 
     torch = torch_or_none()
     rows = [["case", "bp steps/s", "torch steps/s", "numpy steps/s", "bp/torch", "bp/numpy",
-             "target"]]
+             "torch target", "numpy target (>= 0.5x)"]]
     for name, case in CASES.items():
         sizes, _, _, loss, batch, n = case
         weights, x, y = make_case(sizes, loss, n)
@@ -217,14 +217,15 @@ def main() -> None:
         t_np = per_call_seconds(numpy_stepper(*case[:4], weights, x, y, batch)[0])
         t_torch = None
         if torch is not None:
-            t_torch = per_call_seconds(
-                framework_stepper(torch, *case[:4], weights, x, y, batch)[0])
+            t_torch = torch_seconds(
+                torch, framework_stepper(torch, *case[:4], weights, x, y, batch)[0])
         want = 2.0 if name.startswith(("(a)", "(b)")) else 1.0
-        ok = (t_torch is None or t_torch / t_bp >= want) and t_np / t_bp >= 0.5
+        torch_verdict = "n/a" if t_torch is None else (
+            ("meets" if t_torch / t_bp >= want else "misses") + f" (>= {want:g}x)")
         rows.append([
             name, f"{1 / t_bp:,.0f}", "n/a" if t_torch is None else f"{1 / t_torch:,.0f}",
             f"{1 / t_np:,.0f}", "n/a" if t_torch is None else f"{t_torch / t_bp:.2f}x",
-            f"{t_np / t_bp:.2f}x", ("meets" if ok else "misses") + f" (>= {want:g}x torch)",
+            f"{t_np / t_bp:.2f}x", torch_verdict, "meets" if t_np / t_bp >= 0.5 else "misses",
         ])
     print(table(rows))
     mem = {impl: peak_memory_mib(impl) for impl in ("backproplab", "numpy")}

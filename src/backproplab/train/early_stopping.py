@@ -11,8 +11,11 @@ from backproplab.train.callback import Callback, TrainingState
 class EarlyStopping(Callback):
     """Stop training when ``monitor`` stops improving by at least ``min_delta``.
 
-    ``monitor`` is 'val_loss' by default and falls back to 'loss' when there is no validation
-    data. With ``restore_best_weights`` the model ends with the weights of its best epoch.
+    ``patience`` counts tolerated epochs, as PyTorch's ReduceLROnPlateau does: with
+    ``patience=2`` two epochs without improvement are tolerated and the third stops training
+    (Keras would stop on the second). ``monitor`` is 'val_loss' by default and falls back to
+    'loss' when there is no validation data. With ``restore_best_weights`` the model ends
+    with the weights of its best epoch.
     """
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
