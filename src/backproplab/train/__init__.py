@@ -9,7 +9,9 @@ from backproplab.train.gradient_flow import GradientFlowRecorder
 from backproplab.train.history import Event, History
 from backproplab.train.metrics import accuracy, mae, mse, r2
 from backproplab.train.names import LOSSES, OPTIMIZERS, make_loss, make_optimizer
+from backproplab.train.pca_reference import pca_reconstruction_mse
 from backproplab.train.scheduler_callback import LearningRateScheduler
+from backproplab.train.task import Head, head_for, mlp_spec, probabilities
 
 __all__ = [
     "LOSSES",
@@ -19,6 +21,7 @@ __all__ = [
     "EarlyStopping",
     "Event",
     "GradientFlowRecorder",
+    "Head",
     "History",
     "LearningRateScheduler",
     "ModelCheckpoint",
@@ -26,9 +29,13 @@ __all__ = [
     "accuracy",
     "evaluate",
     "fit",
+    "head_for",
     "mae",
     "make_loss",
     "make_optimizer",
+    "mlp_spec",
     "mse",
+    "pca_reconstruction_mse",
+    "probabilities",
     "r2",
 ]
