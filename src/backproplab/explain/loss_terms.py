@@ -3,8 +3,10 @@ output's share of the total.
 
 The shares are computed by the engine's own loss functions with ``reduction='none'`` (and its
 ``log_softmax`` for cross-entropy), scaled the way the chosen reduction scales them, so they add
-up to the loss that was backpropagated. Formula text reuses the ops' ``formula`` attributes where
-one op is the loss (binary cross-entropy, log-softmax).
+up to the loss that was backpropagated. Formula and derivative text are the ops' own ``formula``
+and ``derivative`` where one op is the loss (MSE, binary cross-entropy with and without logits,
+log-softmax), written with the trace's names: yᵢ for output i, tᵢ for its target. The LaTeX is
+written here, since the ops carry none.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ import numpy
 from backproplab import nn
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.nn import functional as F
-from backproplab.ops.losses import BinaryCrossEntropy
+from backproplab.ops.losses import BCEWithLogits, BinaryCrossEntropy, MSELoss
 from backproplab.ops.softmax import LogSoftmax
 
 
@@ -34,19 +36,24 @@ def loss_text(loss_fn) -> LossText:
     r = getattr(loss_fn, "reduction", "mean")
     k, kl = _mean(r, "n")
     if isinstance(loss_fn, nn.MSELoss):
-        return LossText(f"L = {k}Σᵢ (yᵢ - tᵢ)²", rf"L = {kl}\sum_i (y_i - t_i)^2",
-                        f"∂L/∂yᵢ = 2·(yᵢ - tᵢ){'/n' if k else ''}")
+        formula = _indexed(MSELoss.formula, "y", "t").replace("Σ", "Σᵢ")
+        derivative = _indexed(MSELoss.derivative[0], "y", "t")
+        if not k:  # the op's text is the mean; a sum has no 1/n
+            formula, derivative = formula.replace("(1/n) ", ""), derivative.replace("/n", "")
+        return LossText(formula, rf"L = {kl}\sum_i (y_i - t_i)^2", derivative)
     if isinstance(loss_fn, nn.BCELoss):
-        term = BinaryCrossEntropy.formula.replace("p", "yᵢ").replace("t", "tᵢ")
+        term = _indexed(BinaryCrossEntropy.formula, "p", "t")
         return LossText(f"L = {k}Σᵢ {term}",
                         rf"L = -{kl}\sum_i \left[t_i \ln y_i + (1 - t_i)\ln(1 - y_i)\right]",
-                        BinaryCrossEntropy.derivative[0].replace("p", "y")
+                        _indexed(BinaryCrossEntropy.derivative[0], "p", "t")
                         + (" ÷ n" if k else ""))
     if isinstance(loss_fn, nn.BCEWithLogitsLoss):
-        return LossText(f"L = {k}Σᵢ [tᵢ·softplus(-yᵢ) + (1 - tᵢ)·softplus(yᵢ)]  (yᵢ: logits)",
-                        rf"L = {kl}\sum_i \left[t_i \ln(1 + e^{{-y_i}}) + (1 - t_i)"
-                        rf"\ln(1 + e^{{y_i}})\right]",
-                        f"∂L/∂yᵢ = (σ(yᵢ) - tᵢ){'/n' if k else ''}")
+        term = _indexed(BCEWithLogits.formula.removeprefix("L = "), "x", "t")
+        lhs, rhs = _indexed(BCEWithLogits.derivative[0], "x", "t").split(" = ")
+        return LossText(f"L = {k}Σᵢ {term}  (yᵢ: logits)",
+                        rf"L = -{kl}\sum_i \left[t_i \ln \sigma(y_i) + (1 - t_i)"
+                        rf"\ln(1 - \sigma(y_i))\right]",
+                        f"{lhs} = ({rhs})/n" if k else f"{lhs} = {rhs}")
     if isinstance(loss_fn, nn.CrossEntropyLoss):
         k, kl = _mean(r, "N")
         return LossText(f"L = -{k}Σₙ log_softmax(yₙ)[tₙ],  {LogSoftmax.formula}",
@@ -55,6 +62,12 @@ def loss_text(loss_fn) -> LossText:
                         f"∂L/∂yᵢ = (softmax(y)ᵢ - [i = t]){'/N' if k else ''}")
     name = type(loss_fn).__name__
     return LossText(f"L = {name}(y, t)", rf"L = \mathrm{{{name}}}(y, t)", "from the engine")
+
+
+def _indexed(text: str, y: str, t: str) -> str:
+    """An op's text about one output: its input ``y`` becomes yᵢ and its target ``t`` becomes tᵢ
+    (the op texts name nothing else with those letters)."""
+    return text.replace(t, "tᵢ").replace(y, "yᵢ")
 
 
 def loss_terms(loss_fn, y, target) -> numpy.ndarray | None:
