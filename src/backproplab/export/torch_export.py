@@ -96,7 +96,7 @@ def _module_to_torch(module: Module, torch):
         converted = getattr(torch.nn, type(module).__name__)(**args)
     else:
         raise _unsupported("backproplab", module, "to_torch")
-    converted.train(module.training)
+    converted.training = module.training  # this module only: children carry their own mode
     return converted
 
 
@@ -152,15 +152,15 @@ def _module_from_torch(module, torch) -> Module:
             raise ValueError(f"from_torch: {cls.__name__}(dim=None) uses PyTorch's deprecated "
                              "implicit dimension; give dim explicitly (e.g. dim=-1)")
         converted = cls(**args)
-    converted.train(module.training)
+    object.__setattr__(converted, "training", module.training)  # as Module.train() sets it
     return converted
 
 
 def _linear_from_torch(layer) -> Linear:
-    weight = layer.weight.detach().cpu().numpy()
-    if weight.dtype.name not in _DTYPES:
+    if str(layer.weight.dtype).removeprefix("torch.") not in _DTYPES:
         raise TypeError(f"from_torch: Linear weights of dtype {layer.weight.dtype} cannot be "
                         f"imported; supported dtypes: {', '.join(_DTYPES)}")
+    weight = layer.weight.detach().cpu().numpy()
     out = Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
                  dtype=weight.dtype)
     with no_grad():
