@@ -17,6 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 
 import backproplab as bp
 from backproplab.lab import create_app, limits
+from backproplab.lab.session_pool import SessionPool
 
 
 @pytest.fixture
@@ -119,6 +120,21 @@ def test_frames_carry_the_heatmap_only_when_weights_change(talk):
     assert any("space" in f for f in talk.frames)
     later = talk.frames[-1]
     assert "selected" in later or "space" not in later
+
+
+def test_idle_session_is_closed_by_the_periodic_sweep():
+    pool = SessionPool(idle_seconds=0.3)
+    with TestClient(create_app(pool, sweep_seconds=0.05)) as client:
+        with client.websocket_connect("/ws") as ws:
+            talk = Conversation(ws)
+            talk.ask("play")
+            session = next(iter(pool._sessions.values()))
+            while (msg := ws.receive_json())["type"] != "error":
+                pass
+            assert "idle" in msg["error"]
+            with pytest.raises(WebSocketDisconnect):
+                ws.receive_json()
+    assert len(pool) == 0 and session.evicted and not session.playing
 
 
 def test_url_query_configures_the_session(talk):

@@ -7,6 +7,7 @@ import backproplab as bp
 from backproplab.lab import limits
 from backproplab.lab.config import LabConfig
 from backproplab.lab.frames import FrameTracker
+from backproplab.lab.player import Player
 from backproplab.lab.session import Session
 from backproplab.lab.session_pool import PoolFull, SessionPool
 
@@ -176,3 +177,37 @@ def test_pool_refuses_when_every_session_is_active():
     pool.open()
     with pytest.raises(PoolFull):
         pool.open()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_sweep_closes_only_sessions_idle_longer_than_the_limit():
+    clock = FakeClock()
+    pool = SessionPool(idle_seconds=60, clock=clock)
+    quiet, busy = pool.open(), pool.open()
+    clock.now += 50
+    busy.touch()
+    assert pool.sweep() == []
+    clock.now += 11
+    assert pool.sweep() == [quiet]
+    assert quiet.evicted and not busy.evicted
+    assert pool.get(quiet.id) is None and pool.get(busy.id) is busy
+
+
+def test_sweep_stops_the_training_thread_of_an_idle_session():
+    clock = FakeClock()
+    pool = SessionPool(idle_seconds=60, clock=clock)
+    session = pool.open()
+    player = Player(session)
+    player.play()
+    assert player._thread.is_alive()
+    clock.now += 61
+    pool.sweep()
+    player._thread.join(timeout=2)
+    assert not player._thread.is_alive() and not session.playing and len(pool) == 0

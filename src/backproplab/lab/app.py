@@ -2,8 +2,9 @@
 
 One WebSocket connection is one session. Messages are handled in a worker thread and each
 gets exactly one reply; a separate pump sends frames (at most
-``limits.MAX_FRAMES_PER_SECOND``) whenever the session changed. Upgrades and uploads from
-another origin are refused, so a web page elsewhere cannot drive a local lab.
+``limits.MAX_FRAMES_PER_SECOND``) whenever the session changed. While the app runs (its
+lifespan), a background task sweeps out idle sessions. Upgrades and uploads from another
+origin are refused, so a web page elsewhere cannot drive a local lab.
 """
 
 import asyncio
@@ -82,8 +83,26 @@ def _frame_text(tracker: FrameTracker, session) -> str | None:
     return None if frame is None else json.dumps(frame, separators=(",", ":"), allow_nan=False)
 
 
-def create_app(pool: SessionPool | None = None) -> Starlette:
-    pool = pool or SessionPool()
+async def _sweep_idle(pool: SessionPool, every: float) -> None:
+    """Close idle sessions every ``every`` seconds; their pumps then close the sockets."""
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(pool.sweep)
+
+
+def create_app(pool: SessionPool | None = None,
+               sweep_seconds: float = limits.IDLE_SWEEP_SECONDS) -> Starlette:
+    pool = SessionPool() if pool is None else pool  # an empty pool is falsy
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        sweeper = asyncio.create_task(_sweep_idle(pool, sweep_seconds))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
 
     async def index(request: Request):
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
@@ -149,7 +168,7 @@ def create_app(pool: SessionPool | None = None) -> Starlette:
         session.touch()
         return JSONResponse({"ok": True, "rows": len(points)})
 
-    return Starlette(routes=[
+    return Starlette(lifespan=lifespan, routes=[
         Route("/", index),
         Route("/api/csv", import_csv, methods=["POST"]),
         WebSocketRoute("/ws", lab_socket),

@@ -27,7 +27,11 @@ MAX_SESSIONS = 32
 """Most sessions (open connections) at once; the least recently used idle one is evicted."""
 
 SESSION_IDLE_SECONDS = 15 * 60
-"""A session with no message for this long may be evicted to make room."""
+"""A session with no message for this long is closed (its training stopped) by the sweep,
+or evicted earlier to make room for a new connection."""
+
+IDLE_SWEEP_SECONDS = 30
+"""How often the server looks for sessions idle longer than ``SESSION_IDLE_SECONDS``."""
 
 MAX_FRAMES_PER_SECOND = 30
 """Most frames per second a connection is sent while training."""

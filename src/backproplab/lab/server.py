@@ -12,7 +12,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000):
     import uvicorn
 
     config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning",
-                            ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="off")
+                            ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="on")
     return uvicorn.Server(config)
 
 

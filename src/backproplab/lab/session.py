@@ -25,10 +25,12 @@ SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 
 
 class Session:
-    def __init__(self, config: LabConfig | None = None):
+    def __init__(self, config: LabConfig | None = None, clock=time.monotonic):
         self.id = secrets.token_urlsafe(16)
         self.lock = threading.RLock()
-        self.last_active = time.monotonic()
+        self._clock = clock
+        """What ``last_active`` is measured with (the pool's clock, fake in tests)."""
+        self.last_active = clock()
         self.config = config or LabConfig()
         self.version = 0
         """Bumped by every change a frame could show; the frame pump compares it."""
@@ -86,7 +88,7 @@ class Session:
         self.version += 1
 
     def touch(self) -> None:
-        self.last_active = time.monotonic()
+        self.last_active = self._clock()
 
     # ----- configuration ------------------------------------------------------------------------
     def configure(self, config: LabConfig) -> str:

@@ -1,7 +1,9 @@
 """``SessionPool``: at most ``limits.MAX_SESSIONS`` sessions, one per open connection.
 
-When the pool is full a new connection evicts the session idle longest (no message for
-``limits.SESSION_IDLE_SECONDS``); if every session is active, the new one is refused.
+A session with no message for ``limits.SESSION_IDLE_SECONDS`` is idle. The server's sweep
+(:meth:`SessionPool.sweep`, every ``limits.IDLE_SWEEP_SECONDS``) closes idle sessions so a
+forgotten tab does not train forever; when the pool is full before a sweep came round, a new
+connection evicts the session idle longest, and if every session is active it is refused.
 """
 
 import threading
@@ -17,9 +19,10 @@ class PoolFull(RuntimeError):
 
 class SessionPool:
     def __init__(self, max_sessions: int = limits.MAX_SESSIONS,
-                 idle_seconds: float = limits.SESSION_IDLE_SECONDS):
+                 idle_seconds: float = limits.SESSION_IDLE_SECONDS, clock=time.monotonic):
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
+        self.clock = clock
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
@@ -29,22 +32,36 @@ class SessionPool:
     def open(self, config=None) -> Session:
         with self._lock:
             if len(self._sessions) >= self.max_sessions:
-                self._evict_idle()
+                idle = self._idle()
+                if idle:
+                    self._evict(min(idle, key=lambda s: s.last_active))
             if len(self._sessions) >= self.max_sessions:
                 raise PoolFull(f"the lab serves at most {self.max_sessions} sessions at once; "
                                "close another tab or try again later")
-            session = Session(config)
+            session = Session(config, clock=self.clock)
             self._sessions[session.id] = session
             return session
 
-    def _evict_idle(self) -> None:
-        now = time.monotonic()
-        idle = [s for s in self._sessions.values() if now - s.last_active > self.idle_seconds]
-        if idle:
-            oldest = min(idle, key=lambda s: s.last_active)
-            oldest.evicted = True
-            oldest.playing = False
-            del self._sessions[oldest.id]
+    def sweep(self) -> list[Session]:
+        """Close every session idle longer than ``idle_seconds``; returns them."""
+        with self._lock:
+            idle = self._idle()
+            for session in idle:
+                self._evict(session)
+            return idle
+
+    def _idle(self) -> list[Session]:
+        now = self.clock()
+        return [s for s in self._sessions.values() if now - s.last_active > self.idle_seconds]
+
+    def _evict(self, session: Session) -> None:
+        """Stop the session's training (its player thread ends) and mark it for its
+        connection, whose frame pump then tells the page and closes the socket."""
+        with session.lock:
+            session.evicted = True
+            session.playing = False
+            session.version += 1
+        del self._sessions[session.id]
 
     def get(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)
