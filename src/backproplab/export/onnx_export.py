@@ -201,12 +201,26 @@ def _plain(op: str):
     return emit
 
 
+def _attribute_is_exact(g: _Graph, value: float) -> bool:
+    """ONNX float attributes are 32-bit: a float64 model keeps a slope such as 0.01 exact only
+    when it is written as a constant of the model's dtype instead."""
+    return g.dtype.itemsize <= 4 or float(numpy.float32(value)) == float(value)
+
+
 def _leaky_relu(g, layer: LeakyReLU, x, width, name):
-    return g.node("LeakyRelu", x, alpha=float(layer.negative_slope)), width
+    slope = float(layer.negative_slope)
+    if _attribute_is_exact(g, slope):
+        return g.node("LeakyRelu", x, alpha=slope), width
+    positive = g.node("Greater", x, g.scalar(0.0))
+    return g.node("Where", positive, x, g.node("Mul", x, g.scalar(slope))), width
 
 
 def _elu(g, layer: ELU, x, width, name):
-    return g.node("Elu", x, alpha=float(layer.alpha)), width
+    alpha = float(layer.alpha)
+    if _attribute_is_exact(g, alpha):
+        return g.node("Elu", x, alpha=alpha), width
+    negative = g.node("Mul", g.node("Sub", g.node("Exp", x), g.scalar(1.0)), g.scalar(alpha))
+    return g.node("Where", g.node("Greater", x, g.scalar(0.0)), x, negative), width
 
 
 def _gelu(g, layer: GELU, x, width, name):
