@@ -7,7 +7,7 @@ they add up to ``param.grad``.
 """
 
 from backproplab.explain.descend import DescentPath, descend, narrow_valley, rosenbrock, square
-from backproplab.explain.descent_plot import plot_learning_rates
+from backproplab.explain.descent_plot import plot_learning_rates, plot_optimizers
 from backproplab.explain.gradient_check import GradientCheck, gradient_check
 from backproplab.explain.gradient_health import GradientHealth, gradient_health
 from backproplab.explain.graph import Graph, graph, retain_grads
@@ -29,6 +29,7 @@ __all__ = [
     "graph",
     "narrow_valley",
     "plot_learning_rates",
+    "plot_optimizers",
     "retain_grads",
     "rosenbrock",
     "square",

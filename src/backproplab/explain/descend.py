@@ -1,8 +1,10 @@
 """Gradient descent on a plain function of one or two variables, with its path recorded.
 
 ``f`` is written with engine ops (``lambda x: x ** 2``); every step asks ``backward()`` for the
-gradient, so the path shows exactly what the engine's derivative does with a learning rate:
-creep when it is too small, converge when it is right, zig-zag or blow up when it is too large.
+gradient and a real ``bp.optim`` optimizer moves the point, so the path shows exactly what the
+engine's derivative and update rule do with a learning rate: creep when it is too small,
+converge when it is right, zig-zag or blow up when it is too large — and how momentum or Adam
+change that in a narrow valley.
 """
 
 from dataclasses import asdict, dataclass
@@ -11,9 +13,11 @@ import numpy
 
 from backproplab.explain.json_numbers import numbers
 from backproplab.tensor import Tensor
+from backproplab.train.names import make_optimizer
 
 _DIVERGED = 1e6  # |x| or f beyond this counts as diverged
 _CONVERGED = 1e-3  # gradient norm shrunk below this fraction of the first one
+_RISES = 0.25  # f going up on more than this fraction of steps is an oscillation
 
 
 @dataclass
@@ -23,6 +27,7 @@ class DescentPath:
     values: list  # f at each point
     grads: list  # gradient at each point
     regime: str  # "slow", "converging", "oscillating" or "diverging"
+    optimizer: str = "sgd"  # the registry name, or the optimizer class's name
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,23 +48,34 @@ def rosenbrock(x):
     return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] * x[0]) ** 2
 
 
-def descend(f, x0, lr: float, steps: int = 50) -> DescentPath:
-    """``steps`` gradient-descent steps x ← x - lr·∇f(x) from ``x0`` (a number or a pair)."""
-    x = numpy.array(x0, dtype=numpy.float64)
+def descend(f, x0, lr: float, steps: int = 50, optimizer="sgd") -> DescentPath:
+    """``steps`` optimizer steps on ``f`` from ``x0`` (a number or a pair).
+
+    ``optimizer`` is a name from ``bp.train``'s registry ("sgd": x ← x - lr·∇f(x), "momentum",
+    "nesterov", "adam", "rmsprop", …) or a ``bp.optim`` class or factory called as
+    ``optimizer([x], lr=lr)``; it updates the point as it would a network's weight.
+    """
+    one = numpy.ndim(x0) == 0
+    # A number is held as a (1,) parameter and passed to f as x[0]: a 0-d parameter's gradient
+    # arrives as a NumPy scalar, which SGD cannot fold into its momentum buffer in place.
+    x = Tensor(numpy.array(x0, dtype=numpy.float64).reshape(-1), requires_grad=True)
+    opt = make_optimizer(optimizer, [x], lr=lr) if isinstance(optimizer, str) \
+        else optimizer([x], lr=lr)
     points, values, grads = [], [], []
     for _ in range(steps + 1):
-        t = Tensor(x, requires_grad=True)
-        y = f(t)
+        opt.zero_grad()
+        y = f(x[0] if one else x)
         y.backward()
-        g = t.grad.data
-        points.append(x.copy())
+        points.append(x.data[0] if one else x.data.copy())
         values.append(float(y.data))
-        grads.append(g.copy())
-        if not numpy.isfinite(values[-1]) or numpy.abs(x).max() > _DIVERGED:
+        grads.append(x.grad.data[0] if one else x.grad.data.copy())
+        if not numpy.isfinite(values[-1]) or numpy.abs(x.data).max() > _DIVERGED:
             break
-        x = x - lr * g
+        opt.step()
+    name = optimizer if isinstance(optimizer, str) else getattr(optimizer, "__name__",
+                                                                 type(opt).__name__)
     return DescentPath(float(lr), numbers(points), numbers(values), numbers(grads),
-                       _regime(points, values, grads))
+                       _regime(points, values, grads), name)
 
 
 def _regime(points, values, grads) -> str:
@@ -71,7 +87,8 @@ def _regime(points, values, grads) -> str:
     if numpy.linalg.norm(grads[-1]) <= _CONVERGED * max(g0, 1e-300):
         return "converging"
     moves = numpy.diff(p, axis=0)
-    reversals = (moves[1:] * moves[:-1]).sum(axis=1) < 0
-    if reversals.size and reversals.mean() > 0.5:
+    reversals = (moves[1:] * moves[:-1]).sum(axis=1) < 0  # plain steps zig-zag step by step
+    rises = numpy.diff(v) > 0  # momentum swings past the minimum and climbs back out
+    if (reversals.size and reversals.mean() > 0.5) or (rises.size and rises.mean() > _RISES):
         return "oscillating"
     return "slow"
