@@ -5,11 +5,14 @@ On a saved model (``bp.save`` / safetensors), a JSON network spec, or — with n
 ``--weight`` follows one weight through every path, ``--gradcheck`` sets analytic gradients
 next to finite differences, ``--health`` reports per-layer gradient health, ``--demo vanishing``
 compares a deep sigmoid network with a deep ReLU one, ``--graph FILE`` writes the computation
-graph (.dot, .json, or .svg/.png through Graphviz).
+graph (.dot, .json, or .svg/.png through Graphviz). ``--descend FUNCTION`` runs gradient descent
+on a textbook function instead and reports each path's regime; ``--plot FILE.png`` draws it.
 """
 
 import json
 import sys
+
+import numpy
 
 import backproplab as bp
 from backproplab.train.names import LOSSES, OPTIMIZERS, make_loss, make_optimizer
@@ -19,6 +22,16 @@ _XOR_SPEC = {"layers": [2, 2, 1], "activation": "sigmoid", "output_activation": 
              "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45]]],
              "biases": [[0.35, 0.35], [0.60]]}
 _FORMATS = ("text", "json", "markdown", "html")
+_TRACE_LR = 0.5
+# --descend: each function with its start, the plain-SGD learning rates that show its regimes
+# (compared when no --lr is given), and the one learning rate used to compare optimizers.
+_DESCENT = {
+    "square": {"label": "f(x) = x²", "start": 3.0, "lrs": (0.01, 0.1, 1.1), "lr": 0.1},
+    "narrow_valley": {"label": "f(x, y) = x² + 25y²", "start": [-2.5, 1.0],
+                      "lrs": (0.005, 0.039, 0.041), "lr": 0.02},
+    "rosenbrock": {"label": "f(x, y) = (1 - x)² + 100(y - x²)²", "start": [-1.5, 2.0],
+                   "lrs": (1e-4, 2e-3, 3e-3), "lr": 1e-3},
+}
 
 
 def add_explain_command(sub) -> None:
@@ -29,8 +42,12 @@ def add_explain_command(sub) -> None:
     p.add_argument("--target", help="its target(s), same forms (class indices for "
                    "cross_entropy)")
     p.add_argument("--loss", default="mse", choices=sorted(LOSSES))
-    p.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS))
-    p.add_argument("--lr", type=float, default=0.5)
+    p.add_argument("--optimizer", action="append", choices=sorted(OPTIMIZERS),
+                   help="default sgd; with --descend, repeat it to compare optimizers")
+    p.add_argument("--lr", type=float, action="append",
+                   help=f"learning rate (default {_TRACE_LR}, or per function with --descend); "
+                   "with --descend, repeat it to compare learning rates, or give one per "
+                   "--optimizer")
     p.add_argument("--format", default="text", choices=_FORMATS)
     p.add_argument("--digits", type=int, default=9, help="significant digits (default 9)")
     p.add_argument("--weight", metavar="NAME[i,j]", help="the chain of factors for one weight, "
@@ -41,6 +58,12 @@ def add_explain_command(sub) -> None:
     p.add_argument("--demo", choices=["vanishing"], help="a ready demonstration")
     p.add_argument("--graph", metavar="FILE", help="write the computation graph (.dot, .json, "
                    ".svg or .png)")
+    p.add_argument("--descend", choices=sorted(_DESCENT),
+                   help="gradient descent on a textbook function, each path's regime as text")
+    p.add_argument("--steps", type=int, default=50, help="--descend steps (default 50)")
+    p.add_argument("--start", help="--descend start, written --start=3 or --start=-2.5,1 "
+                   "(default per function)")
+    p.add_argument("--plot", metavar="FILE.png", help="with --descend: draw the paths")
     p.set_defaults(run=run_explain)
 
 
@@ -75,7 +98,21 @@ def run_explain(args) -> int:
         return 2
 
 
+def _one(values: list | None, default, flag: str):
+    if not values:
+        return default
+    if len(values) > 1:
+        raise ValueError(f"give one {flag} here; several are for comparing --descend paths")
+    return values[0]
+
+
 def _run(args) -> int:
+    if args.plot and not args.descend:
+        raise ValueError("--plot draws --descend paths; add --descend FUNCTION")
+    if args.descend:
+        return _descend(args)
+    lr = _one(args.lr, _TRACE_LR, "--lr")
+    optimizer_name = _one(args.optimizer, "sgd", "--optimizer")
     if args.demo == "vanishing":
         reports = bp.explain.vanishing_gradient_demo()
         _emit(args, {k: v.to_dict() for k, v in reports.items()},
@@ -100,10 +137,10 @@ def _run(args) -> int:
                      + ("gradients agree" if check.ok else "GRADIENTS DISAGREE"))
         _emit(args, check.to_dict(), "\n".join(lines))
     elif args.health:
-        health = bp.explain.gradient_health(model, x, target, loss_fn, args.lr)
+        health = bp.explain.gradient_health(model, x, target, loss_fn, lr)
         _emit(args, health.to_dict(), health.summary())
     else:
-        optimizer = make_optimizer(args.optimizer, model.parameters(), lr=args.lr)
+        optimizer = make_optimizer(optimizer_name, model.parameters(), lr=lr)
         trace = bp.explain.trace_step(model, x, target, loss_fn, optimizer=optimizer)
         render = {"text": lambda: trace.to_text(args.digits, color=sys.stdout.isatty()),
                   "markdown": lambda: trace.to_markdown(args.digits),
@@ -112,6 +149,69 @@ def _run(args) -> int:
     if args.graph:
         _write_graph(model, x, target, loss_fn, args.graph)
     return 0
+
+
+def _descend(args) -> int:
+    """One path per learning rate (one optimizer) or per optimizer, summarized and drawn."""
+    entry = _DESCENT[args.descend]
+    f = getattr(bp.explain, args.descend)
+    start = entry["start"] if args.start is None else _numbers(args.start)
+    if numpy.ndim(entry["start"]) == 0 and numpy.size(start) == 1:
+        start = float(numpy.ravel(start)[0])
+    if numpy.size(start) != numpy.size(entry["start"]):
+        raise ValueError(f"{args.descend} starts from {numpy.size(entry['start'])} number(s)")
+    if args.steps < 1:
+        raise ValueError(f"--steps must be at least 1, got {args.steps}")
+    if args.plot and not args.plot.endswith(".png"):
+        raise ValueError(f"--plot writes a PNG; name it FILE.png, not {args.plot!r}")
+    runs = _descent_runs(args.optimizer or ["sgd"], args.lr, entry)
+    paths = [bp.explain.descend(f, start, lr, args.steps, name) for name, lr in runs]
+    lines = [f"{entry['label']}, {args.steps} steps from {_point(start)}"]
+    lines += [_summary(p, args.steps) for p in paths]
+    _emit(args, {"function": args.descend, "start": start, "steps": args.steps,
+                 "paths": [p.to_dict() for p in paths]}, "\n".join(lines))
+    if args.plot:
+        if len({name for name, _ in runs}) == 1:
+            bp.explain.plot_learning_rates(f, start, [lr for _, lr in runs], args.plot,
+                                           args.steps, runs[0][0])
+        else:
+            bp.explain.plot_optimizers(f, start, dict(runs), args.plot, args.steps)
+        print(f"descent plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _descent_runs(optimizers: list, lrs: list | None, entry: dict) -> list:
+    """(optimizer, lr) pairs: one optimizer at each learning rate (default: the function's
+    regime-showing trio), or several optimizers at one shared learning rate or one each."""
+    if len(optimizers) == 1:
+        return [(optimizers[0], lr) for lr in lrs or entry["lrs"]]
+    if len(set(optimizers)) < len(optimizers):
+        raise ValueError("name each --optimizer once; to compare learning rates, give one "
+                         "--optimizer and several --lr")
+    lrs = lrs or [entry["lr"]]
+    if len(lrs) not in (1, len(optimizers)):
+        raise ValueError(f"give one --lr for all {len(optimizers)} optimizers or one each, "
+                         f"not {len(lrs)}")
+    return list(zip(optimizers, lrs * len(optimizers) if len(lrs) == 1 else lrs, strict=True))
+
+
+def _number(v) -> str:
+    return "non-finite" if v is None else f"{v:.4g}"  # JSON-safe paths hold None for inf/nan
+
+
+def _point(p) -> str:
+    if not isinstance(p, list):
+        return _number(p)
+    return "(" + ", ".join(_number(v) for v in p) + ")"
+
+
+def _summary(path, steps: int) -> str:
+    """One line per path: optimizer, learning rate, regime, f from start to end, end point."""
+    taken = len(path.points) - 1
+    stop = "" if taken == steps else f" (stopped after {taken} steps)"
+    return (f"{path.optimizer:>8}  lr = {path.lr:<7g} {path.regime:<11}  "
+            f"f {_number(path.values[0])} → {_number(path.values[-1])}, "
+            f"ends at {_point(path.points[-1])}{stop}")
 
 
 def _write_graph(model, x, target, loss_fn, path: str) -> None:
