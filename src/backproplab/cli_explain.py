@@ -215,11 +215,7 @@ def _summary(path, steps: int) -> str:
 
 
 def _write_graph(model, x, target, loss_fn, path: str) -> None:
-    from backproplab.explain.backward_pass import ModelSnapshot, run_backward
-
-    with ModelSnapshot(model):
-        bp_ = run_backward(model, x, target, loss_fn)
-        g = bp.explain.graph(bp_.loss, dict(model.named_parameters()))
+    g = bp.explain.step_graph(model, x, target, loss_fn)
     if path.endswith(".json"):
         with open(path, "w", encoding="utf-8") as f:
             f.write(g.to_json())

@@ -11,6 +11,7 @@ from backproplab.explain.descent_plot import plot_learning_rates, plot_optimizer
 from backproplab.explain.gradient_check import GradientCheck, gradient_check
 from backproplab.explain.gradient_health import GradientHealth, gradient_health
 from backproplab.explain.graph import Graph, graph, retain_grads
+from backproplab.explain.step_graph import step_graph
 from backproplab.explain.step_trace import StepTrace
 from backproplab.explain.trace_step import trace_step
 from backproplab.explain.vanishing_demo import vanishing_gradient_demo
@@ -33,6 +34,7 @@ __all__ = [
     "retain_grads",
     "rosenbrock",
     "square",
+    "step_graph",
     "trace_step",
     "vanishing_gradient_demo",
     "weight_path",
