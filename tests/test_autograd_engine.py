@@ -368,3 +368,29 @@ def test_gradcheck_rejects_a_wrong_backward_rule():
 
     with pytest.raises(bp.autograd.GradcheckError, match="Jacobian mismatch"):
         bp.autograd.gradcheck(WrongSquare.apply, (leaf([1.0, 2.0]),))
+
+
+def test_gradient_of_a_0d_leaf_used_twice_is_a_writeable_array():
+    # x*x sends two 0-d gradients to x; NumPy adds 0-d arrays into a scalar, which optimizers
+    # cannot update in place (SGD's momentum buffer stayed frozen).
+    x = bp.tensor(3.0, dtype=bp.float64, requires_grad=True)
+    (x * x).backward()
+    assert type(x.grad.data) is numpy.ndarray and x.grad.data.flags.writeable
+    assert x.grad.item() == 6.0
+
+
+def test_sgd_momentum_moves_a_0d_parameter_every_step():
+    x = bp.tensor(3.0, dtype=bp.float64, requires_grad=True)
+    opt = bp.optim.SGD([x], lr=0.1, momentum=0.9)
+    seen = []
+    for _ in range(4):
+        opt.zero_grad()
+        (x * x).backward()
+        opt.step()
+        seen.append(x.item())
+    v, expected, ref = 0.0, [], 3.0
+    for _ in range(4):  # torch.optim.SGD's momentum rule written out by hand
+        v = 0.9 * v + 2 * ref if expected else 2 * ref
+        ref -= 0.1 * v
+        expected.append(ref)
+    numpy.testing.assert_allclose(seen, expected, rtol=1e-12)

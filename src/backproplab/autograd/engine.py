@@ -182,6 +182,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
         plain = capture is None and only_ids is None and not create_graph
         for k, leaf in leaves.items():
             g = grads[k]
+            if type(g) is not ndarray and not create_graph:
+                g = numpy.array(g)  # 0-d sums come back from NumPy as scalars, not arrays
             if plain and leaf._hooks is None and leaf.grad is None:
                 # The usual case (grads zeroed to None): store g, copying it only when it is
                 # shared with another .grad or is a read-only view.
