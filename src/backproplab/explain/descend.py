@@ -55,20 +55,17 @@ def descend(f, x0, lr: float, steps: int = 50, optimizer="sgd") -> DescentPath:
     "nesterov", "adam", "rmsprop", …) or a ``bp.optim`` class or factory called as
     ``optimizer([x], lr=lr)``; it updates the point as it would a network's weight.
     """
-    one = numpy.ndim(x0) == 0
-    # A number is held as a (1,) parameter and passed to f as x[0]: a 0-d parameter's gradient
-    # arrives as a NumPy scalar, which SGD cannot fold into its momentum buffer in place.
-    x = Tensor(numpy.array(x0, dtype=numpy.float64).reshape(-1), requires_grad=True)
+    x = Tensor(numpy.array(x0, dtype=numpy.float64), requires_grad=True)  # 0-d for a number
     opt = make_optimizer(optimizer, [x], lr=lr) if isinstance(optimizer, str) \
         else optimizer([x], lr=lr)
     points, values, grads = [], [], []
     for _ in range(steps + 1):
         opt.zero_grad()
-        y = f(x[0] if one else x)
+        y = f(x)
         y.backward()
-        points.append(x.data[0] if one else x.data.copy())
+        points.append(x.data.copy())
         values.append(float(y.data))
-        grads.append(x.grad.data[0] if one else x.grad.data.copy())
+        grads.append(x.grad.data.copy())
         if not numpy.isfinite(values[-1]) or numpy.abs(x.data).max() > _DIVERGED:
             break
         opt.step()
