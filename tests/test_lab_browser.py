@@ -61,9 +61,9 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, lab_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
+def open_lab(browser, lab_url, width: int, height: int):
+    """A fresh page on the lab at ``width``×``height``, and the list its console errors go to."""
+    context = browser.new_context(viewport={"width": width, "height": height},
                                   accept_downloads=True)
     page = context.new_page()
     errors = []
@@ -72,6 +72,21 @@ def page(browser, lab_url):
     page.goto(lab_url)
     page.wait_for_selector("body[data-ready=true]")
     page.wait_for_function("window.__lab.state.network !== null")
+    return context, page, errors
+
+
+@pytest.fixture
+def page(browser, lab_url):
+    context, page, errors = open_lab(browser, lab_url, 1280, 900)
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+@pytest.fixture
+def small_page(browser, lab_url):
+    """The smallest window the lab is made for: 1280×720."""
+    context, page, errors = open_lab(browser, lab_url, 1280, 720)
     yield page
     context.close()
     assert errors == [], f"console errors: {errors}"
@@ -84,6 +99,22 @@ def lab(page, expression: str):
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"lab-{name}.png"), full_page=True)
+
+
+def panel_boxes(page) -> dict:
+    return {name: page.locator(f'[data-panel="{name}"]').bounding_box() for name in PANELS}
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def assert_panels_inside(page, width: int, height: int) -> None:
+    for name, b in panel_boxes(page).items():
+        assert b["x"] >= 0 and b["y"] >= 0, name
+        assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (name, b)
+    assert page.evaluate("document.documentElement.scrollHeight") <= height
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_page_loads_with_all_six_panels(page):
@@ -221,3 +252,63 @@ def test_autoencoder_and_descent_modes(page):
     page.wait_for_function("document.querySelector('[data-role=descent-summary]')"
                            ".textContent.includes('converging')")
     shot(page, "descent")
+
+
+def test_all_six_panels_fit_1280x720_and_do_not_move_while_training(small_page):
+    page = small_page
+    assert_panels_inside(page, 1280, 720)
+    page.locator("tbody tr").nth(1).click()
+    page.wait_for_function("window.__lab.state.trace !== null")
+    before = panel_boxes(page)
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.step > 100")
+    during = panel_boxes(page)
+    page.wait_for_timeout(1000)
+    after = panel_boxes(page)
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+    assert lab(page, "s.history.train_loss.length") > 10
+    assert before == during == after
+    assert panel_boxes(page) == before
+    assert_panels_inside(page, 1280, 720)
+    shot(page, "1280x720")
+
+
+def test_all_six_panels_fit_1920x1080(browser, lab_url):
+    context, page, errors = open_lab(browser, lab_url, 1920, 1080)
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.epoch > 200")
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+    page.locator("tbody tr").nth(2).click()
+    page.wait_for_function("window.__lab.state.trace && window.__lab.state.trace.index === 2")
+    assert_panels_inside(page, 1920, 1080)
+    shot(page, "1920x1080")
+    context.close()
+    assert errors == []
+
+
+def test_controls_and_legends_are_not_clipped(small_page):
+    page = small_page
+    controls = box(page, '[data-panel="controls"]')
+    lr = box(page, '[data-role="lr"]')
+    assert lr["width"] > 10 and lr["x"] + lr["width"] <= controls["x"] + controls["width"] - 8
+    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)"
+                         "(document.querySelector('[data-panel=controls]'))")
+    history = box(page, '[data-panel="error-history"]')
+    legend = box(page, '[data-panel="error-history"] .legend')
+    assert legend["y"] + legend["height"] <= history["y"] + history["height"]
+
+
+def test_neurons_per_layer_are_one_compact_row_each(small_page):
+    page = small_page
+    page.click('[data-action="layer-add"]')
+    page.wait_for_function("document.querySelectorAll('.layer-row').length === 2")
+    for row in page.locator(".layer-row").all():
+        buttons = [b.bounding_box() for b in row.locator("button").all()]
+        assert len(buttons) == 2 and buttons[0]["y"] == buttons[1]["y"]
+        assert buttons[0]["x"] < buttons[1]["x"]
+        assert row.bounding_box()["height"] < 32
+    page.locator('.layer-row [data-delta="1"]').nth(1).click()
+    page.wait_for_function("window.__lab.state.structure.sizes.join() === '2,4,5,1'")
+

@@ -40,9 +40,9 @@ export function mountControls(root) {
     </div>
     <div class="group">
       <div class="field"><label>Hidden layers</label>
-        <div class="row"><button data-action="layer-remove" aria-label="remove a layer">−</button>
+        <div class="stepper"><button data-action="layer-remove" aria-label="remove a layer">−</button>
         <span data-role="layer-count"></span><button data-action="layer-add" aria-label="add a layer">+</button></div></div>
-      <div class="layers" data-role="layers"></div>
+      <div data-role="layers"></div>
       <div class="field" data-role="bottleneck-field"><label>Code size</label><input type="number" data-field="bottleneck" min="1" max="${limits.MAX_NEURONS}"></div>
       <div class="field"><label>Activation</label><select data-field="activation">${options(choices.activations)}</select></div>
       <div class="field"><label>Loss</label><select data-field="loss">${options(choices.losses)}</select></div>
@@ -58,9 +58,8 @@ export function mountControls(root) {
       <div class="field"><label>Speed</label><input type="range" data-field="speed" min="1" max="10" step="1"></div>
       <div class="field"><label>Seed</label><span data-role="seed" class="muted"></span></div>
     </div>
-    <div class="group">
-      <div class="muted">Export</div>
-      <div class="row">
+    <div class="group exports">
+      <div class="row"><span class="muted">Export</span>
         <button data-action="export" data-what="safetensors">Model</button>
         <button data-action="export" data-what="spec">JSON spec</button>
         <button data-action="export" data-what="python">Python</button>
@@ -140,8 +139,10 @@ export function mountControls(root) {
     $('[data-role="layer-count"]').textContent = `${c.hidden.length}`;
     $('[data-role="bottleneck-field"]').hidden = c.mode !== 'autoencoder';
     $('[data-role="layers"]').innerHTML = c.hidden.map((n, i) => html`
-      <div class="layer-box"><button data-layer="${i}" data-delta="1" aria-label="more neurons">+</button>
-      <span>${n}</span><button data-layer="${i}" data-delta="-1" aria-label="fewer neurons">−</button></div>`).join('');
+      <div class="field layer-row" title="neurons in hidden layer ${i + 1}"><label>↳ layer ${i + 1}</label>
+        <div class="stepper"><button data-layer="${i}" data-delta="-1" aria-label="fewer neurons in layer ${i + 1}">−</button>
+        <span>${n}</span><button data-layer="${i}" data-delta="1" aria-label="more neurons in layer ${i + 1}">+</button>
+        <span class="muted">neurons</span></div></div>`).join('');
   });
   on(['structure'], (s) => { $('[data-role="output"]').textContent = `${s.structure.output_activation} → ${s.structure.loss.replace(/_/g, ' ')}`; });
   on(['status'], (s) => {

@@ -118,6 +118,7 @@ export function mountDataSpace(root) {
     if (!ae) return;
     heat.clearRect(0, 0, WIDTH, HEIGHT);
     ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    ctx.font = '16px system-ui';  // the canvas is drawn at about 0.6 of its size
     const pts = [];
     for (let i = 0; i < ae.latent.length; i += 2) pts.push([ae.latent[i] ?? 0, ae.code_size > 1 ? ae.latent[i + 1] ?? 0 : 0]);
     const xs = pts.map((p) => p[0]);
@@ -127,8 +128,8 @@ export function mountDataSpace(root) {
       const px = 20 + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - 40);
       const py = HEIGHT - 20 - ((y - y0) / (y1 - y0 || 1)) * (HEIGHT - 40);
       ctx.fillStyle = rgb(classRgb(ae.labels ? ae.labels[i] : i));
-      ctx.beginPath(); ctx.arc(px, py, 3.5, 0, 2 * Math.PI); ctx.fill();
-      if (pts.length <= 16) { ctx.fillStyle = '#333'; ctx.fillText(String(ae.labels ? ae.labels[i] : i), px + 5, py - 4); }
+      ctx.beginPath(); ctx.arc(px, py, 5, 0, 2 * Math.PI); ctx.fill();
+      if (pts.length <= 16) { ctx.fillStyle = '#333'; ctx.fillText(String(ae.labels ? ae.labels[i] : i), px + 7, py - 5); }
     });
     ctx.fillStyle = '#667085';
     ctx.fillText(`code units 1 and 2 of ${ae.code_size}`, 8, 14);
@@ -143,8 +144,8 @@ export function mountDataSpace(root) {
         const cw = square ? side : w;
         const ch = square ? side : 1;
         c.width = cw; c.height = ch;
-        c.style.width = `${square ? 32 : 64}px`;
-        c.style.height = `${square ? 32 : 8}px`;
+        c.style.width = `${square ? 28 : 52}px`;
+        c.style.height = `${square ? 28 : 8}px`;
         const g = c.getContext('2d');
         const img = g.createImageData(cw, ch);
         for (let i = 0; i < w; i += 1) {
@@ -160,8 +161,9 @@ export function mountDataSpace(root) {
 
   canvas.addEventListener('click', async (e) => {
     if (!state.data || state.config.mode === 'autoencoder') return;
-    const rect = canvas.getBoundingClientRect();
-    const [x, y] = fromPx(e.clientX - rect.left, e.clientY - rect.top);
+    const rect = canvas.getBoundingClientRect();  // the canvas is drawn scaled to its panel
+    const [x, y] = fromPx(((e.clientX - rect.left) * WIDTH) / rect.width,
+                          ((e.clientY - rect.top) * HEIGHT) / rect.height);
     const oneD = state.data.x[0]?.length === 1;
     const round = (v) => Math.round(v * 1000) / 1000;
     if (e.shiftKey) {

@@ -9,14 +9,14 @@ import { saveExport } from '../downloads.js';
 const PAGE = 100;
 
 export function mountDataset(root) {
-  root.innerHTML = `<h2>Training dataset <span class="spacer"></span>
-      <button data-action="add-row">+ row</button>
-      <label class="muted" style="text-transform:none"><input type="file" accept=".csv,text/csv" data-action="import-csv" hidden><button data-action="import-csv-button">Import CSV</button></label>
-      <button data-action="export-csv">Export CSV</button></h2>
+  root.innerHTML = `<h2>Training dataset</h2>
     <div class="table-wrap"><table>
       <thead><tr><th>#</th><th>Input 1</th><th data-role="col2">Input 2</th><th>Expected output</th><th>Prediction</th><th>Error</th><th></th></tr></thead>
       <tbody></tbody></table></div>
-    <div class="row muted" data-role="pager"></div>`;
+    <div class="row table-foot"><span class="muted" data-role="pager"></span><span class="spacer"></span>
+      <button data-action="add-row">+ row</button>
+      <input type="file" accept=".csv,text/csv" data-action="import-csv" hidden><button data-action="import-csv-button">Import CSV</button>
+      <button data-action="export-csv">Export CSV</button></div>`;
   const body = root.querySelector('tbody');
   const pager = root.querySelector('[data-role="pager"]');
   const fileInput = root.querySelector('[data-action="import-csv"]');
@@ -73,7 +73,7 @@ export function mountDataset(root) {
       const pred = p.prediction ? p.prediction[i] : null;
       tr.cells[4].textContent = fmt(pred);
       const err = p.error[i];
-      tr.cells[5].innerHTML = `<i style="width:${Math.min(40, 40 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
+      tr.cells[5].innerHTML = `<i style="width:${Math.min(24, 24 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
     }
   }
 

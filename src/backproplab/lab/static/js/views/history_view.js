@@ -10,7 +10,7 @@ export function mountHistory(root) {
   root.innerHTML = `<h2>Error history <span class="spacer"></span>
     <label class="muted"><input type="checkbox" data-action="log-scale" checked> log scale</label></h2>
     <canvas data-role="chart" aria-label="loss per epoch"></canvas>
-    <div class="legend muted" style="font-size:12px">
+    <div class="legend muted">
       <span style="color:${COLOURS.train_loss}">━ train loss</span> ·
       <span style="color:${COLOURS.test_loss}">┅ test loss</span> ·
       <span style="color:${COLOURS.accuracy}">━ accuracy (right axis)</span> ·
@@ -27,7 +27,7 @@ export function mountHistory(root) {
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth;
     const h = canvas.clientHeight;
-    if (canvas.width !== w * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
+    if (canvas.width !== w * ratio || canvas.height !== h * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
@@ -40,7 +40,10 @@ export function mountHistory(root) {
     ctx.fillStyle = '#667085';
     ctx.font = '11px system-ui';
     if (!n || !losses.length) {
-      ctx.fillText('press play or step: the loss of every epoch appears here', pad.l + 10, h / 2);
+      ctx.textAlign = 'center';
+      ctx.fillText('press play or step:', (pad.l + w - pad.r) / 2, h / 2 - 8);
+      ctx.fillText('the loss of every epoch appears here', (pad.l + w - pad.r) / 2, h / 2 + 8);
+      ctx.textAlign = 'start';
       layout = null;
       return;
     }
@@ -125,4 +128,5 @@ export function mountHistory(root) {
   });
   canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
   on(['history', 'events'], draw);
+  new ResizeObserver(() => touch('history')).observe(canvas);  // the chart follows the window
 }

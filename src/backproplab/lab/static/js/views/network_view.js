@@ -7,12 +7,10 @@ import { on, state, update } from '../state.js';
 import { diverging, fmt, rgb } from '../palette.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 640;
-const H = 330;
 
 export function mountNetwork(root) {
   root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted" data-role="shape"></span></h2>
-    <svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="xMidYMid meet" aria-label="network diagram"></svg>
+    <svg aria-label="network diagram"></svg>
     <div class="gradbars" data-role="gradbars" title="mean |∂L/∂w| per layer (log scale): short bars in early layers are vanishing gradients"></div>
     <div class="neuron-info" data-role="neuron-info" hidden></div>`;
   const svg = root.querySelector('svg');
@@ -21,6 +19,8 @@ export function mountNetwork(root) {
   let links = [];   // [layer][out][in] -> line
   let nodes = [];   // [column][j] -> g
   let openNeuron = null;
+  let W = 640;      // the drawing's size is the panel's, measured when the window changes
+  let H = 330;
 
   function position(sizes) {
     const cols = sizes.length;
@@ -32,6 +32,9 @@ export function mountNetwork(root) {
   }
 
   function build(structure) {
+    W = Math.max(200, svg.clientWidth || W);
+    H = Math.max(120, svg.clientHeight || H);
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.replaceChildren();
     const sizes = structure.sizes;
     const pos = position(sizes);
@@ -58,9 +61,16 @@ export function mountNetwork(root) {
       const circle = document.createElementNS(NS, 'circle');
       Object.entries({ cx: x, cy: y, r }).forEach(([k, v]) => circle.setAttribute(k, v));
       const text = document.createElementNS(NS, 'text');
-      text.setAttribute('x', x);
-      text.setAttribute('y', y - r - 3);
-      text.setAttribute('text-anchor', 'middle');
+      const gap = column.length > 1 ? column[1][1] - column[0][1] : H;
+      if (gap >= 2 * r + 14) {  // room above the neuron; else beside it, away from the links
+        text.setAttribute('x', x);
+        text.setAttribute('y', y - r - 3);
+        text.setAttribute('text-anchor', 'middle');
+      } else {
+        text.setAttribute('x', c === 0 ? x - r - 3 : x + r + 3);
+        text.setAttribute('y', y + 3.5);
+        text.setAttribute('text-anchor', c === 0 ? 'end' : 'start');
+      }
       g.append(circle, text);
       nodeLayer.append(g);
       return g;
@@ -172,6 +182,12 @@ export function mountNetwork(root) {
   }
 
   on(['structure'], (s) => build(s.structure));
+  new ResizeObserver(() => {
+    if (!state.structure || (svg.clientWidth === W && svg.clientHeight === H)) return;
+    build(state.structure);
+    drawWeights(state.network);
+    drawActivations(state);
+  }).observe(svg);
   on(['network', 'structure'], (s) => drawWeights(s.network));
   on(['selected', 'probe', 'structure'], (s) => {
     drawActivations(s);

@@ -13,7 +13,6 @@ export function mountSteps(root) {
       <button data-action="prev">‹ Back</button>
       <button class="primary" data-action="next">Next ›</button>
       <div class="phases" data-role="phases"></div>
-      <span class="spacer"></span>
       <button data-action="apply-step" title="train one step on this sample: the numbers below become the new weights">Take this step</button>
     </div>
     <div class="note" data-role="note"></div>
