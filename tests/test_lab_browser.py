@@ -312,3 +312,42 @@ def test_neurons_per_layer_are_one_compact_row_each(small_page):
     page.locator('.layer-row [data-delta="1"]').nth(1).click()
     page.wait_for_function("window.__lab.state.structure.sizes.join() === '2,4,5,1'")
 
+
+def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
+    page = small_page
+    page.click('[data-action="mode"][data-mode="autoencoder"]')
+    page.wait_for_function("window.__lab.state.trace && window.__lab.state.trace.kind === 'graph'")
+    trace = lab(page, "s.trace")
+    nodes = trace["graph"]["nodes"]
+    ops = [n for n in nodes if n["kind"] == "op"]
+    steps = page.locator('[data-panel="steps"]')
+
+    def shown_numbers_match_the_trace():
+        values = page.eval_on_selector_all(
+            '[data-panel="steps"] .num', "els => els.map(e => [e.dataset.key, e.dataset.value])")
+        assert values
+        for key, value in values:
+            node = trace
+            for part in key.split("."):
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
+
+    forward = steps.locator(".calc").inner_text()
+    assert steps.locator(".op-node").count() == len(nodes)
+    for op in ops:
+        assert f"{op['id']} {op['op']}" in forward and op["formula"] in forward
+    assert "encoder.0.weight" in forward
+    shown_numbers_match_the_trace()
+    page.click('[data-action="next"]')
+    page.click('[data-action="next"]')
+    page.wait_for_function("document.querySelector('[data-panel=steps] .phases .on')"
+                           ".textContent === 'backward (ops)'")
+    backward = steps.locator(".calc").inner_text()
+    for op in ops:
+        assert f"{op['id']} {op['op']}" in backward
+        for rule in op["derivative"]:
+            assert rule in backward
+    assert backward.index(ops[0]["id"] + " ") < backward.index(ops[-1]["id"] + " ")
+    shown_numbers_match_the_trace()
+    shot(page, "autoencoder-op-trace")
+

@@ -1,10 +1,12 @@
 // Step-by-step calculations for the selected sample, with the real numbers of
 // bp.explain.trace_step: forward pass, loss, backward pass (∂L/∂out · ∂out/∂net · ∂net/∂w for
 // each weight) and the update. "Next" walks the phases and highlights the matching neurons
-// and connections in the network panel. Each number carries its full value in data-value.
+// and connections in the network panel. Models that are not plain MLPs are traced op by op
+// (op_trace.js). Each number carries its full value in data-value.
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
+import { GRAPH_NOTES, graphBackward, graphForward, graphPhases } from './op_trace.js';
 
 export function mountSteps(root) {
   root.innerHTML = `<h2>Step-by-step calculations <span class="spacer"></span>
@@ -86,20 +88,21 @@ export function mountSteps(root) {
         : 'Select a row of the training dataset (or press Next) to see one step worked out.';
       return;
     }
-    if (trace.kind !== 'mlp') { note.textContent = 'This model is traced op by op; see the exports.'; calc.innerHTML = ''; return; }
     buildPhases(trace);
     const phase = phases[current];
+    const ops = trace.kind === 'graph';
     phasesBox.innerHTML = phases.map((p, i) => `<span class="${i === current ? 'on' : ''}">${p.label}</span>`).join('');
-    note.textContent = {
+    note.textContent = (ops && GRAPH_NOTES[phase.kind]) || {
       forward: 'Forward pass: each neuron adds up weight × input plus its bias (net) and applies the activation (out).',
       loss: 'Loss: how far the prediction is from the target, and its derivative — where the backward pass starts.',
       backward: 'Backward pass: δ = ∂L/∂out · ∂out/∂net for each neuron, then ∂L/∂w = δ · input for each weight (∂net/∂w = input).',
       update: 'Update: the optimizer moves every parameter against its gradient.',
     }[phase.kind];
-    calc.innerHTML = phase.kind === 'forward' ? forward(trace, phase.layer)
-      : phase.kind === 'loss' ? loss(trace)
-        : phase.kind === 'backward' ? backward(trace, phase.layer) : updates(trace);
-    update({ highlight: phase.kind === 'update' ? null : { layer: phase.layer } });
+    if (phase.kind === 'forward') calc.innerHTML = ops ? graphForward(trace, num) : forward(trace, phase.layer);
+    else if (phase.kind === 'loss') calc.innerHTML = loss(trace);
+    else if (phase.kind === 'backward') calc.innerHTML = ops ? graphBackward(trace, num) : backward(trace, phase.layer);
+    else calc.innerHTML = updates(trace);
+    update({ highlight: phase.kind === 'update' || ops ? null : { layer: phase.layer } });
   }
 
   async function fetchTrace() {
@@ -121,7 +124,11 @@ export function mountSteps(root) {
     render(state);
   };
   root.querySelector('[data-action="prev"]').onclick = () => { current = Math.max(0, current - 1); render(state); };
-  root.querySelector('[data-action="apply-step"]').onclick = () => { current = 0; send('step', { unit: 'sample' }); };
+  root.querySelector('[data-action="apply-step"]').onclick = async () => {
+    current = 0;
+    const reply = await send('step', { unit: 'sample' });
+    if (reply && reply.steps && !reply.status.playing) update({ stepped: Date.now() });
+  };
 
   on(['trace', 'status', 'selected'], (s) => {
     render(s);
