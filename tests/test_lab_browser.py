@@ -317,6 +317,7 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
     page = small_page
     page.click('[data-action="mode"][data-mode="autoencoder"]')
     page.wait_for_function("window.__lab.state.trace && window.__lab.state.trace.kind === 'graph'")
+    page.wait_for_selector('[data-panel="steps"] .op-node')
     trace = lab(page, "s.trace")
     nodes = trace["graph"]["nodes"]
     ops = [n for n in nodes if n["kind"] == "op"]

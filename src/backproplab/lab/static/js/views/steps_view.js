@@ -29,6 +29,11 @@ export function mountSteps(root) {
   const num = (key, v) => `<span class="num" data-key="${key}" data-value="${v ?? ''}">${fmt(v)}</span>`;
 
   function buildPhases(trace) {
+    if (trace.kind === 'graph') {
+      phases = graphPhases();
+      current = Math.min(current, phases.length - 1);
+      return;
+    }
     const n = trace.layers.length;
     phases = [];
     trace.layers.forEach((_, l) => phases.push({ kind: 'forward', layer: l, label: `forward ${l + 1}` }));
