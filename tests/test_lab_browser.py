@@ -352,3 +352,25 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
     shown_numbers_match_the_trace()
     shot(page, "autoencoder-op-trace")
 
+
+def test_taking_a_step_from_the_panel_animates_once_and_play_does_not(small_page):
+    page = small_page
+    page.evaluate("""() => {
+        window.__pulses = 0;
+        new MutationObserver((records) => {
+            for (const r of records) if (r.target.classList.contains('pulse')) window.__pulses += 1;
+        }).observe(document.querySelector('[data-panel=network] svg'),
+                   {subtree: true, attributes: true, attributeFilter: ['class']});
+    }""")
+    page.wait_for_function("window.__lab.state.trace !== null")
+    page.click('[data-panel="steps"] [data-action="apply-step"]')
+    page.wait_for_function("window.__pulses > 0")
+    page.wait_for_timeout(1000)  # forward then backward over 2 layers: 4 × 0.16 s
+    assert page.evaluate("document.querySelectorAll('.link.pulse').length") == 0
+    assert lab(page, "s.status.step") == 1
+    page.evaluate("window.__pulses = 0")
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.step > 100")
+    page.wait_for_timeout(1000)
+    page.click('[data-action="pause"]')
+    assert page.evaluate("window.__pulses") == 0

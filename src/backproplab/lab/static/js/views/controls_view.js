@@ -76,7 +76,7 @@ export function mountControls(root) {
   $('[data-action="step-unit"]').onchange = (e) => { state.view.stepUnit = e.target.value; };
   $('[data-action="step"]').onclick = async () => {
     const reply = await send('step', { unit: state.view.stepUnit });
-    if (reply && reply.steps) update({ highlight: { animate: Date.now() } });
+    if (reply && reply.steps && !reply.status.playing) update({ stepped: Date.now() });
   };
   $('[data-action="reset"]').onclick = () => send('reset');
   $('[data-action="reinit"]').onclick = () => send('reinit');

@@ -1,7 +1,8 @@
 // Network: neurons and connections. Colour = sign, thickness = |w|; a neuron's fill is its
 // output for the selected sample (or a clicked point of the data space). Hover a connection
 // for w, ∂L/∂w and its last update; click it to edit w; click a neuron for net, out and δ.
-// A step animates the forward flow then the backward flow; bars show |∂L/∂w| per layer.
+// A single step (Step, or "Take this step" in the step-by-step panel) animates the forward
+// flow then the backward flow; bars show |∂L/∂w| per layer.
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { diverging, fmt, rgb } from '../palette.js';
@@ -159,15 +160,20 @@ export function mountNetwork(root) {
     if (e.target.dataset.action === 'close-neuron') { info.hidden = true; openNeuron = null; }
   });
 
+  // One forward-then-backward sweep over the layers (about 0.16 s a layer each way) after a
+  // single step; never while training plays, and a new step restarts it.
+  let timers = [];
   function animate() {
+    for (const t of timers) clearTimeout(t);
+    for (const line of svg.querySelectorAll('.link.pulse')) line.classList.remove('pulse');
+    if (state.status.playing) return;
     const layers = links.length;
     const steps = [];
     for (let l = 0; l < layers; l += 1) steps.push(l);
     for (let l = layers - 1; l >= 0; l -= 1) steps.push(l);
-    steps.forEach((l, k) => setTimeout(() => {
-      for (const row of links[l] || []) for (const line of row) line.classList.add('pulse');
-      setTimeout(() => { for (const row of links[l] || []) for (const line of row) line.classList.remove('pulse'); }, 140);
-    }, k * 160));
+    const pulse = (l, on) => { for (const row of links[l] || []) for (const line of row) line.classList.toggle('pulse', on); };
+    timers = steps.flatMap((l, k) => [setTimeout(() => pulse(l, true), k * 160),
+                                      setTimeout(() => pulse(l, false), k * 160 + 140)]);
   }
 
   function highlight(h) {
@@ -194,10 +200,8 @@ export function mountNetwork(root) {
     if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron);
   });
   on(['trace'], () => { if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron); });
-  on(['highlight'], (s) => {
-    if (s.highlight?.animate) animate();
-    else highlight(s.highlight);
-  });
+  on(['highlight'], (s) => highlight(s.highlight));
+  on(['stepped'], animate);
 }
 
 function editWeight(root, line, event) {
