@@ -153,6 +153,19 @@ def test_other_models_fall_back_to_an_op_level_graph_trace():
     assert {u["name"] for u in d["update"]["params"]} >= {"0.weight[0, 0]", "2.bias[0]"}
 
 
+def test_graph_trace_shows_this_steps_parameter_gradients():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Softmax(), nn.Linear(3, 1))
+    model[0].weight.grad = bp.full((3, 2), 123.0)  # a stale gradient from an earlier step
+    d = bp.explain.trace_step(model, [[1.0, 2.0]], [[0.5]], nn.MSELoss()).to_dict()
+    update = {u["name"]: u["grad"] for u in d["update"]["params"]}
+    for node in d["graph"]["nodes"]:
+        if node["kind"] != "parameter":
+            continue
+        expected = [g for name, g in update.items() if name.startswith(node["op"] + "[")]
+        assert numpy.ravel(node["grad"]["values"]).tolist() == pytest.approx(expected, rel=1e-6)
+    assert model[0].weight.grad.data.max() == 123.0  # the model itself is left as it was
+
+
 def test_to_dict_is_strict_json_with_none_for_nan():
     model = nn.from_spec(MAZUR)
     d = bp.explain.trace_step(model, [[0.05, numpy.nan]], [0.01, 0.99], nn.MSELoss()).to_dict()

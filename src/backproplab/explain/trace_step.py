@@ -45,6 +45,9 @@ def trace_step(model, x, target, loss_fn, lr: float = 0.1, optimizer=None,
     named = list(model.named_parameters())
     with ModelSnapshot(model, optimizer) as snapshot:
         bp_ = run_backward(model, x, target, loss_fn)
+        # Summarise the graph now: after backward its gradients are this step's, and before the
+        # update its parameter values are the ones the forward pass used.
+        op_graph = None if bp_.records else graph(bp_.loss, dict(named)).to_dict()
         old = {n: p.data.copy() for n, p in named}
         optimizer.step()
         update = trace_update(optimizer, named, old, bp_.grads)
@@ -59,7 +62,7 @@ def trace_step(model, x, target, loss_fn, lr: float = 0.1, optimizer=None,
         loss=_loss_trace(bp_, loss_fn, layers),
         update=update,
         check=_agreement(layers, bp_),
-        graph=None if bp_.records else graph(bp_.loss, dict(named)).to_dict(),
+        graph=op_graph,
         batch_size=int(bp_.x.shape[0]),
     )
 
