@@ -7,6 +7,7 @@ land in test-artifacts/ (git-ignored).
 
 import math
 import os
+import re
 import shutil
 import socket
 import threading
@@ -349,6 +350,9 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
         for rule in op["derivative"]:
             assert rule in backward
     assert backward.index(ops[0]["id"] + " ") < backward.index(ops[-1]["id"] + " ")
+    params = [n for n in nodes if n["kind"] == "parameter"]
+    shown = re.findall(r"parameter \([^)]*\)\n  ∂L/∂p = ", backward)
+    assert len(shown) == len(params)  # this step's gradients, with numbers
     shown_numbers_match_the_trace()
     shot(page, "autoencoder-op-trace")
 

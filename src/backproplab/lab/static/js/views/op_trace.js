@@ -94,7 +94,7 @@ export function graphBackward(trace, num) {
     if (node.kind === 'constant') return '';
     if (node.kind === 'parameter') {
       return `<div class="op-node" data-node="${node.id}"><b>${name(node)}</b>  <span class="muted">parameter (${shape(node)})</span>` +
-        '\n  ∂L/∂p of every element: see the update phase</div>';
+        `\n  ∂L/∂p = ${summary(num, `graph.nodes.${i}.grad`, node.grad)}</div>`;
     }
     const to = inputs.get(node.id).filter((n) => n.kind !== 'constant').map(name);
     return `<div class="op-node" data-node="${node.id}"><b>${name(node)}</b>  <span class="muted">(${shape(node)})</span>` +
