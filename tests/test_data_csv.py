@@ -127,7 +127,7 @@ def test_failed_save_keeps_old_file_and_removes_temp_file(tmp_path, monkeypatch)
     def fail(*_):
         raise OSError("disk full")
 
-    monkeypatch.setattr("backproplab.data.csv_writer.os.replace", fail)
+    monkeypatch.setattr("backproplab.atomic_file.os.replace", fail)
     with pytest.raises(OSError, match="disk full"):
         save_csv(path, make_sine(n=5, seed=0))
     assert path.read_text() == "old contents\n"

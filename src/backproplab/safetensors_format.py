@@ -11,10 +11,10 @@ with a message instead of producing garbage weights.
 """
 
 import json
-import os
-import tempfile
 
 import numpy
+
+from backproplab import atomic_file
 
 _DTYPES = {
     "F64": numpy.dtype("<f8"),
@@ -124,20 +124,8 @@ def loads(blob: bytes, source: str = "data") -> tuple[dict, dict]:
 
 
 def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
-    """Write atomically: a temporary file in the same folder, flushed, then renamed over."""
-    blob = dumps(tensors, metadata)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".safetensors")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write atomically (see :mod:`backproplab.atomic_file`)."""
+    atomic_file.write_bytes(path, dumps(tensors, metadata))
 
 
 def load_file(path) -> tuple[dict, dict]:

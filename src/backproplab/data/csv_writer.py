@@ -5,11 +5,10 @@ The file is written to a temporary file beside the destination and moved into pl
 """
 
 import csv
-import os
-import tempfile
-from pathlib import Path
 
 import numpy
+
+from backproplab import atomic_file
 
 
 def _target_names(y: numpy.ndarray, info) -> list[str]:
@@ -43,17 +42,8 @@ def save_csv(path, dataset) -> None:
     feature_names = list(info.feature_names) if info is not None else []
     if len(feature_names) != x.shape[1]:
         feature_names = [f"x{i + 1}" for i in range(x.shape[1])]
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(feature_names + _target_names(y, info))
-            for features, targets in zip(x, _target_cells(y, info), strict=True):
-                writer.writerow([str(v) for v in features] + targets)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file.atomic_open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(feature_names + _target_names(y, info))
+        for features, targets in zip(x, _target_cells(y, info), strict=True):
+            writer.writerow([str(v) for v in features] + targets)

@@ -8,12 +8,10 @@ this is called.
 """
 
 import math
-import os
-import tempfile
 
 import numpy
 
-from backproplab import dtypes
+from backproplab import atomic_file, dtypes
 from backproplab.nn import (
     ELU,
     GELU,
@@ -90,7 +88,7 @@ def to_onnx(model: Module, path, input_dim: int | None = None, opset: int = 17):
         doc_string=f"Exported from backproplab: {type(model).__name__}",
     )
     onnx.checker.check_model(proto, full_check=True)
-    _write_atomically(proto.SerializeToString(), path)
+    atomic_file.write_bytes(path, proto.SerializeToString())
     return proto
 
 
@@ -281,17 +279,3 @@ _EMITTERS = {
 }
 
 
-def _write_atomically(blob: bytes, path) -> None:
-    """A temporary file in the same folder, flushed, then renamed over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".onnx")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -6,8 +6,8 @@ both readable with the common forms of colour blindness.
 """
 
 import contextlib
-import os
-import tempfile
+
+from backproplab import atomic_file
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                 "#882255", "#999999",
@@ -26,12 +26,5 @@ def figure(path, figsize=(6.4, 4.8)):
     FigureCanvasAgg(fig)
     yield fig
     fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_file.atomic_open(path, "wb") as f:
+        fig.savefig(f, format="png")

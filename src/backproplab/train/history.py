@@ -9,9 +9,9 @@ import csv
 import json
 import math
 import numbers
-import os
-import tempfile
 from dataclasses import dataclass, field
+
+from backproplab import atomic_file
 
 
 @dataclass
@@ -76,20 +76,14 @@ class History:
         }
 
     def save_json(self, path) -> None:
-        _atomic_write(path, json.dumps(self.to_dict(), indent=2, allow_nan=False))
+        atomic_file.write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False))
 
     def save_csv(self, path) -> None:
         cols = self.columns()
         names = list(cols)
         rows = [names] + [[cols[n][i] for n in names] for i in range(len(self.epochs))]
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", newline="") as f:
-                csv.writer(f).writerows(rows)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with atomic_file.atomic_open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
 
 
 def _finite_or_none(v):
@@ -100,14 +94,3 @@ def _finite_or_none(v):
     if isinstance(v, numbers.Real) and math.isfinite(v):
         return float(v)
     return None
-
-
-def _atomic_write(path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
