@@ -48,3 +48,6 @@ MAX_TEST_FRACTION = 0.8
 MAX_BATCH_SIZE = MAX_POINTS
 MAX_DESCENT_STEPS = 1_000
 """Most gradient-descent steps one request of the gradient descent mode may take."""
+MAX_REPLAY_ENTRIES = 5_000
+"""Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
+exported script says it no longer reproduces the run."""

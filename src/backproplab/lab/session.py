@@ -19,6 +19,7 @@ from backproplab.lab.config import TRAINING_ONLY, LabConfig
 from backproplab.lab.epoch_log import EpochLog
 from backproplab.lab.network import LabNetwork
 from backproplab.lab.point_set import PointSet
+from backproplab.lab.replay_log import ReplayLog
 
 SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 """Steps per second of each speed setting 1…10; None is as fast as the machine goes."""
@@ -52,6 +53,7 @@ class Session:
         self.epoch = 0
         self.step_count = 0
         self.log = EpochLog()
+        self.replay = ReplayLog(self.config, self.points)
         self.history = train.History()
         self.state = train.TrainingState(self.network.model, self.optimizer, self.history)
         self.detector = train.DivergenceDetector()
@@ -121,18 +123,30 @@ class Session:
             self.optimizer = self._make_optimizer()
             self.state.optimizer = self.optimizer
             self._event("optimizer", f"optimizer {old.optimizer} → {config.optimizer}")
+            self._record("optimizer", old=old.optimizer, name=config.optimizer, lr=config.lr,
+                         l2=config.l2)
         group = self.optimizer.param_groups[0]
         if "lr" in changed:
             group["lr"] = config.lr
             self._event("lr", f"learning rate {old.lr:g} → {config.lr:g}")
+            if "optimizer" not in changed:
+                self._record("lr", old=old.lr, value=config.lr)
         if "l2" in changed:
             group["weight_decay"] = config.l2
             self._event("l2", f"L2 {old.l2:g} → {config.l2:g}")
+            if "optimizer" not in changed:
+                self._record("l2", old=old.l2, value=config.l2)
+        if "batch_size" in changed:
+            self._record("batch_size", old=old.batch_size, value=config.batch_size)
         self.version += 1
 
     def _event(self, kind: str, message: str) -> None:
         self.history.events.append(train.Event(kind, self.epoch, self.step_count, message))
         self.version += 1
+
+    def _record(self, kind: str, **values) -> None:
+        """Note a change to training in the replay log, at the current epoch and step."""
+        self.replay.record(kind, self.epoch, self.step_count, **values)
 
     def reset(self) -> None:
         """The same seed's initial weights, a fresh optimizer and an empty history."""
@@ -219,7 +233,10 @@ class Session:
     def _batch(self, size: int) -> bool:
         if self.diverged is not None or len(self._order) == 0:
             return False
+        epoch, step = self.epoch, self.step_count
         ok = self._train_on(self._next_rows(size))
+        if ok:
+            self.replay.record("batches", epoch, step, size=size)
         if ok and self._cursor >= len(self._order):
             self._end_epoch()
         return ok
@@ -230,7 +247,9 @@ class Session:
             raise ValueError(f"row {self.selected} is a test row; select a training row to "
                              "train on it")
         if self.diverged is None:
-            self._train_on(numpy.array([self.selected]))
+            epoch, step = self.epoch, self.step_count
+            if self._train_on(numpy.array([self.selected])):
+                self.replay.record("sample", epoch, step, row=self.selected)
 
     def trace(self, index: int | None = None) -> dict:
         """``bp.explain.trace_step`` of one step on sample ``index`` (default: the selected
@@ -283,6 +302,7 @@ class Session:
     def set_weight(self, layer: int, row: int, col: int | None, value: float) -> None:
         with self.lock:
             self.network.set_weight(layer, row, col, value)
+            self._record("weight", layer=layer, row=row, col=col, value=value)
             self._weights_changed()
 
     def select(self, index: int) -> None:
@@ -295,17 +315,20 @@ class Session:
     def add_row(self, x, y, test: bool = False) -> int:
         with self.lock:
             index = self.points.add(x, y, test)
+            self._record("add_row", x=list(x), y=y, test=test)
             self._data_changed()
             return index
 
     def set_row(self, index: int, x, y) -> None:
         with self.lock:
             self.points.set(index, x, y)
+            self._record("set_row", index=index, x=list(x), y=y)
             self._data_changed()
 
     def delete_row(self, index: int) -> None:
         with self.lock:
             self.points.delete(index)
+            self._record("delete_row", index=index)
             self._data_changed()
 
     def load_points(self, points: PointSet) -> None:
