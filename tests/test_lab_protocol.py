@@ -28,10 +28,22 @@ def test_valid_message_parses_with_its_id():
     ('{"type": "predict", "x": [1, 2, 3]}', "x"),
     ('{"type": "add_row", "x": [0, 0], "y": "one"}', "y"),
     ('{"type": "configure", "query": "' + "a" * 5000 + '"}', "query"),
+    ('{"type": "descend", "function": "square", "start": [1], "lr": 0.1, "optimizer": "lbfgs"}',
+     "unknown optimizer 'lbfgs'"),
+    ('{"type": "descend", "function": "square", "start": [1], "lr": 0.1, "optimizer": "'
+     + "a" * 100 + '"}', "optimizer"),
+    ('{"type": "descend", "function": "square", "start": [1], "lr": 0.1, "steps": 5000}',
+     "steps"),
 ])
 def test_bad_messages_are_refused_with_the_reason(raw, words):
     with pytest.raises(ProtocolError, match=words):
         parse_message(raw)
+
+
+def test_descend_message_takes_an_optimizer_name_and_defaults_to_sgd():
+    base = {"type": "descend", "function": "narrow_valley", "start": [-2.5, 1.0], "lr": 0.05}
+    assert parse_message(json.dumps(base)).optimizer == "sgd"
+    assert parse_message(json.dumps({**base, "optimizer": "adam"})).optimizer == "adam"
 
 
 def test_oversized_message_is_refused_before_parsing():

@@ -176,6 +176,16 @@ def test_exported_csv_and_history(talk, tmp_path):
     assert history["epoch"] == [1]
 
 
+def test_descend_reply_is_the_library_path_of_the_chosen_optimizer(talk):
+    reply = talk.ask("descend", function="rosenbrock", start=[-1.5, 2.0], lr=0.01, steps=30,
+                     optimizer="adam")
+    expected = bp.explain.descend(bp.explain.rosenbrock, [-1.5, 2.0], 0.01, 30,
+                                  optimizer="adam").to_dict()
+    assert reply["path"] == json.loads(json.dumps(expected))
+    sgd = talk.ask("descend", function="rosenbrock", start=[-1.5, 2.0], lr=0.01, steps=30)
+    assert sgd["path"]["optimizer"] == "sgd" and sgd["path"]["points"] != expected["points"]
+
+
 def test_trace_reply_carries_the_step_trace(talk):
     trace = talk.ask("trace", index=1)["trace"]
     assert trace["schema_version"] == 1 and trace["check"]["ok"]

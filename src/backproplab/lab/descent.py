@@ -2,7 +2,8 @@
 the page draws the path on.
 
 The functions are the explain package's own (x², a narrow valley, Rosenbrock's banana), so
-the path is the engine's gradients with plain ``x ← x - lr·∇f(x)`` steps.
+the path is the engine's gradients moved by a real ``bp.optim`` optimizer: plain
+``x ← x - lr·∇f(x)`` steps for "sgd", or momentum, Adam, RMSprop… from ``bp.train``'s registry.
 """
 
 import base64
@@ -15,6 +16,9 @@ from backproplab.tensor import Tensor
 
 SURFACE_SIZE = 80
 
+COMPARED_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
+"""The optimizers "Compare optimizers" runs side by side at one learning rate."""
+
 FUNCTIONS = {
     "square": {"f": explain.square, "dims": 1, "extent": [-3.0, 3.0], "label": "f(x) = x²",
                "start": [2.5]},
@@ -25,15 +29,16 @@ FUNCTIONS = {
 }
 
 
-def descent_path(name: str, start: list[float], lr: float, steps: int) -> dict:
-    """The path of ``steps`` gradient-descent steps on function ``name`` from ``start``."""
+def descent_path(name: str, start: list[float], lr: float, steps: int,
+                 optimizer: str = "sgd") -> dict:
+    """The path of ``steps`` steps of ``optimizer`` on function ``name`` from ``start``."""
     if name not in FUNCTIONS:
         raise ValueError(f"unknown function {name!r}; valid: {', '.join(FUNCTIONS)}")
     entry = FUNCTIONS[name]
     if len(start) != entry["dims"]:
         raise ValueError(f"{name} takes a start of {entry['dims']} number(s), got {len(start)}")
     x0 = start[0] if entry["dims"] == 1 else start
-    path = explain.descend(entry["f"], x0, lr, steps).to_dict()
+    path = explain.descend(entry["f"], x0, lr, steps, optimizer=optimizer).to_dict()
     return {"function": name, "label": entry["label"], "extent": entry["extent"],
             "path": path, "surface": surface(name)}
 

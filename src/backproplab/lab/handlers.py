@@ -97,7 +97,7 @@ def _export(msg: protocol.Export, session, player) -> dict:
 
 
 def _descend(msg: protocol.Descend, session, player) -> dict:
-    return descent_path(msg.function, msg.start, msg.lr, msg.steps)
+    return descent_path(msg.function, msg.start, msg.lr, msg.steps, msg.optimizer)
 
 
 def _ping(msg, session, player) -> dict:
