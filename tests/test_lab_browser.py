@@ -5,6 +5,7 @@ Skipped when Playwright or Chromium is missing; CI has both. Screenshots of the 
 land in test-artifacts/ (git-ignored).
 """
 
+import json
 import math
 import os
 import re
@@ -24,6 +25,7 @@ CHROMIUM = os.environ.get("BACKPROPLAB_CHROMIUM") or shutil.which("chromium") or
 if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed", allow_module_level=True)
 
+import backproplab as bp  # noqa: E402
 from backproplab.lab import make_server  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -253,6 +255,31 @@ def test_autoencoder_and_descent_modes(page):
     page.wait_for_function("document.querySelector('[data-role=descent-summary]')"
                            ".textContent.includes('converging')")
     shot(page, "descent")
+
+
+def test_descent_optimizer_choice_redraws_the_path_with_the_server_numbers(page):
+    page.click('[data-action="mode"][data-mode="descent"]')
+    page.wait_for_selector('[data-panel="descent"]:not([hidden])')
+    page.select_option('[data-action="function"]', "narrow_valley")
+    page.wait_for_function("window.__lab.state.descent?.[0].function === 'narrow_valley'")
+    canvas = "document.querySelector('[data-role=descent-plot]').toDataURL()"
+    sgd_pixels, sgd = page.evaluate(canvas), lab(page, "s.descent[0].path")
+    assert sgd["optimizer"] == "sgd"
+    page.select_option('[data-action="descent-optimizer"]', "adam")
+    page.wait_for_function("window.__lab.state.descent[0].path.optimizer === 'adam'")
+    page.wait_for_function(f"{canvas} !== {sgd_pixels!r}")
+    adam = lab(page, "s.descent[0].path")
+    expected = bp.explain.descend(bp.explain.narrow_valley, [-2.5, 1.0], adam["lr"],
+                                  len(adam["points"]) - 1, optimizer="adam").to_dict()
+    assert adam == json.loads(json.dumps(expected)) and adam["points"] != sgd["points"]
+    summary = page.locator('[data-role="descent-summary"]')
+    assert f"adam     lr {adam['lr']:g}" in summary.inner_text()
+    page.click('[data-action="compare-optimizers"]')
+    page.wait_for_function("window.__lab.state.descent.length === 5")
+    names = lab(page, "s.descent.map((r) => r.path.optimizer)")
+    assert names == lab(page, "window.__lab.state.welcome.choices.compared_optimizers")
+    assert len(set(lab(page, "s.descent.map((r) => r.path.lr)"))) == 1
+    shot(page, "descent-optimizers")
 
 
 def test_all_six_panels_fit_1280x720_and_do_not_move_while_training(small_page):
