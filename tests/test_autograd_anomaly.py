@@ -56,3 +56,21 @@ def test_detect_anomaly_as_decorator_and_restores_state():
     with pytest.raises(bp.autograd.AnomalyError, match="Mul"):
         run()
     assert not bp.autograd.is_anomaly_enabled()
+
+
+def test_anomaly_site_is_the_users_line_even_in_a_folder_named_backproplab(tmp_path):
+    folder = tmp_path / "backproplab" / "project"
+    folder.mkdir(parents=True)
+    script = folder / "train_script.py"
+    script.write_text(
+        "import backproplab as bp\n"
+        "def run():\n"
+        "    x = bp.tensor([0.0], requires_grad=True)\n"
+        "    with bp.autograd.detect_anomaly():\n"
+        "        return x.log()\n"  # line 5: log(0) = -inf
+    )
+    namespace = {}
+    exec(compile(script.read_text(), str(script), "exec"), namespace)
+    with pytest.raises(bp.autograd.AnomalyError) as info, numpy.errstate(divide="ignore"):
+        namespace["run"]()
+    assert f"{script}:5 in run" in str(info.value)

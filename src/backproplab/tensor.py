@@ -11,6 +11,7 @@ import weakref
 import numpy
 
 from backproplab import dtypes
+from backproplab.tensor_repr import format_data
 
 
 class Tensor:
@@ -131,9 +132,7 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __repr__(self) -> str:
-        body = numpy.array2string(
-            self.data, separator=", ", precision=4, prefix="tensor(", suppress_small=False
-        )
+        body = format_data(self.data)
         extras = []
         if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
             self.data.size == 0

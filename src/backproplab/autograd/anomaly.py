@@ -5,6 +5,7 @@ output; the engine checks every gradient. The error names the op and that place,
 learner needs when a loss suddenly turns into ``nan``.
 """
 
+import os
 import traceback
 
 
@@ -42,11 +43,16 @@ def is_anomaly_enabled() -> bool:
     return state.enabled
 
 
+# Frames inside the installed package are the engine's, not the user's.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def creation_site() -> str:
     """The innermost stack frame outside backproplab, as 'file:line in function: code'."""
     for frame in reversed(traceback.extract_stack()[:-1]):
-        if "/backproplab/" not in frame.filename.replace("\\", "/"):
-            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            code = f": {frame.line}" if frame.line else ""
+            return f"{frame.filename}:{frame.lineno} in {frame.name}{code}"
     return "<unknown>"
 
 
