@@ -44,10 +44,6 @@ def as_dtype(dtype) -> numpy.dtype:
         raise TypeError(f"not a dtype: {dtype!r}") from None
 
 
-def is_floating(dtype) -> bool:
-    return dtype.kind == "f"
-
-
 def infer_dtype(array: numpy.ndarray) -> numpy.dtype:
     """dtype a new tensor gets from Python data: floats -> default float, ints -> int64."""
     kind = array.dtype.kind

@@ -30,10 +30,6 @@ log_softmax = _softmax.log_softmax
 linear = _matmul.linear
 
 
-def identity(x: Tensor) -> Tensor:
-    return x
-
-
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
     if not 0.0 <= p <= 1.0:

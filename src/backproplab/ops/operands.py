@@ -38,11 +38,3 @@ def pair(a, b):
         b = b.to(dtypes.get_default_dtype())
     return a, b
 
-
-def tensor_of(x, like: Tensor | None = None) -> Tensor:
-    """A Tensor for ``x``; scalars take ``like``'s dtype so they do not promote it."""
-    if isinstance(x, Tensor):
-        return x
-    if like is not None and isinstance(x, (int, float, bool)):
-        return Tensor._make(numpy.asarray(x, dtype=like.data.dtype), False, None)
-    return Tensor(x)
