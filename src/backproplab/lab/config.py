@@ -5,10 +5,11 @@ reloads an experiment. Python is the one place that reads and writes it: the pag
 query it was opened with and puts the server's canonical query back into the address bar.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import parse_qsl, urlencode
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -52,6 +53,23 @@ DATASET_PRESETS = {
 """What choosing a dataset in the page sets alongside it, so each starts sensibly."""
 
 
+def _one_of(what: str, valid) -> type:
+    """A name field that must be one of ``valid``; a bad one is refused with the valid list."""
+    valid = tuple(valid)
+
+    def check(v: str) -> str:
+        if v not in valid:
+            raise ValueError(f"unknown {what} {v!r}; valid: {', '.join(valid)}")
+        return v
+
+    return Annotated[str, Field(max_length=40), AfterValidator(check)]
+
+
+DatasetName = _one_of("dataset", TRAIN_DATASETS + AUTOENCODER_DATASETS)
+ActivationName = _one_of("activation", HIDDEN_ACTIVATIONS)
+OptimizerName = _one_of("optimizer", OPTIMIZERS)
+
+
 class LabConfig(BaseModel):
     """The lab's settings; the defaults are XOR on a 2-4-1 network, learned in seconds."""
 
@@ -59,7 +77,7 @@ class LabConfig(BaseModel):
 
     mode: Literal["network", "autoencoder", "descent"] = "network"
     """descent: the gradient descent mode, which leaves the network as it is."""
-    dataset: str = "xor"
+    dataset: DatasetName = "xor"
     points: int = Field(0, ge=0, le=limits.MAX_POINTS)
     """Number of points; 0 keeps the dataset's own (the 4 rows of a truth table)."""
     noise: float = Field(0.0, ge=0.0, le=limits.MAX_NOISE)
@@ -67,9 +85,9 @@ class LabConfig(BaseModel):
     data_seed: int = Field(0, ge=0, le=2**31 - 1)
     hidden: tuple[int, ...] = Field((4,), max_length=limits.MAX_HIDDEN_LAYERS)
     bottleneck: int = Field(2, ge=1, le=limits.MAX_NEURONS)
-    activation: str = "tanh"
+    activation: ActivationName = "tanh"
     loss: Literal["mse", "bce", "cross_entropy"] = "bce"
-    optimizer: str = "sgd"
+    optimizer: OptimizerName = "sgd"
     lr: float = Field(0.5, ge=limits.MIN_LR, le=limits.MAX_LR)
     batch_size: int = Field(4, ge=1, le=limits.MAX_BATCH_SIZE)
     l2: float = Field(0.0, ge=0.0, le=limits.MAX_L2)
@@ -77,34 +95,12 @@ class LabConfig(BaseModel):
     speed: int = Field(10, ge=1, le=10)
     """1 (a few steps per second, to watch) … 10 (as fast as the machine goes)."""
 
-    @field_validator("dataset")
-    @classmethod
-    def _known_dataset(cls, v: str) -> str:
-        if v not in TRAIN_DATASETS + AUTOENCODER_DATASETS:
-            raise ValueError(f"unknown dataset {v!r}; valid: "
-                             f"{', '.join(TRAIN_DATASETS + AUTOENCODER_DATASETS)}")
-        return v
-
     @field_validator("hidden")
     @classmethod
     def _neuron_counts(cls, v: tuple[int, ...]) -> tuple[int, ...]:
         for n in v:
             if not 1 <= n <= limits.MAX_NEURONS:
                 raise ValueError(f"a hidden layer has 1 to {limits.MAX_NEURONS} neurons, got {n}")
-        return v
-
-    @field_validator("activation")
-    @classmethod
-    def _known_activation(cls, v: str) -> str:
-        if v not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"unknown activation {v!r}; valid: {', '.join(HIDDEN_ACTIVATIONS)}")
-        return v
-
-    @field_validator("optimizer")
-    @classmethod
-    def _known_optimizer(cls, v: str) -> str:
-        if v not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {v!r}; valid: {', '.join(OPTIMIZERS)}")
         return v
 
     @model_validator(mode="after")

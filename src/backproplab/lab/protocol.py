@@ -13,8 +13,7 @@ from typing import Annotated, Literal, Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from backproplab.lab import limits
-from backproplab.lab.config import describe_validation_error
-from backproplab.train import OPTIMIZERS
+from backproplab.lab.config import OptimizerName, describe_validation_error
 
 Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
 
@@ -132,15 +131,8 @@ class Descend(_Message):
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
     steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
-    optimizer: str = Field("sgd", max_length=20)
+    optimizer: OptimizerName = "sgd"
     """A name from ``bp.train``'s optimizer registry: how the point moves."""
-
-    @field_validator("optimizer")
-    @classmethod
-    def _known_optimizer(cls, v: str) -> str:
-        if v not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {v!r}; valid: {', '.join(OPTIMIZERS)}")
-        return v
 
 
 class Ping(_Message):
