@@ -120,6 +120,18 @@ def assert_panels_inside(page, width: int, height: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+
+def assert_shown_numbers_equal(page, trace: dict) -> None:
+    """Every number the steps panel shows (tagged with its key in the trace) equals the trace."""
+    values = page.eval_on_selector_all(
+        '[data-panel="steps"] .num', "els => els.map(e => [e.dataset.key, e.dataset.value])")
+    assert values
+    for key, value in values:
+        node = trace
+        for part in key.split("."):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
+
 def test_page_loads_with_all_six_panels(page):
     for name in PANELS:
         assert page.locator(f'[data-panel="{name}"]').is_visible(), name
@@ -197,7 +209,6 @@ def test_weight_edit_changes_the_weight(page):
 
 
 def test_step_by_step_numbers_equal_the_python_trace(page, lab_url):
-    import backproplab as bp
     from backproplab.lab.session import Session
 
     page.click('[data-action="step"]')
@@ -210,15 +221,7 @@ def test_step_by_step_numbers_equal_the_python_trace(page, lab_url):
     trace = expected.trace()
     assert lab(page, "s.trace") == trace
     page.click('[data-action="next"]')
-    values = page.eval_on_selector_all(
-        '[data-panel="steps"] .num', "els => els.map(e => [e.dataset.key, e.dataset.value])")
-    assert values
-    for key, value in values:
-        node = trace
-        for part in key.split("."):
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
-    assert bp.explain.trace_step  # the page's numbers come from this function
+    assert_shown_numbers_equal(page, trace)
     shot(page, "step-by-step")
 
 
@@ -239,6 +242,8 @@ def test_divergence_is_explained(page, lab_url):
                            "window.__lab.state.structure.task === 'regression'")
     page.click('[data-action="play"]')
     page.wait_for_function("window.__lab.state.status.diverged !== null", timeout=15000)
+    # Views draw on the next animation frame: wait for the banner itself, not just the state.
+    page.wait_for_function("document.querySelector('[data-role=banner]').textContent !== ''")
     banner = page.locator('[data-role="banner"]').inner_text()
     assert "learning rate" in banner
     assert "NaN" not in page.locator('[data-panel="status"]').inner_text()
@@ -351,22 +356,12 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
     ops = [n for n in nodes if n["kind"] == "op"]
     steps = page.locator('[data-panel="steps"]')
 
-    def shown_numbers_match_the_trace():
-        values = page.eval_on_selector_all(
-            '[data-panel="steps"] .num', "els => els.map(e => [e.dataset.key, e.dataset.value])")
-        assert values
-        for key, value in values:
-            node = trace
-            for part in key.split("."):
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
-
     forward = steps.locator(".calc").inner_text()
     assert steps.locator(".op-node").count() == len(nodes)
     for op in ops:
         assert f"{op['id']} {op['op']}" in forward and op["formula"] in forward
     assert "encoder.0.weight" in forward
-    shown_numbers_match_the_trace()
+    assert_shown_numbers_equal(page, trace)
     page.click('[data-action="next"]')
     page.click('[data-action="next"]')
     page.wait_for_function("document.querySelector('[data-panel=steps] .phases .on')"
@@ -380,7 +375,7 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
     params = [n for n in nodes if n["kind"] == "parameter"]
     shown = re.findall(r"parameter \([^)]*\)\n  ∂L/∂p = ", backward)
     assert len(shown) == len(params)  # this step's gradients, with numbers
-    shown_numbers_match_the_trace()
+    assert_shown_numbers_equal(page, trace)
     shot(page, "autoencoder-op-trace")
 
 
