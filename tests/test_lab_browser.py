@@ -400,3 +400,38 @@ def test_taking_a_step_from_the_panel_animates_once_and_play_does_not(small_page
     page.wait_for_timeout(1000)
     page.click('[data-action="pause"]')
     assert page.evaluate("window.__pulses") == 0
+
+
+def network_title(page) -> str:
+    return page.locator('[data-panel="network"] [data-role="shape"]').text_content()
+
+
+def activation_control(page) -> dict:
+    return page.locator('[data-field="activation"]').evaluate(
+        "e => ({disabled: e.disabled, shown: e.selectedOptions[0]?.textContent ?? '',"
+        " title: e.closest('.field').title})")
+
+
+def test_hidden_activation_does_not_apply_without_hidden_layers(page, lab_url):
+    page.click('[data-action="mode"][data-mode="autoencoder"]')
+    page.wait_for_function("window.__lab.state.structure?.mode === 'autoencoder'")
+    assert lab(page, "s.config.hidden") == [] and lab(page, "s.config.activation") == "tanh"
+    control = activation_control(page)
+    assert control["disabled"] and "tanh" not in control["shown"]
+    assert "no hidden layer" in control["title"]
+    assert network_title(page) == "8-3-8 · code identity · output sigmoid"
+
+    page.click('[data-action="layer-add"]')
+    page.wait_for_function("window.__lab.state.structure.sizes.join() === '8,4,3,4,8'")
+    page.wait_for_function("!document.querySelector('[data-field=activation]').disabled")
+    assert activation_control(page)["shown"] == "tanh"
+    assert network_title(page) == "8-4-3-4-8 · hidden tanh · code identity · output sigmoid"
+
+    for query, title in [("?hidden=", "2-1 · output sigmoid"),
+                         ("?dataset=sine&loss=mse&hidden=", "1-1 · output identity")]:
+        page.goto(lab_url + query)
+        page.wait_for_function("window.__lab.state.structure?.sizes.length === 2")
+        page.wait_for_function("document.querySelector('[data-field=activation]').disabled")
+        assert "tanh" not in activation_control(page)["shown"]
+        assert network_title(page) == title
+    shot(page, "no-hidden-layers")

@@ -164,6 +164,21 @@ def test_autoencoder_mode_trains_on_the_encoder_problem():
     assert session.log.last("train_loss") < session.log.columns["train_loss"][0]
 
 
+@pytest.mark.parametrize(("changes", "roles", "activations"), [
+    ({"hidden": ()}, ["output"], ["sigmoid"]),
+    ({"hidden": (3, 2), "activation": "relu"}, ["hidden", "hidden", "output"],
+     ["relu", "relu", "sigmoid"]),
+    ({"mode": "autoencoder", "dataset": "encoder", "hidden": (), "bottleneck": 3},
+     ["code", "output"], ["identity", "sigmoid"]),
+    ({"mode": "autoencoder", "dataset": "encoder", "hidden": (5,), "bottleneck": 3},
+     ["hidden", "code", "hidden", "output"], ["tanh", "identity", "tanh", "sigmoid"]),
+])
+def test_structure_names_each_layers_role_beside_the_models_activation(changes, roles,
+                                                                        activations):
+    structure = FrameTracker().build(Session(LabConfig().updated(changes)))["structure"]
+    assert structure["roles"] == roles and structure["activations"] == activations
+
+
 def test_pool_evicts_the_idle_session_when_full():
     pool = SessionPool(max_sessions=2, idle_seconds=0.0)
     first = pool.open()

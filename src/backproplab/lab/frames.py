@@ -87,6 +87,7 @@ def structure(session) -> dict:
         "mode": session.config.mode,
         "sizes": net.sizes,
         "activations": [w["activation"] for w in net.weights()],
+        "roles": net.roles,
         "task": points.task,
         "n_classes": points.info.n_classes,
         "loss": net.head.loss,

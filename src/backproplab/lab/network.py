@@ -25,6 +25,8 @@ class LabNetwork:
             info = replace(info, task="autoencoder", n_outputs=info.n_features, n_classes=None)
         self.info = info
         self.head = head_for(info, config.loss)
+        self.code_layer = len(config.hidden) if config.mode == "autoencoder" else None
+        """Index of an autoencoder's bottleneck layer (None for a plain network)."""
         if config.mode == "autoencoder":
             self.model = nn.Autoencoder(info.n_features, hidden=config.hidden,
                                         bottleneck=config.bottleneck,
@@ -42,6 +44,14 @@ class LabNetwork:
     @property
     def sizes(self) -> list[int]:
         return [self.layers[0][0].in_features] + [lin.out_features for lin, _ in self.layers]
+
+    @property
+    def roles(self) -> list[str]:
+        """Each layer's part: "hidden", "code" (an autoencoder's bottleneck) or "output". Only
+        hidden layers use the config's activation, so the page names it only when one exists."""
+        last = len(self.layers) - 1
+        return ["output" if i == last else "code" if i == self.code_layer else "hidden"
+                for i in range(len(self.layers))]
 
     def parameters(self) -> list:
         return list(self.model.parameters())

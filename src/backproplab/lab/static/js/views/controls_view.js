@@ -44,7 +44,7 @@ export function mountControls(root) {
         <span data-role="layer-count"></span><button data-action="layer-add" aria-label="add a layer">+</button></div></div>
       <div data-role="layers"></div>
       <div class="field" data-role="bottleneck-field"><label>Code size</label><input type="number" data-field="bottleneck" min="1" max="${limits.MAX_NEURONS}"></div>
-      <div class="field"><label>Activation</label><select data-field="activation">${options(choices.activations)}</select></div>
+      <div class="field" data-role="activation-field"><label>Activation</label><select data-field="activation">${options(choices.activations)}<option value="" hidden>no hidden layer</option></select></div>
       <div class="field"><label>Loss</label><select data-field="loss">${options(choices.losses)}</select></div>
       <div class="field"><label>Output</label><span data-role="output" class="muted"></span></div>
     </div>
@@ -133,6 +133,15 @@ export function mountControls(root) {
                         'activation', 'loss', 'optimizer', 'speed', 'bottleneck']) {
       if (document.activeElement !== field(name)) field(name).value = c[name];
     }
+    // Only hidden layers use this activation: without one it applies to nothing, so the
+    // control says so instead of showing a choice that has no effect (the config keeps it
+    // for when a layer is added).
+    const noHidden = c.hidden.length === 0;
+    field('activation').disabled = noHidden;
+    if (noHidden) field('activation').value = '';
+    $('[data-role="activation-field"]').title = noHidden
+      ? 'The network has no hidden layer, so no hidden activation applies; add a layer to use one.'
+      : 'The activation of every hidden layer.';
     field('lr').value = Math.log10(c.lr);
     $('[data-role="lr"]').textContent = lrText(c.lr);
     $('[data-role="seed"]').textContent = c.seed;

@@ -10,7 +10,7 @@ import { diverging, fmt, rgb } from '../palette.js';
 const NS = 'http://www.w3.org/2000/svg';
 
 export function mountNetwork(root) {
-  root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted" data-role="shape"></span></h2>
+  root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted shape" data-role="shape"></span></h2>
     <svg aria-label="network diagram"></svg>
     <div class="gradbars" data-role="gradbars" title="mean |∂L/∂w| per layer (log scale): short bars in early layers are vanishing gradients"></div>
     <div class="neuron-info" data-role="neuron-info" hidden></div>`;
@@ -76,8 +76,9 @@ export function mountNetwork(root) {
       nodeLayer.append(g);
       return g;
     }));
-    root.querySelector('[data-role="shape"]').textContent =
-      `${sizes.join('-')} · ${structure.activations.join(', ')}`;
+    const shape = root.querySelector('[data-role="shape"]');
+    shape.textContent = describe(structure);
+    shape.title = shape.textContent;  // the whole of it when a deep network's is cut short
   }
 
   function drawWeights(net) {
@@ -202,6 +203,14 @@ export function mountNetwork(root) {
   on(['trace'], () => { if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron); });
   on(['highlight'], (s) => highlight(s.highlight));
   on(['stepped'], animate);
+}
+
+// "8-4-3-4-8 · hidden tanh · code identity · output sigmoid": each role once, with the
+// activation its layers really have, so a network without hidden layers never names the
+// hidden activation it does not use.
+function describe(structure) {
+  const parts = structure.roles.map((role, l) => `${role} ${structure.activations[l]}`);
+  return `${structure.sizes.join('-')} · ${[...new Set(parts)].join(' · ')}`;
 }
 
 function editWeight(root, line, event) {
