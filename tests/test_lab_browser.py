@@ -435,3 +435,44 @@ def test_hidden_activation_does_not_apply_without_hidden_layers(page, lab_url):
         assert "tanh" not in activation_control(page)["shown"]
         assert network_title(page) == title
     shot(page, "no-hidden-layers")
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_code_plot_caption_never_overlaps_a_point_label(page):
+    page.click('[data-action="mode"][data-mode="autoencoder"]')
+    page.wait_for_function("window.__lab.state.autoencoder !== null")
+    page.select_option('[data-action="step-unit"]', "epoch")
+    plot = page.locator('[data-panel="data-space"] [data-role="code-plot"]')
+    for steps in (0, 5, 40, 200):
+        while lab(page, "s.status.step") < steps:
+            page.click('[data-action="step"]')
+        page.wait_for_function(f"window.__lab.state.status.step >= {steps}")
+        page.wait_for_timeout(100)  # the plot draws on the frame after the state changes
+        caption = plot.locator('[data-role="code-caption"]').bounding_box()
+        labels = plot.locator(".code-label")
+        assert labels.all_text_contents() == [str(k) for k in lab(page, "s.autoencoder.labels")]
+        frame = plot.bounding_box()
+        assert caption["y"] >= frame["y"]
+        for label in labels.all():
+            b = label.bounding_box()
+            assert not overlap(caption, b), (steps, label.text_content(), caption, b)
+            assert frame["x"] <= b["x"] and b["x"] + b["width"] <= frame["x"] + frame["width"]
+            assert frame["y"] <= b["y"] and b["y"] + b["height"] <= frame["y"] + frame["height"]
+    shot(page, "autoencoder-code-plot")
+
+
+def test_code_plot_of_a_one_unit_code_shows_every_point(page, lab_url):
+    page.goto(lab_url + "?mode=autoencoder&dataset=encoder&hidden=&bottleneck=1")
+    page.wait_for_function("window.__lab.state.autoencoder?.code_size === 1")
+    plot = page.locator('[data-panel="data-space"] [data-role="code-plot"]')
+    page.wait_for_function("document.querySelectorAll('[data-role=code-plot] circle').length")
+    xs = plot.locator("circle").evaluate_all("cs => cs.map((c) => +c.getAttribute('cx'))")
+    codes = lab(page, "s.autoencoder.latent")
+    assert len(xs) == len(codes) == 8
+    order = sorted(range(8), key=lambda k: codes[k])
+    assert sorted(range(8), key=lambda k: xs[k]) == order
+    assert plot.locator('[data-role="code-caption"]').text_content() == "code unit 1 of 1"

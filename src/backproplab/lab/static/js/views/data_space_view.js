@@ -8,6 +8,12 @@ import { classRgb, diverging, fmt, rgb } from '../palette.js';
 
 const WIDTH = 360;
 const HEIGHT = 300;
+const NS = 'http://www.w3.org/2000/svg';
+// The code plot's caption has a band of its own above the plotting area, and the area starts
+// a label's height below it, so no point label (drawn above and beside its point) reaches it.
+const CAPTION_BAND = 24;
+const LABEL_ROOM = 20;
+const MAX_LABELS = 16;  // more points than this (digits) are told apart by colour alone
 
 export function mountDataSpace(root) {
   root.innerHTML = `<h2>Data space <span class="spacer"></span>
@@ -15,6 +21,8 @@ export function mountDataSpace(root) {
     <div class="stack">
       <canvas data-role="heat" width="${WIDTH}" height="${HEIGHT}"></canvas>
       <canvas data-role="points" width="${WIDTH}" height="${HEIGHT}" aria-label="data space: click to predict, shift-click to add a point"></canvas>
+      <svg data-role="code-plot" viewBox="0 0 ${WIDTH} ${HEIGHT}" aria-label="the code of every point" hidden>
+        <text data-role="code-caption" x="8" y="17"></text><g data-role="code-points"></g></svg>
     </div>
     <div class="legend"><span>shift-click adds a point of class</span>
       <select data-action="add-class"></select><span class="muted" data-role="legend"></span></div>
@@ -24,6 +32,8 @@ export function mountDataSpace(root) {
   const canvas = root.querySelector('[data-role="points"]');
   const ctx = canvas.getContext('2d');
   const grid = document.createElement('canvas');
+  const codePlot = root.querySelector('[data-role="code-plot"]');
+  const codePoints = codePlot.querySelector('[data-role="code-points"]');
   const probeBox = root.querySelector('[data-role="probe"]');
   const classSelect = root.querySelector('[data-action="add-class"]');
   classSelect.onchange = () => { state.view.addClass = Number(classSelect.value); };
@@ -114,25 +124,12 @@ export function mountDataSpace(root) {
     const ae = s.autoencoder;
     const recon = root.querySelector('[data-role="recon"]');
     recon.hidden = !ae;
+    codePlot.toggleAttribute('hidden', !ae);  // an SVG element has no hidden property
     root.classList.toggle('ae', Boolean(ae));
     if (!ae) return;
     heat.clearRect(0, 0, WIDTH, HEIGHT);
     ctx.clearRect(0, 0, WIDTH, HEIGHT);
-    ctx.font = '16px system-ui';  // the canvas is drawn at about 0.6 of its size
-    const pts = [];
-    for (let i = 0; i < ae.latent.length; i += 2) pts.push([ae.latent[i] ?? 0, ae.code_size > 1 ? ae.latent[i + 1] ?? 0 : 0]);
-    const xs = pts.map((p) => p[0]);
-    const ys = pts.map((p) => p[1]);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    pts.forEach(([x, y], i) => {
-      const px = 20 + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - 40);
-      const py = HEIGHT - 20 - ((y - y0) / (y1 - y0 || 1)) * (HEIGHT - 40);
-      ctx.fillStyle = rgb(classRgb(ae.labels ? ae.labels[i] : i));
-      ctx.beginPath(); ctx.arc(px, py, 5, 0, 2 * Math.PI); ctx.fill();
-      if (pts.length <= 16) { ctx.fillStyle = '#333'; ctx.fillText(String(ae.labels ? ae.labels[i] : i), px + 7, py - 5); }
-    });
-    ctx.fillStyle = '#667085';
-    ctx.fillText(`code units 1 and 2 of ${ae.code_size}`, 8, 14);
+    drawCode(ae);
     const w = ae.width;
     const side = Math.round(Math.sqrt(w));
     const square = side * side === w;
@@ -157,6 +154,54 @@ export function mountDataSpace(root) {
         recon.append(c);
       }
     }
+  }
+
+  // Every point at its first two code units (the first alone, on a line, for a 1-unit code),
+  // labelled when there are few; the circles are kept and moved while training.
+  function drawCode(ae) {
+    const units = Math.min(2, ae.code_size);
+    const n = ae.latent.length / units;
+    const pts = Array.from({ length: n }, (_, i) => [ae.latent[units * i] ?? 0,
+                                                     units > 1 ? ae.latent[units * i + 1] ?? 0 : 0]);
+    const labelled = n <= MAX_LABELS;
+    if (codePoints.childElementCount !== n || codePoints.dataset.labelled !== String(labelled)) {
+      codePoints.replaceChildren(...pts.map(() => {
+        const g = document.createElementNS(NS, 'g');
+        const circle = document.createElementNS(NS, 'circle');
+        circle.setAttribute('r', 5);
+        g.append(circle);
+        if (labelled) {
+          const text = document.createElementNS(NS, 'text');
+          text.setAttribute('class', 'code-label');
+          g.append(text);
+        }
+        return g;
+      }));
+      codePoints.dataset.labelled = String(labelled);
+    }
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const top = CAPTION_BAND + LABEL_ROOM;
+    const bottom = HEIGHT - 12;
+    [...codePoints.children].forEach((g, i) => {
+      const [x, y] = pts[i];
+      const px = 20 + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - 40);
+      const py = units > 1 ? bottom - ((y - y0) / (y1 - y0 || 1)) * (bottom - top) : (top + bottom) / 2;
+      const label = ae.labels ? ae.labels[i] : i;
+      const [circle, text] = g.children;
+      circle.setAttribute('cx', px.toFixed(1));
+      circle.setAttribute('cy', py.toFixed(1));
+      circle.setAttribute('fill', rgb(classRgb(label)));
+      if (!text) return;
+      const left = px > WIDTH - 40;  // near the right edge the label goes on the point's left
+      text.setAttribute('x', (left ? px - 7 : px + 7).toFixed(1));
+      text.setAttribute('y', (py - 5).toFixed(1));
+      text.setAttribute('text-anchor', left ? 'end' : 'start');
+      text.textContent = String(label);
+    });
+    codePlot.querySelector('[data-role="code-caption"]').textContent = units > 1
+      ? `code units 1 and 2 of ${ae.code_size}` : `code unit 1 of ${ae.code_size}`;
   }
 
   canvas.addEventListener('click', async (e) => {
