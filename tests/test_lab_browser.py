@@ -476,3 +476,50 @@ def test_code_plot_of_a_one_unit_code_shows_every_point(page, lab_url):
     order = sorted(range(8), key=lambda k: codes[k])
     assert sorted(range(8), key=lambda k: xs[k]) == order
     assert plot.locator('[data-role="code-caption"]').text_content() == "code unit 1 of 1"
+
+
+VECTOR_CELL = "[data-panel=dataset] tbody [data-role=inputs]"
+
+def table_cells(page, role: str) -> list[dict]:
+    return page.eval_on_selector_all(
+        f'[data-panel="dataset"] tbody [data-role="{role}"]',
+        "tds => tds.map((td) => ({text: td.textContent, title: td.title,"
+        " clipped: td.scrollWidth > td.clientWidth}))")
+
+
+def assert_table_fits_its_width(page) -> None:
+    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)"
+                         "(document.querySelector('[data-panel=dataset] .table-wrap'))")
+
+
+def test_dataset_table_shows_each_wide_input_as_one_vector(small_page, lab_url):
+    page = small_page
+    page.click('[data-action="mode"][data-mode="autoencoder"]')
+    page.wait_for_function("window.__lab.state.structure?.task === 'autoencoder'")
+    page.wait_for_function(f"document.querySelector('{VECTOR_CELL}')")
+    headers = page.locator('[data-panel="dataset"] thead th').all_text_contents()
+    assert headers[:3] == ["#", "Inputs (8)", "Expected output"]
+    rows = lab(page, "s.data.x")
+    inputs = table_cells(page, "inputs")
+    assert [c["text"] for c in inputs] == [" ".join(f"{v:g}" for v in row) for row in rows]
+    assert inputs[0]["text"] == "1 0 0 0 0 0 0 0"
+    assert not any(c["clipped"] or c["title"] for c in inputs)
+    assert {c["text"] for c in table_cells(page, "expected")} == {"= input"}
+    assert "…" not in page.locator('[data-panel="dataset"] tbody').inner_text()
+    assert page.locator('[data-panel="dataset"] [data-action="add-row"]').is_disabled()
+    assert_table_fits_its_width(page)
+    shot(page, "dataset-encoder")
+
+    page.goto(lab_url + "?mode=autoencoder&dataset=digits&points=60&test_fraction=0.2"
+                        "&batch_size=32&loss=mse&hidden=&bottleneck=2&optimizer=adam&lr=0.01")
+    page.wait_for_function("window.__lab.state.data?.x[0].length === 64")
+    page.wait_for_function(f"document.querySelector('{VECTOR_CELL}')")
+    assert page.locator('[data-panel="dataset"] thead th').nth(1).text_content() == "Inputs (64)"
+    rows = lab(page, "s.data.x")
+    inputs = table_cells(page, "inputs")
+    assert len(inputs) == len(rows) == 60
+    for cell, row in zip(inputs, rows, strict=True):
+        assert cell["clipped"] and [float(v) for v in cell["title"].split()] == row
+    assert_table_fits_its_width(page)
+    assert_panels_inside(page, 1280, 720)
+    shot(page, "dataset-digits")

@@ -1,6 +1,7 @@
 // Training dataset: # | Input 1 | Input 2 | Expected output | Prediction | Error, predictions
 // live. Cells are editable, rows addable and deletable; CSV import and export. Selecting a
-// row selects that sample for the step-by-step panel and highlights its point.
+// row selects that sample for the step-by-step panel and highlights its point. Rows of more
+// than two inputs (an autoencoder's) show each input vector in one cell, read-only.
 import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
@@ -11,12 +12,13 @@ const PAGE = 100;
 export function mountDataset(root) {
   root.innerHTML = `<h2>Training dataset</h2>
     <div class="table-wrap"><table>
-      <thead><tr><th>#</th><th>Input 1</th><th data-role="col2">Input 2</th><th>Expected output</th><th>Prediction</th><th>Error</th><th></th></tr></thead>
+      <thead><tr></tr></thead>
       <tbody></tbody></table></div>
     <div class="row table-foot"><span class="muted" data-role="pager"></span><span class="spacer"></span>
       <button data-action="add-row">+ row</button>
       <input type="file" accept=".csv,text/csv" data-action="import-csv" hidden><button data-action="import-csv-button">Import CSV</button>
       <button data-action="export-csv">Export CSV</button></div>`;
+  const head = root.querySelector('thead tr');
   const body = root.querySelector('tbody');
   const pager = root.querySelector('[data-role="pager"]');
   const fileInput = root.querySelector('[data-action="import-csv"]');
@@ -40,29 +42,53 @@ export function mountDataset(root) {
     const d = s.data;
     if (!d) return;
     const editable = s.structure?.editable;
-    const oneD = d.x[0]?.length === 1;
-    root.querySelector('[data-role="col2"]').textContent = oneD ? '' : 'Input 2';
+    const width = d.x[0]?.length ?? 0;
+    const oneD = width === 1;
+    const wide = width > 2;
+    const autoencoder = s.structure?.task === 'autoencoder';
+    head.innerHTML = (wide ? `<th>#</th><th class="vector">Inputs (${width})</th>`
+      : `<th>#</th><th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
+      '<th>Expected output</th><th>Prediction</th><th>Error</th><th></th>';
+    const addRow = root.querySelector('[data-action="add-row"]');
+    addRow.disabled = !editable;
+    addRow.title = editable ? '' : 'the rows of this dataset cannot be edited by hand';
     const pages = Math.max(1, Math.ceil(d.x.length / PAGE));
     s.view.page = Math.min(s.view.page, pages - 1);
     const start = s.view.page * PAGE;
     const end = Math.min(d.x.length, start + PAGE);
-    const wide = d.x[0]?.length > 2;
     const cell = (i, k, v) => (editable
       ? `<td><input data-row="${i}" data-col="${k}" value="${v}" aria-label="row ${i} column ${k}"></td>`
-      : `<td>${wide ? '…' : fmt(v)}</td>`);
+      : `<td>${fmt(v)}</td>`);
+    const inputs = (i, x) => (wide ? `<td class="vector" data-role="inputs">${x.map((v) => fmt(v)).join(' ')}</td>`
+      : `${cell(i, 0, x[0])}${oneD ? '<td></td>' : cell(i, 1, x[1])}`);
+    const expected = (i) => (autoencoder
+      ? '<td data-role="expected" title="an autoencoder\'s expected output is its own input">= input</td>'
+      : cell(i, 'y', d.y[i]));
     let html = '';
     for (let i = start; i < end; i += 1) {
-      const x = d.x[i];
-      html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${cell(i, 0, x[0])}` +
-        `${oneD ? '<td></td>' : cell(i, 1, x[1])}${cell(i, 'y', wide ? '' : d.y[i])}` +
-        `<td data-role="pred"></td><td class="err" data-role="err"></td>` +
+      html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${inputs(i, d.x[i])}` +
+        `${expected(i)}<td data-role="pred"></td><td class="err" data-role="err"></td>` +
         `<td>${editable ? `<button data-action="delete-row" data-row="${i}" aria-label="delete row ${i}">×</button>` : ''}</td></tr>`;
     }
     body.innerHTML = html;
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
+    titleClipped();
     predictions(s);
     selection(s);
+  }
+
+  // A vector too long for its cell is cut short with an ellipsis; its title then holds every
+  // value as sent (an image's pixels one image row per line).
+  function titleClipped() {
+    for (const td of body.querySelectorAll('td.vector')) {
+      const x = state.data.x[Number(td.parentElement.dataset.index)];
+      const side = Math.round(Math.sqrt(x.length));
+      const perLine = side * side === x.length ? side : x.length;
+      const lines = [];
+      for (let k = 0; k < x.length; k += perLine) lines.push(x.slice(k, k + perLine).join(' '));
+      td.title = td.scrollWidth > td.clientWidth ? lines.join('\n') : '';
+    }
   }
 
   function predictions(s) {
@@ -71,9 +97,9 @@ export function mountDataset(root) {
     for (const tr of body.rows) {
       const i = Number(tr.dataset.index);
       const pred = p.prediction ? p.prediction[i] : null;
-      tr.cells[4].textContent = fmt(pred);
+      tr.querySelector('[data-role="pred"]').textContent = fmt(pred);
       const err = p.error[i];
-      tr.cells[5].innerHTML = `<i style="width:${Math.min(24, 24 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
+      tr.querySelector('[data-role="err"]').innerHTML = `<i style="width:${Math.min(24, 24 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
     }
   }
 
@@ -108,6 +134,7 @@ export function mountDataset(root) {
     rows(state);
   });
 
+  new ResizeObserver(() => { if (state.data) titleClipped(); }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
   on(['predictions'], predictions);
   on(['selected'], selection);
