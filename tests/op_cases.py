@@ -37,6 +37,7 @@ POSITIVE = s.grid(0.1, 3.0)
 NONZERO = st.one_of(s.grid(0.3, 2.0), s.grid(-2.0, -0.3))
 PROBABILITY = s.grid(0.05, 0.95)
 UNIT = s.grid(0.0, 1.0)
+EXTREME_SCORES = st.sampled_from([-1000.0, -0.5, 0.0, 1.5, 1000.0])  # softmax saturated or not
 
 
 @st.composite
@@ -196,10 +197,11 @@ def bce_logits_inputs(draw, weighted: bool):
 
 @st.composite
 def class_scores(draw, batched: bool = True, weighted: bool = False, ignore: bool = False,
-                 smoothing: bool = False):
+                 smoothing: bool = False, extreme: bool = False):
     n_classes = draw(st.integers(2, 4))
     batch = draw(st.integers(1, 4))
-    x = draw(s.arrays((batch, n_classes) if batched else (n_classes,), s.grid(-3.0, 3.0)))
+    scores = EXTREME_SCORES if extreme else s.grid(-3.0, 3.0)
+    x = draw(s.arrays((batch, n_classes) if batched else (n_classes,), scores))
     ignore_index = -100
     if ignore:
         ignore_index = draw(st.sampled_from([-100, 1]))
@@ -209,7 +211,7 @@ def class_scores(draw, batched: bool = True, weighted: bool = False, ignore: boo
         t = numpy.array(draw(st.integers(0, n_classes - 1)), dtype=numpy.int64)
     consts = {"target": t, "ignore_index": ignore_index,
               "weight": draw(s.positive_weights(n_classes)) if weighted else None,
-              "label_smoothing": draw(st.sampled_from([0.1, 0.3])) if smoothing else 0.0}
+              "label_smoothing": draw(st.sampled_from([0.1, 0.3, 1.0])) if smoothing else 0.0}
     return s.Inputs((x,), consts)
 
 
@@ -378,6 +380,12 @@ def _loss_cases(reduction: str) -> list:
         OpCase(f"cross_entropy_unbatched_{r}",
                lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
                class_scores(batched=False, smoothing=True)),
+        OpCase(f"cross_entropy_unbatched_weight_{r}",
+               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
+               class_scores(batched=False, weighted=True, smoothing=True)),
+        OpCase(f"cross_entropy_extreme_scores_{r}",
+               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
+               class_scores(weighted=True, ignore=True, smoothing=True, extreme=True)),
         OpCase(f"nll_loss_{r}", lambda lib, x, **kw: _nll(lib, x, **kw, reduction=r),
                class_scores(weighted=True, ignore=True)),
     ]

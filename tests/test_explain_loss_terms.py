@@ -6,7 +6,7 @@ import pytest
 import backproplab as bp
 from backproplab import nn
 from backproplab.explain.loss_terms import loss_text
-from backproplab.ops.losses import BCEWithLogits, BinaryCrossEntropy, MSELoss
+from backproplab.ops.losses import BCEWithLogits, BinaryCrossEntropy, CrossEntropy, MSELoss
 from tests.test_explain_trace_step import MAZUR
 
 
@@ -55,3 +55,25 @@ def test_trace_shows_the_op_text_and_gradients_that_match_it(loss_fn):
         expected = (1 / (1 + numpy.exp(-y)) - t) / n  # ∂L/∂yᵢ = (σ(yᵢ) - tᵢ)/n
     assert [o["grad"][0] for o in loss["outputs"]] == pytest.approx(expected, abs=1e-12)
     assert sum(o["term"][0] for o in loss["outputs"]) == pytest.approx(loss["value"], abs=1e-12)
+
+
+def test_cross_entropy_text_is_the_fused_ops_own_written_per_sample():
+    mean = loss_text(nn.CrossEntropyLoss())
+    total = loss_text(nn.CrossEntropyLoss(reduction="sum"))
+    assert total.derivative.replace("y", "z") == CrossEntropy.derivative[0]
+    assert mean.derivative == "∂L/∂yᵢ = (softmax(y)ᵢ - [i = t])/N"
+    assert mean.formula.startswith("L = -(1/N)·Σₙ log_softmax(yₙ)[tₙ],  ")
+    assert total.formula.startswith("L = -Σₙ log_softmax(yₙ)[tₙ],  ")
+
+
+def test_cross_entropy_trace_gradients_are_softmax_minus_one_hot_over_n():
+    spec = {**MAZUR, "output_activation": None}
+    x, t = [[0.05, 0.10], [0.3, -0.2]], [1, 0]
+    loss = bp.explain.trace_step(nn.from_spec(spec), x, t, nn.CrossEntropyLoss(),
+                                 lr=0.5).to_dict()["loss"]
+    assert loss["derivative"] == loss_text(nn.CrossEntropyLoss()).derivative
+    y = numpy.array([o["prediction"] for o in loss["outputs"]]).T  # (samples, outputs)
+    softmax = numpy.exp(y) / numpy.exp(y).sum(axis=1, keepdims=True)
+    expected = (softmax - numpy.eye(2)[t]) / len(t)  # ∂L/∂yᵢ = (softmax(y)ᵢ - [i = t])/N
+    grads = numpy.array([o["grad"] for o in loss["outputs"]]).T
+    numpy.testing.assert_allclose(grads, expected, atol=1e-12)

@@ -24,8 +24,22 @@ def test_binary_cross_entropy_rejects_values_outside_zero_one():
 
 
 def test_cross_entropy_rejects_out_of_range_class():
-    with pytest.raises(IndexError, match="target 3 is out of bounds for 3 classes"):
+    with pytest.raises(IndexError, match="cross_entropy: target 3 is out of bounds for 3 classes"):
         F.cross_entropy(bp.zeros(2, 3), bp.tensor([0, 3]))
+
+
+def test_cross_entropy_of_one_sample_needs_one_class_index():
+    with pytest.raises(ValueError, match=r"input shape \(3,\) needs a single class index as "
+                                         r"target, got shape \(2,\)"):
+        F.cross_entropy(bp.zeros(3), bp.tensor([0, 1]))
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_cross_entropy_is_one_graph_node(label_smoothing):
+    x = bp.zeros(4, 3, requires_grad=True)
+    loss = F.cross_entropy(x, bp.tensor([0, 1, 2, 0]), weight=bp.tensor([1.0, 2.0, 3.0]),
+                           label_smoothing=label_smoothing)
+    assert type(loss.grad_fn).__name__ == "CrossEntropy" and loss.grad_fn.parents[0] is x
 
 
 def test_cross_entropy_needs_integer_targets():
@@ -43,6 +57,26 @@ def test_ignored_targets_get_no_gradient_and_do_not_count_in_the_mean():
     loss = F.cross_entropy(x, bp.tensor([0, -100]))
     assert loss.item() == pytest.approx(F.cross_entropy(x[:1], bp.tensor([0])).item(), rel=1e-15)
     loss.backward()
+    assert x.grad[1].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_all_ignored_samples_give_nan_mean_and_zero_gradient_as_in_torch(label_smoothing):
+    x = bp.tensor([[1.0, 2.0], [3.0, -1.0]], dtype=bp.float64, requires_grad=True)
+    loss = F.cross_entropy(x, bp.tensor([-100, -100]), label_smoothing=label_smoothing)
+    loss.backward()
+    assert numpy.isnan(loss.item())
+    assert x.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+def test_ignored_sample_counts_nothing_even_with_minus_inf_scores(label_smoothing):
+    x = bp.tensor([[1.0, 2.0], [-numpy.inf, 0.0]], dtype=bp.float64, requires_grad=True)
+    loss = F.cross_entropy(x, bp.tensor([0, 1]), ignore_index=1, reduction="none",
+                           label_smoothing=label_smoothing)
+    loss.sum().backward()
+    first = F.cross_entropy(x[:1], bp.tensor([0]), label_smoothing=label_smoothing).item()
+    assert loss.tolist() == [pytest.approx(first, rel=1e-15), 0.0]
     assert x.grad[1].tolist() == [0.0, 0.0]
 
 

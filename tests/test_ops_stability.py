@@ -74,6 +74,17 @@ def test_cross_entropy_is_finite_at_extremes(dtype):
 
 
 @DTYPES
+def test_cross_entropy_of_one_sample_with_weights_and_smoothing_is_finite_at_extremes(dtype):
+    weight = bp.tensor([1.0, 2.0, 3.0], dtype=dtype)
+    out, grad = finite_value_and_grad(
+        lambda x: F.cross_entropy(x, bp.tensor(1), weight=weight, label_smoothing=0.3),
+        [1000.0, -1000.0, 0.0], dtype)
+    # q = 0.7·w[1]·onehot(1) + 0.1·w = [0.1, 1.6, 0.3]; log_softmax = [0, -2000, -1000]
+    assert out == (1.6 * 2000 + 0.3 * 1000) / 2  # a mean divides by w[t] = 2
+    assert grad == pytest.approx([(2.0 - 0.1) / 2, -1.6 / 2, -0.3 / 2])  # (Σq·softmax - q)/2
+
+
+@DTYPES
 def test_bce_with_logits_is_finite_at_extremes(dtype):
     target = bp.tensor([0.0, 1.0, 1.0, 0.0], dtype=dtype)
     out, grad = finite_value_and_grad(

@@ -8,6 +8,7 @@ graph nodes, so the gradient a rule computes can itself be differentiated.
 import math
 
 from backproplab.ops import activations, arithmetic, comparison, indexing, selection, shape
+from backproplab.ops import softmax as softmax_ops
 from backproplab.ops.operands import operand
 from backproplab.tensor import Tensor
 
@@ -55,6 +56,10 @@ def sigmoid(x):
 
 def softplus(x):
     return activations.softplus(x, 1.0, math.inf)  # exact, as backend.softplus
+
+
+def logsumexp(x, axis):
+    return softmax_ops.logsumexp(x, axis, keepdim=True)
 
 
 def where(cond, a, b):

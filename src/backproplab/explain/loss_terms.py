@@ -5,8 +5,8 @@ The shares are computed by the engine's own loss functions with ``reduction='non
 ``log_softmax`` for cross-entropy), scaled the way the chosen reduction scales them, so they add
 up to the loss that was backpropagated. Formula and derivative text are the ops' own ``formula``
 and ``derivative`` where one op is the loss (MSE, binary cross-entropy with and without logits,
-log-softmax), written with the trace's names: yᵢ for output i, tᵢ for its target. The LaTeX is
-written here, since the ops carry none.
+softmax cross-entropy), written with the trace's names: yᵢ for output i, tᵢ for its target. The
+LaTeX is written here, since the ops carry none.
 """
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ import numpy
 from backproplab import nn
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.nn import functional as F
-from backproplab.ops.losses import BCEWithLogits, BinaryCrossEntropy, MSELoss
+from backproplab.ops.losses import BCEWithLogits, BinaryCrossEntropy, CrossEntropy, MSELoss
 from backproplab.ops.softmax import LogSoftmax
 
 
@@ -56,10 +56,14 @@ def loss_text(loss_fn) -> LossText:
                         f"{lhs} = ({rhs})/n" if k else f"{lhs} = {rhs}")
     if isinstance(loss_fn, nn.CrossEntropyLoss):
         k, kl = _mean(r, "N")
-        return LossText(f"L = -{k}Σₙ log_softmax(yₙ)[tₙ],  {LogSoftmax.formula}",
+        # the op's text is about one sample's scores z and class t: here sample n's yₙ and tₙ
+        term = (CrossEntropy.formula.removeprefix("L = -")
+                .replace("(z)", "(yₙ)").replace("[t]", "[tₙ]"))
+        lhs, rhs = CrossEntropy.derivative[0].replace("z", "y").split(" = ", 1)
+        return LossText(f"L = -{k}Σₙ {term},  {LogSoftmax.formula}",
                         rf"L = -{kl}\sum_n \ln \frac{{e^{{y_{{n,t_n}}}}}}"
                         rf"{{\sum_j e^{{y_{{n,j}}}}}}",
-                        f"∂L/∂yᵢ = (softmax(y)ᵢ - [i = t]){'/N' if k else ''}")
+                        f"{lhs} = ({rhs})/N" if k else f"{lhs} = {rhs}")
     name = type(loss_fn).__name__
     return LossText(f"L = {name}(y, t)", rf"L = \mathrm{{{name}}}(y, t)", "from the engine")
 

@@ -138,7 +138,25 @@ def _class_targets(input: Tensor, target, op: str):
             f"{op}: input shape {tuple(input.shape)} needs target shape ({input.shape[0]},) "
             f"of class indices, got {tuple(t.shape)}"
         )
+    if input.ndim == 1 and t.size != 1:
+        raise ValueError(
+            f"{op}: input shape {tuple(input.shape)} needs a single class index as target, "
+            f"got shape {tuple(t.shape)}"
+        )
     return t
+
+
+def _in_range(t, n_classes: int, ignore_index: int, op: str):
+    """Flat class indices with ignored ones set to class 0, and the mask of those not ignored."""
+    t = t.reshape(-1).astype(numpy.int64, copy=False)
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(
+            f"{op}: target {int(t[bad][0])} is out of bounds for {n_classes} classes "
+            f"(valid: 0 to {n_classes - 1})"
+        )
+    return numpy.where(valid, t, 0), valid
 
 
 def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
@@ -147,16 +165,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     t = _class_targets(input, target, "nll_loss")
     batched = input.ndim == 2
     logp = input if batched else input.unsqueeze(0)
-    t = t.reshape(-1).astype(numpy.int64)
     n_classes = logp.shape[1]
-    valid = t != ignore_index
-    bad = valid & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(
-            f"nll_loss: target {int(t[bad][0])} is out of bounds for {n_classes} classes "
-            f"(valid: 0 to {n_classes - 1})"
-        )
-    safe = numpy.where(valid, t, 0)
+    safe, valid = _in_range(t, n_classes, ignore_index, "nll_loss")
     picked = _index.gather(logp, 1, Tensor._make(safe[:, None], False, None))[:, 0]
     w = numpy.ones(n_classes, dtype=input.dtype) if weight is None else _array(weight, input)
     wt = Tensor._make((w[safe] * valid).astype(input.dtype, copy=False), False, None)
@@ -175,30 +185,14 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     """
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"cross_entropy: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
     t = _class_targets(input, target, "cross_entropy")
-    logp = log_softmax(input, -1)
-    nll = nll_loss(logp, t, weight, ignore_index, reduction)
-    if label_smoothing == 0.0:
-        return nll
-    batched = input.ndim == 2
-    logp2 = logp if batched else logp.unsqueeze(0)
-    t2 = t.reshape(-1)
-    n_classes = logp2.shape[1]
-    valid = Tensor._make((t2 != ignore_index).astype(input.dtype), False, None)
-    if weight is None:
-        smooth = -logp2.sum(dim=1) * valid
-        denom = float(valid.data.sum())
-    else:
-        w = _array(weight, input)
-        smooth = -(logp2 * Tensor._make(w, False, None)).sum(dim=1) * valid
-        denom = float((w[numpy.where(t2 != ignore_index, t2, 0)] * valid.data).sum())
-    if reduction == "mean":
-        smooth = smooth.sum() / denom
-    else:
-        smooth = _losses.reduce(smooth, reduction, "cross_entropy")
-        if not batched and reduction == "none":
-            smooth = smooth[0]
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    safe, valid = _in_range(t, input.shape[-1], ignore_index, "cross_entropy")
+    input = _arith._float(input)
+    w = None if weight is None else _array(weight, input)
+    return _losses.CrossEntropy.apply(input, safe, valid, w, float(label_smoothing), reduction)
 
 
 def _array(x, like: Tensor) -> numpy.ndarray:

@@ -11,14 +11,6 @@ from backproplab.ops.dims import normalize_dims
 from backproplab.tensor import Tensor
 
 
-def _shifted_logsumexp(a, axes):
-    """(log Σ exp a, kept dims) with the maximum taken out first; all -inf rows give -inf."""
-    xp = backend.xp
-    m = a.max(axis=axes, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, 0)
-    return xp.log(xp.exp(a - m).sum(axis=axes, keepdims=True)) + m
-
-
 class Softmax(Function):
     formula = "softmax(a)ᵢ = e^(aᵢ) / Σⱼ e^(aⱼ)"
     derivative = ("∂sᵢ/∂aⱼ = sᵢ(δᵢⱼ - sⱼ)",)
@@ -48,7 +40,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        out = a - _shifted_logsumexp(a, dim)
+        out = a - backend.logsumexp(a, dim)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -67,7 +59,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        kept = _shifted_logsumexp(a, axes)
+        kept = backend.logsumexp(a, axes)
         out = kept if keepdim else kept.squeeze(axis=axes)
         ctx.save_for_backward(a, out)
         ctx.axes = axes
