@@ -77,3 +77,56 @@ def test_cross_entropy_trace_gradients_are_softmax_minus_one_hot_over_n():
     expected = (softmax - numpy.eye(2)[t]) / len(t)  # ∂L/∂yᵢ = (softmax(y)ᵢ - [i = t])/N
     grads = numpy.array([o["grad"] for o in loss["outputs"]]).T
     numpy.testing.assert_allclose(grads, expected, atol=1e-12)
+
+
+def _class_trace(loss_fn, t):
+    spec = {**MAZUR, "output_activation": None}
+    x = [[0.05, 0.10], [0.3, -0.2], [-0.4, 0.7]]
+    loss = bp.explain.trace_step(nn.from_spec(spec), x, t, loss_fn, lr=0.5).to_dict()["loss"]
+    y = numpy.array([o["prediction"] for o in loss["outputs"]]).T  # (samples, outputs)
+    grads = numpy.array([o["grad"] for o in loss["outputs"]]).T
+    return loss, y, grads
+
+
+def _softmax(y):
+    return numpy.exp(y) / numpy.exp(y).sum(axis=1, keepdims=True)
+
+
+def test_weighted_cross_entropy_text_and_gradients_carry_the_class_weights():
+    w, t = numpy.array([1.0, 3.0]), [1, 0, 1]
+    loss_fn = nn.CrossEntropyLoss(weight=w)
+    loss, y, grads = _class_trace(loss_fn, t)
+    assert loss["derivative"] == "∂L/∂yᵢ = w[t]·(softmax(y)ᵢ - [i = t])/Σₙ w[tₙ]"
+    assert loss_text(loss_fn).formula.startswith("L = -(1/Σₙ w[tₙ])·Σₙ w[tₙ]·log_softmax")
+    # the text read as NumPy: w[t]·(softmax(y) - one-hot) / Σₙ w[tₙ]
+    expected = w[t][:, None] * (_softmax(y) - numpy.eye(2)[t]) / w[t].sum()
+    numpy.testing.assert_allclose(grads, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("weight", [None, [1.0, 3.0]])
+def test_label_smoothing_text_and_gradients_use_the_smoothed_target(weight):
+    eps, t = 0.2, [1, 0, 1]
+    loss_fn = nn.CrossEntropyLoss(weight=weight, label_smoothing=eps)
+    loss, y, grads = _class_trace(loss_fn, t)
+    w = numpy.ones(2) if weight is None else numpy.array(weight)
+    # qᵢ = (1 - ε)·w[t]·[i = t] + ε·wᵢ/C, and ∂L/∂yᵢ = (softmax(y)ᵢ·Σⱼ qⱼ - qᵢ)/Σₙ w[tₙ]
+    q = (1 - eps) * w[t][:, None] * numpy.eye(2)[t] + eps * w[None, :] / 2
+    expected = (_softmax(y) * q.sum(axis=1, keepdims=True) - q) / w[t].sum()
+    numpy.testing.assert_allclose(grads, expected, atol=1e-12)
+    assert "qᵢ = (1 - ε)·" in loss["derivative"] and "(ε = 0.2, C classes)" in \
+        loss_text(loss_fn).formula
+    if weight is None:
+        assert loss["derivative"].startswith("∂L/∂yᵢ = (softmax(y)ᵢ - qᵢ)/N,  ")
+
+
+def test_pos_weight_text_and_gradients_scale_the_positive_term():
+    p = 3.0
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=[p])
+    spec = {**MAZUR, "output_activation": None}
+    trace = bp.explain.trace_step(nn.from_spec(spec), [0.05, 0.10], [0.0, 1.0], loss_fn, lr=0.5)
+    loss = trace.to_dict()["loss"]
+    assert loss["derivative"] == "∂L/∂yᵢ = ((1 + (pᵢ - 1)·tᵢ)·σ(yᵢ) - pᵢ·tᵢ)/n"
+    y = numpy.array([o["prediction"][0] for o in loss["outputs"]])
+    t = numpy.array([0.0, 1.0])
+    expected = ((1 + (p - 1) * t) / (1 + numpy.exp(-y)) - p * t) / 2
+    assert [o["grad"][0] for o in loss["outputs"]] == pytest.approx(expected, abs=1e-12)

@@ -5,8 +5,9 @@ The shares are computed by the engine's own loss functions with ``reduction='non
 ``log_softmax`` for cross-entropy), scaled the way the chosen reduction scales them, so they add
 up to the loss that was backpropagated. Formula and derivative text are the ops' own ``formula``
 and ``derivative`` where one op is the loss (MSE, binary cross-entropy with and without logits,
-softmax cross-entropy), written with the trace's names: yᵢ for output i, tᵢ for its target. The
-LaTeX is written here, since the ops carry none.
+softmax cross-entropy), written with the trace's names: yᵢ for output i, tᵢ for its target.
+The ops' text is the plain case; class weights, ``pos_weight`` and label smoothing, which the
+traced numbers include, are written in here, as is the LaTeX, since the ops carry none.
 """
 
 from dataclasses import dataclass
@@ -32,9 +33,15 @@ def _mean(reduction: str, n: str) -> tuple[str, str]:
 
 
 def loss_text(loss_fn) -> LossText:
-    """Formula, LaTeX and derivative of ``loss_fn`` (y: the network's output, t: the target)."""
+    """Formula, LaTeX and derivative of ``loss_fn`` (y: the network's output, t: the target).
+
+    Class weights, ``pos_weight`` and label smoothing change both the loss and its gradient, and
+    the trace's numbers include them, so the text includes them too.
+    """
     r = getattr(loss_fn, "reduction", "mean")
     k, kl = _mean(r, "n")
+    weighted = getattr(loss_fn, "weight", None) is not None
+    w, wl = ("wᵢ·", r"w_i ") if weighted else ("", "")
     if isinstance(loss_fn, nn.MSELoss):
         formula = _indexed(MSELoss.formula, "y", "t").replace("Σ", "Σᵢ")
         derivative = _indexed(MSELoss.derivative[0], "y", "t")
@@ -43,29 +50,76 @@ def loss_text(loss_fn) -> LossText:
         return LossText(formula, rf"L = {kl}\sum_i (y_i - t_i)^2", derivative)
     if isinstance(loss_fn, nn.BCELoss):
         term = _indexed(BinaryCrossEntropy.formula, "p", "t")
-        return LossText(f"L = {k}Σᵢ {term}",
-                        rf"L = -{kl}\sum_i \left[t_i \ln y_i + (1 - t_i)\ln(1 - y_i)\right]",
-                        _indexed(BinaryCrossEntropy.derivative[0], "p", "t")
-                        + (" ÷ n" if k else ""))
+        lhs, rhs = _indexed(BinaryCrossEntropy.derivative[0], "p", "t").split(" = ")
+        return LossText(f"L = {k}Σᵢ {_weigh(w, term)}",
+                        rf"L = -{kl}\sum_i {wl}\left[t_i \ln y_i + (1 - t_i)\ln(1 - y_i)\right]",
+                        f"{lhs} = {_times(w, rhs)}" + (" ÷ n" if k else ""))
     if isinstance(loss_fn, nn.BCEWithLogitsLoss):
-        term = _indexed(BCEWithLogits.formula.removeprefix("L = "), "x", "t")
-        lhs, rhs = _indexed(BCEWithLogits.derivative[0], "x", "t").split(" = ")
-        return LossText(f"L = {k}Σᵢ {term}  (yᵢ: logits)",
-                        rf"L = -{kl}\sum_i \left[t_i \ln \sigma(y_i) + (1 - t_i)"
-                        rf"\ln(1 - \sigma(y_i))\right]",
-                        f"{lhs} = ({rhs})/n" if k else f"{lhs} = {rhs}")
+        return _bce_with_logits_text(loss_fn, k, kl, w, wl)
     if isinstance(loss_fn, nn.CrossEntropyLoss):
-        k, kl = _mean(r, "N")
-        # the op's text is about one sample's scores z and class t: here sample n's yₙ and tₙ
-        term = (CrossEntropy.formula.removeprefix("L = -")
-                .replace("(z)", "(yₙ)").replace("[t]", "[tₙ]"))
-        lhs, rhs = CrossEntropy.derivative[0].replace("z", "y").split(" = ", 1)
-        return LossText(f"L = -{k}Σₙ {term},  {LogSoftmax.formula}",
-                        rf"L = -{kl}\sum_n \ln \frac{{e^{{y_{{n,t_n}}}}}}"
-                        rf"{{\sum_j e^{{y_{{n,j}}}}}}",
-                        f"{lhs} = ({rhs})/N" if k else f"{lhs} = {rhs}")
+        return _cross_entropy_text(loss_fn, r)
     name = type(loss_fn).__name__
     return LossText(f"L = {name}(y, t)", rf"L = \mathrm{{{name}}}(y, t)", "from the engine")
+
+
+def _times(w: str, rhs: str) -> str:
+    """``rhs`` multiplied by the weight factor ``w`` ("wᵢ·" or nothing)."""
+    return f"{w}({rhs})" if w else rhs
+
+
+def _weigh(w: str, term: str) -> str:
+    """A loss term "-(…)" with the weight factor ``w`` written in front: "-wᵢ·(…)"."""
+    return f"-{w}{term.removeprefix('-')}" if w else term
+
+
+def _bce_with_logits_text(loss_fn, k, kl, w, wl) -> LossText:
+    term = _indexed(BCEWithLogits.formula.removeprefix("L = "), "x", "t")
+    lhs, rhs = _indexed(BCEWithLogits.derivative[0], "x", "t").split(" = ")
+    tl = "t_i"
+    if loss_fn.pos_weight is not None:
+        # p scales the positive term: L = -(p·t·ln σ(y) + (1-t)·ln(1-σ(y))), so
+        # ∂L/∂y = (1-t)·σ(y) - p·t·(1-σ(y)) = (1 + (p-1)·t)·σ(y) - p·t.
+        term = term.replace("(tᵢ·", "(pᵢ·tᵢ·", 1)
+        rhs = "(1 + (pᵢ - 1)·tᵢ)·σ(yᵢ) - pᵢ·tᵢ"
+        tl = "p_i t_i"
+    rhs = _times(w, rhs)
+    return LossText(f"L = {k}Σᵢ {_weigh(w, term)}  (yᵢ: logits"
+                    + (", pᵢ: pos_weight)" if loss_fn.pos_weight is not None else ")"),
+                    rf"L = -{kl}\sum_i {wl}\left[{tl} \ln \sigma(y_i) + (1 - t_i)"
+                    rf"\ln(1 - \sigma(y_i))\right]",
+                    f"{lhs} = ({rhs})/n" if k else f"{lhs} = {rhs}")
+
+
+def _cross_entropy_text(loss_fn, r: str) -> LossText:
+    """The op's text is about one sample's scores z and class t: here sample n's yₙ and tₙ.
+
+    Unweighted and unsmoothed it is the textbook softmax(y) - one-hot, averaged over N. Class
+    weights w scale sample n by w[tₙ] and the mean divides by Σₙ w[tₙ]; label smoothing ε
+    replaces the one-hot by q = (1-ε)·one-hot + ε/C (each class term weighted by its wᵢ)."""
+    weighted = loss_fn.weight is not None
+    eps = loss_fn.label_smoothing
+    lhs, rhs = CrossEntropy.derivative[0].replace("z", "y").split(" = ", 1)
+    term = (CrossEntropy.formula.removeprefix("L = -")
+            .replace("(z)", "(yₙ)").replace("[t]", "[tₙ]"))
+    k, _ = _mean(r, "Σₙ w[tₙ]" if weighted else "N")
+    _, kl = _mean(r, r"\sum_n w_{t_n}" if weighted else "N")
+    ln_softmax = r"\ln \frac{e^{y_{n,%s}}}{\sum_j e^{y_{n,j}}}"
+    if eps:
+        q = f"qᵢ = (1 - ε)·{'w[t]·' if weighted else ''}[i = t] + ε{'·wᵢ' if weighted else ''}/C"
+        formula = f"L = -{k}Σₙ Σᵢ qₙᵢ·log_softmax(yₙ)ᵢ,  {q} (ε = {eps:g}, C classes)"
+        latex = rf"L = -{kl}\sum_n \sum_i q_{{n,i}} " + ln_softmax % "i"
+        rhs = "softmax(y)ᵢ·Σⱼ qⱼ - qᵢ" if weighted else "softmax(y)ᵢ - qᵢ"
+        where = f",  {q}"
+    else:
+        formula = f"L = -{k}Σₙ {'w[tₙ]·' if weighted else ''}{term}"
+        latex = rf"L = -{kl}\sum_n {'w_{t_n} ' if weighted else ''}" + ln_softmax % "t_n"
+        where = ""
+        if weighted:
+            rhs = f"w[t]·({rhs})"
+    if k:
+        divisor = k.removeprefix("(1/").removesuffix(")·")
+        rhs = f"{rhs}/{divisor}" if rhs.startswith("w[t]·(") else f"({rhs})/{divisor}"
+    return LossText(f"{formula},  {LogSoftmax.formula}", latex, f"{lhs} = {rhs}{where}")
 
 
 def _indexed(text: str, y: str, t: str) -> str:
