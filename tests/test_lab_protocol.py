@@ -23,6 +23,8 @@ def test_valid_message_parses_with_its_id():
     ('{"type": "step", "unit": "century"}', "unit"),
     ('{"type": "play", "extra": 1}', "extra"),
     ('{"type": "select", "index": -1}', "index"),
+    ('{"type": "table_page", "page": -1}', "page: Input should be greater"),
+    ('{"type": "table_page", "page": 50}', "page: Input should be less"),
     ('{"type": "set_weight", "layer": 0, "row": 0, "value": 1e9}', "value"),
     ('{"type": "set_weight", "layer": 99, "row": 0, "value": 1}', "layer"),
     ('{"type": "predict", "x": [1, 2, 3]}', "x"),

@@ -93,7 +93,8 @@ def test_bad_messages_get_one_error_reply_and_the_session_lives_on(talk, raw, wo
 
 def test_every_message_gets_exactly_one_reply(talk):
     for msg in [("step", {}), ("select", {"index": 1}), ("predict", {"x": [0.2, 0.8]}),
-                ("configure", {"changes": {"lr": 0.1}}), ("reset", {}), ("pause", {})]:
+                ("configure", {"changes": {"lr": 0.1}}), ("reset", {}), ("pause", {}),
+                ("table_page", {"page": 0})]:
         assert talk.ask(msg[0], **msg[1])["type"] == "reply"
 
 

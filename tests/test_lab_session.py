@@ -1,5 +1,7 @@
 """Sessions: training through the library, reset and reinitialise, edits, divergence, limits."""
 
+import base64
+
 import numpy
 import pytest
 
@@ -162,6 +164,37 @@ def test_autoencoder_mode_trains_on_the_encoder_problem():
     frame = FrameTracker().build(session)
     assert len(frame["autoencoder"]["latent"]) == 16
     assert session.log.last("train_loss") < session.log.columns["train_loss"][0]
+
+
+DIGITS = {"mode": "autoencoder", "dataset": "digits", "points": 250, "test_fraction": 0.2,
+          "batch_size": 32, "loss": "mse", "hidden": (), "bottleneck": 2, "optimizer": "adam",
+          "lr": 0.01}
+
+
+def test_autoencoder_frames_carry_the_reconstructions_of_the_table_page_on_show():
+    session = Session(LabConfig().updated(DIGITS))
+    session.step("batch")
+    tracker = FrameTracker()
+    with bp.no_grad():
+        out = session.network.model(bp.from_numpy(session.points.x)).data
+    for page, start in [(0, 0), (7, 200), (1, 100)]:  # past the last page: the last page
+        session.show_page(page)
+        shown = tracker.build(session)["predictions"]["reconstruction"]
+        values = numpy.frombuffer(base64.b64decode(shown["values"]), dtype="<f4")
+        assert shown["start"] == start and shown["width"] == 64
+        rows = min(limits.TABLE_PAGE_ROWS, len(session.points) - start)
+        assert numpy.array_equal(values.reshape(-1, 64), out[start:start + rows])
+    assert "predictions" not in (tracker.build(session) or {})  # nothing changed, nothing sent
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse"])
+def test_autoencoder_row_error_is_the_loss_of_a_step_on_that_row(loss):
+    session = Session(LabConfig().updated({"mode": "autoencoder", "dataset": "encoder",
+                                           "hidden": (), "bottleneck": 3, "loss": loss}))
+    session.step("batch")
+    error = FrameTracker().build(session)["predictions"]["error"]
+    for i in range(len(session.points)):
+        assert error[i] == pytest.approx(session.trace(i)["loss"]["value"], abs=1e-5)
 
 
 @pytest.mark.parametrize(("changes", "roles", "activations"), [

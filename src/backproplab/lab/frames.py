@@ -35,9 +35,12 @@ class FrameTracker:
             data_changed = self._changed("data", session.data_version)
             if data_changed:
                 frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
-            if self._changed("weights", (session.weights_version, session.data_version)):
+            weights, page = (session.weights_version, session.data_version), session.page_rows()
+            if self._changed("predictions", (*weights, page)):
+                frame["predictions"] = data_space.predictions(session.network, session.points,
+                                                              page)
+            if self._changed("weights", weights):
                 frame["network"] = network(session)
-                frame["predictions"] = data_space.predictions(session.network, session.points)
                 if session.config.mode == "autoencoder":
                     frame["autoencoder"] = data_space.autoencoder_view(session.network,
                                                                        session.points)

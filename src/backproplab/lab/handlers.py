@@ -88,6 +88,11 @@ def _delete_row(msg: protocol.DeleteRow, session, player) -> dict:
     return {}
 
 
+def _table_page(msg: protocol.TablePage, session, player) -> dict:
+    session.show_page(msg.page)
+    return {"page": msg.page}
+
+
 def _trace(msg: protocol.Trace, session, player) -> dict:
     return {"trace": session.trace(msg.index)}
 
@@ -107,8 +112,9 @@ def _ping(msg, session, player) -> dict:
 HANDLERS = {
     "configure": _configure, "play": _play, "pause": _pause, "step": _step, "reset": _reset,
     "reinit": _reinit, "select": _select, "set_weight": _set_weight, "predict": _predict,
-    "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row, "trace": _trace,
-    "export": _export, "descend": _descend, "ping": _ping,
+    "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row,
+    "table_page": _table_page, "trace": _trace, "export": _export, "descend": _descend,
+    "ping": _ping,
 }
 
 

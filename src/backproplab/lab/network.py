@@ -15,7 +15,7 @@ from backproplab import nn
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
 from backproplab.nn.activation import activation_spec
-from backproplab.train import make_loss
+from backproplab.train import LOSSES, make_loss
 from backproplab.train.task import head_for, mlp_spec, probabilities
 
 
@@ -65,6 +65,15 @@ class LabNetwork:
     def outputs(self, x: numpy.ndarray) -> numpy.ndarray:
         """Probabilities (binary: of class 1; multiclass: per class) or values, no gradient."""
         return probabilities(self.model, x, self.head)
+
+    def row_losses(self, out: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarray:
+        """Each row's loss given the model's outputs ``out``: the loss of a batch of that row
+        alone, the one a training step on it starts from. For heads whose ``outputs`` are the
+        model's own (an autoencoder's), not logits turned into probabilities."""
+        per_value = LOSSES[self.head.loss](reduction="none")
+        with no_grad():
+            values = per_value(from_numpy(out), from_numpy(self.targets(y))).data
+        return values.reshape(len(out), -1).mean(axis=1)
 
     def forward_details(self, x: numpy.ndarray) -> list[dict]:
         """Each layer's net input and output for one sample ``x`` of shape (features,)."""

@@ -111,6 +111,13 @@ class DeleteRow(_Message):
     index: int = Field(ge=0, lt=limits.MAX_POINTS)
 
 
+class TablePage(_Message):
+    """The dataset table turned to ``page``; frames then carry that page's reconstructions."""
+
+    type: Literal["table_page"]
+    page: int = Field(ge=0, lt=math.ceil(limits.MAX_POINTS / limits.TABLE_PAGE_ROWS))
+
+
 class Trace(_Message):
     """The step-by-step numbers of one training step on sample ``index``."""
 
@@ -140,7 +147,7 @@ class Ping(_Message):
 
 
 _MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
-             AddRow, SetRow, DeleteRow, Trace, Export, Descend, Ping)
+             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, Ping)
 Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER = TypeAdapter(Message)
 MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))

@@ -6,6 +6,7 @@ diagnosis the page shows instead of NaNs. Every method takes the session's lock,
 training thread, the frame pump and message handlers can share one session safely.
 """
 
+import math
 import secrets
 import threading
 import time
@@ -15,6 +16,7 @@ import numpy
 from backproplab import train
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.lab import limits
 from backproplab.lab.config import TRAINING_ONLY, LabConfig
 from backproplab.lab.epoch_log import EpochLog
 from backproplab.lab.network import LabNetwork
@@ -41,6 +43,9 @@ class Session:
         self.playing = False
         self.evicted = False
         self.selected = 0
+        self.table_page = 0
+        """The dataset table's page on show: frames carry an autoencoder's reconstructions for
+        its rows only."""
         self.points = PointSet.from_config(self.config)
         self._rate = _RateMeter()
         self._build()
@@ -311,6 +316,19 @@ class Session:
                 raise ValueError(f"there is no row {index}; the table has {len(self.points)}")
             self.selected = index
             self.version += 1
+
+    def show_page(self, page: int) -> None:
+        with self.lock:
+            self.table_page = page
+            self.version += 1
+
+    def page_rows(self) -> slice:
+        """The rows of the table page on show; a page past the end (rows were deleted) is the
+        last page, as the page itself counts it."""
+        with self.lock:
+            pages = max(1, math.ceil(len(self.points) / limits.TABLE_PAGE_ROWS))
+            start = min(self.table_page, pages - 1) * limits.TABLE_PAGE_ROWS
+            return slice(start, min(start + limits.TABLE_PAGE_ROWS, len(self.points)))
 
     def add_row(self, x, y, test: bool = False) -> int:
         with self.lock:

@@ -9,7 +9,7 @@ export const state = {
   data: null,           // rows: x, y, test; extent
   network: null,        // weights, grads, last updates, gradient magnitudes
   space: null,          // heatmap or curve
-  predictions: null,    // per-row prediction and error
+  predictions: null,    // per-row prediction (an autoencoder's: reconstructions of the table page) and error
   selected: null,       // selected row and its forward pass
   history: emptyHistory(),
   events: [],

@@ -37,8 +37,9 @@ export function mountDataSpace(root) {
   const probeBox = root.querySelector('[data-role="probe"]');
   const classSelect = root.querySelector('[data-action="add-class"]');
   classSelect.onchange = () => { state.view.addClass = Number(classSelect.value); };
-  root.querySelector('[data-action="discrete"]').onchange = (e) => {
-    state.view.discrete = e.target.checked;
+  const boundary = root.querySelector('[data-action="discrete"]');
+  boundary.onchange = () => {
+    state.view.discrete = boundary.checked;
     update({ space: state.space });
   };
 
@@ -238,6 +239,14 @@ export function mountDataSpace(root) {
     state.view.addClass = Math.min(state.view.addClass, n - 1);
     classSelect.value = state.view.addClass;
     classSelect.disabled = st.task === 'regression' || !st.editable;
+    // Only a classifier's heatmap has a decision boundary to draw; elsewhere the box is kept
+    // in its place (nothing moves) but disabled, unticked, and says why.
+    const classifier = st.task === 'binary' || st.task === 'multiclass';
+    boundary.disabled = !classifier;
+    boundary.checked = classifier && state.view.discrete;
+    boundary.parentElement.title = classifier ? ''
+      : st.task === 'autoencoder' ? 'an autoencoder\'s data space shows codes, not a decision boundary'
+        : 'a regression has no decision boundary to draw';
     root.querySelector('[data-role="legend"]').textContent =
       st.task === 'binary' ? 'orange = class 0, blue = class 1; test points hollow'
         : st.task === 'regression' ? 'points: data; line: the network' : 'test points hollow';

@@ -1,15 +1,17 @@
 // Training dataset: # | Input 1 | Input 2 | Expected output | Prediction | Error, predictions
 // live. Cells are editable, rows addable and deletable; CSV import and export. Selecting a
 // row selects that sample for the step-by-step panel and highlights its point. Rows of more
-// than two inputs (an autoencoder's) show each input vector in one cell, read-only.
+// than two inputs (an autoencoder's) show each input vector in one cell, read-only, and an
+// autoencoder's prediction is its reconstruction, one vector per row; the server sends those
+// for the page on show, so the view tells it which page that is.
 import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { saveExport } from '../downloads.js';
 
-const PAGE = 100;
-
 export function mountDataset(root) {
+  const PAGE = state.welcome.limits.TABLE_PAGE_ROWS;
+  let serverPage = 0;  // the page the server sends reconstructions for
   root.innerHTML = `<h2>Training dataset</h2>
     <div class="table-wrap"><table>
       <thead><tr></tr></thead>
@@ -48,56 +50,98 @@ export function mountDataset(root) {
     const autoencoder = s.structure?.task === 'autoencoder';
     head.innerHTML = (wide ? `<th>#</th><th class="vector">Inputs (${width})</th>`
       : `<th>#</th><th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
-      '<th>Expected output</th><th>Prediction</th><th>Error</th><th></th>';
+      `<th>Expected output</th>${autoencoder
+        ? '<th class="vector" title="the network\'s output for the row: its reconstruction of the inputs">Prediction</th>'
+        : '<th>Prediction</th>'}<th>Error</th><th></th>`;
     const addRow = root.querySelector('[data-action="add-row"]');
     addRow.disabled = !editable;
     addRow.title = editable ? '' : 'the rows of this dataset cannot be edited by hand';
     const pages = Math.max(1, Math.ceil(d.x.length / PAGE));
     s.view.page = Math.min(s.view.page, pages - 1);
+    if (s.view.page !== serverPage) {
+      serverPage = s.view.page;
+      send('table_page', { page: serverPage });
+    }
     const start = s.view.page * PAGE;
     const end = Math.min(d.x.length, start + PAGE);
     const cell = (i, k, v) => (editable
       ? `<td><input data-row="${i}" data-col="${k}" value="${v}" aria-label="row ${i} column ${k}"></td>`
       : `<td>${fmt(v)}</td>`);
-    const inputs = (i, x) => (wide ? `<td class="vector" data-role="inputs">${x.map((v) => fmt(v)).join(' ')}</td>`
-      : `${cell(i, 0, x[0])}${oneD ? '<td></td>' : cell(i, 1, x[1])}`);
+    // An input vector of up to 16 characters (the encoder's eight bits) is never cut; longer
+    // ones share the room left with the reconstruction.
+    const inputs = (i, x) => {
+      if (!wide) return `${cell(i, 0, x[0])}${oneD ? '<td></td>' : cell(i, 1, x[1])}`;
+      const text = x.map((v) => fmt(v)).join(' ');
+      return `<td class="vector${text.length <= 16 ? ' whole' : ''}" data-role="inputs">${text}</td>`;
+    };
     const expected = (i) => (autoencoder
       ? '<td data-role="expected" title="an autoencoder\'s expected output is its own input">= input</td>'
       : cell(i, 'y', d.y[i]));
     let html = '';
     for (let i = start; i < end; i += 1) {
       html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${inputs(i, d.x[i])}` +
-        `${expected(i)}<td data-role="pred"></td><td class="err" data-role="err"></td>` +
+        `${expected(i)}<td${autoencoder ? ' class="vector"' : ''} data-role="pred"></td><td class="err" data-role="err"></td>` +
         `<td>${editable ? `<button data-action="delete-row" data-row="${i}" aria-label="delete row ${i}">×</button>` : ''}</td></tr>`;
     }
     body.innerHTML = html;
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
-    titleClipped();
+    titleClipped(inputCells());
     predictions(s);
     selection(s);
   }
 
   // A vector too long for its cell is cut short with an ellipsis; its title then holds every
-  // value as sent (an image's pixels one image row per line).
-  function titleClipped() {
-    for (const td of body.querySelectorAll('td.vector')) {
-      const x = state.data.x[Number(td.parentElement.dataset.index)];
-      const side = Math.round(Math.sqrt(x.length));
-      const perLine = side * side === x.length ? side : x.length;
+  // value (inputs as sent, a reconstruction as printed), an image's one image row per line.
+  // All widths are read before any title is written, so the table is laid out once.
+  function titleClipped(cells) {
+    const cut = cells.map((td) => td.scrollWidth > td.clientWidth || td.textContent.endsWith('…'));
+    cells.forEach((td, k) => {
+      const i = Number(td.parentElement.dataset.index);
+      const values = (td.dataset.role === 'inputs' ? state.data.x[i] : reconstructionOf(i)) ?? [];
+      const side = Math.round(Math.sqrt(values.length));
+      const perLine = side * side === values.length ? side : values.length;
       const lines = [];
-      for (let k = 0; k < x.length; k += perLine) lines.push(x.slice(k, k + perLine).join(' '));
-      td.title = td.scrollWidth > td.clientWidth ? lines.join('\n') : '';
-    }
+      for (let j = 0; j < values.length; j += perLine) lines.push(values.slice(j, j + perLine).join(' '));
+      td.title = cut[k] ? lines.join('\n') : '';
+    });
+  }
+  const inputCells = () => [...body.querySelectorAll('td.vector[data-role="inputs"]')];
+
+  // A reconstruction arrives as the model's float32 outputs for the rows of the page on show
+  // and reads to two significant digits. Its cell prints the first SHOWN values (more do not
+  // fit it even in a 2560-pixel window, and a page of digits would be 6,400 numbers to print
+  // 30 times a second), its title all of them.
+  const SHOWN = 16;
+  let recon = null;
+  function float32s(base64) {  // a loop: Uint8Array.from(text, fn) takes seven times as long
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
+    return new Float32Array(bytes.buffer);
+  }
+  const twoDigits = (v) => (Number.isFinite(v) ? String(Number(v.toPrecision(2))) : '—');
+  function reconstructionOf(i, count = Infinity) {  // null until the row's page has come
+    const k = recon ? i - recon.start : -1;
+    if (k < 0 || (k + 1) * recon.width > recon.values.length) return null;
+    const from = k * recon.width;
+    return Array.from(recon.values.subarray(from, from + Math.min(count, recon.width)), twoDigits);
+  }
+  function reconstructionText(i) {
+    const shown = reconstructionOf(i, SHOWN);
+    if (!shown) return '—';
+    return shown.join(' ') + (shown.length < recon.width ? ' …' : '');
   }
 
   function predictions(s) {
     const p = s.predictions;
     if (!p || !s.data) return;
+    const rec = p.reconstruction;
+    recon = rec && { ...rec, values: float32s(rec.values) };
     for (const tr of body.rows) {
       const i = Number(tr.dataset.index);
-      const pred = p.prediction ? p.prediction[i] : null;
-      tr.querySelector('[data-role="pred"]').textContent = fmt(pred);
+      tr.querySelector('[data-role="pred"]').textContent = rec
+        ? reconstructionText(i) : fmt(p.prediction[i]);
       const err = p.error[i];
       tr.querySelector('[data-role="err"]').innerHTML = `<i style="width:${Math.min(24, 24 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
     }
@@ -117,6 +161,12 @@ export function mountDataset(root) {
       send('select', { index: Number(tr.dataset.index) });
     }
   });
+  // A reconstruction changes with every frame, so its title is written when the pointer comes
+  // to it instead of measuring a page of cells 30 times a second.
+  body.addEventListener('mouseover', (e) => {
+    const td = e.target.closest('td.vector[data-role="pred"]');
+    if (td) titleClipped([td]);
+  });
   body.addEventListener('change', (e) => {
     const input = e.target.closest('input');
     if (!input) return;
@@ -134,7 +184,7 @@ export function mountDataset(root) {
     rows(state);
   });
 
-  new ResizeObserver(() => { if (state.data) titleClipped(); }).observe(root.querySelector('.table-wrap'));
+  new ResizeObserver(() => { if (state.data) titleClipped(inputCells()); }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
   on(['predictions'], predictions);
   on(['selected'], selection);
