@@ -369,26 +369,25 @@ def _loss_cases(reduction: str) -> list:
         OpCase(f"bce_with_logits_weight_pos_weight_{r}",
                lambda lib, x, t, **kw: _bce_logits(lib, x, t, r, **kw),
                bce_logits_inputs(weighted=True)),
-        OpCase(f"cross_entropy_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r), class_scores()),
-        OpCase(f"cross_entropy_weight_ignore_index_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
-               class_scores(weighted=True, ignore=True)),
-        OpCase(f"cross_entropy_label_smoothing_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
-               class_scores(weighted=True, ignore=True, smoothing=True)),
-        OpCase(f"cross_entropy_unbatched_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
-               class_scores(batched=False, smoothing=True)),
-        OpCase(f"cross_entropy_unbatched_weight_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
-               class_scores(batched=False, weighted=True, smoothing=True)),
-        OpCase(f"cross_entropy_extreme_scores_{r}",
-               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
-               class_scores(weighted=True, ignore=True, smoothing=True, extreme=True)),
         OpCase(f"nll_loss_{r}", lambda lib, x, **kw: _nll(lib, x, **kw, reduction=r),
                class_scores(weighted=True, ignore=True)),
+    ] + [
+        OpCase(f"cross_entropy{suffix}_{r}",
+               lambda lib, x, **kw: _cross_entropy(lib, x, **kw, reduction=r),
+               class_scores(**options))
+        for suffix, options in _CROSS_ENTROPY_VARIANTS
     ]
+
+
+# Every option cross_entropy takes, alone and combined, batched (N, C) and unbatched (C,).
+_CROSS_ENTROPY_VARIANTS = [
+    ("", {}),
+    ("_weight_ignore_index", {"weighted": True, "ignore": True}),
+    ("_label_smoothing", {"weighted": True, "ignore": True, "smoothing": True}),
+    ("_unbatched", {"batched": False, "smoothing": True}),
+    ("_unbatched_weight", {"batched": False, "weighted": True, "smoothing": True}),
+    ("_extreme_scores", {"weighted": True, "ignore": True, "smoothing": True, "extreme": True}),
+]
 
 
 LOSSES = [case for reduction in ("mean", "sum", "none") for case in _loss_cases(reduction)]
