@@ -6,7 +6,7 @@ learning stack on top of it, explanations of every number, and an interactive la
 
 from backproplab.tensor import Tensor  # noqa: I001 - Tensor must be defined before the ops load
 
-from backproplab import autograd, data, dtypes, explain, export, nn, optim, plots, train
+from backproplab import autograd, data, dtypes, explain, export, nn, optim, plots, train, utils
 from backproplab.autograd import (
     detect_anomaly,
     enable_grad,
