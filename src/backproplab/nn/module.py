@@ -209,6 +209,8 @@ class Module:
                 continue
             value = state_dict[key]
             array = value.data if isinstance(value, Tensor) else numpy.asarray(value)
+            if isinstance(value, Tensor) and value.device != target.device:
+                array = value.to(target.device).data  # load_state_dict(bp.load(...)) on cuda
             if array.shape != target.data.shape:
                 raise RuntimeError(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
@@ -259,23 +261,42 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(numpy.zeros_like(p.grad.data), False, None)
+                p.grad = Tensor._make(p.grad.data * 0, False, None)
 
-    def to(self, dtype) -> "Module":
-        """Convert floating-point parameters, their gradients and buffers to ``dtype`` in place.
+    def to(self, *args, **kwargs) -> "Module":
+        """Move parameters, their gradients and buffers to a device and/or convert the
+        floating-point ones to a dtype, in place: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, as in PyTorch.
 
         The Parameter objects stay the same (an optimizer built earlier keeps working); only
         their arrays are replaced.
         """
-        dtype = dtypes.as_dtype(dtype)
-        if dtype.kind != "f":
+        from backproplab import backend
+        from backproplab import devices as _device
+
+        kind, dtype, _ = _device.parse_to(args, kwargs)
+        if dtype is not None and dtype.kind != "f":
             raise TypeError(f"Module.to: only floating-point dtypes are supported, not {dtype}")
         for t in [*self.parameters(), *self.buffers()]:
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
-                if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None)
+            t.data = self._converted(t.data, kind, dtype, backend)
+            if t.grad is not None:
+                t.grad = Tensor._make(self._converted(t.grad.data, kind, dtype, backend),
+                                      False, None)
         return self
+
+    @staticmethod
+    def _converted(array, kind, dtype, backend):
+        if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
+            array = array.astype(dtype)
+        if kind is not None:
+            array = backend.to_device_type(array, kind)
+        return array
+
+    def cpu(self) -> "Module":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Module":
+        return self.to("cuda" if device is None else device)
 
     def double(self) -> "Module":
         return self.to(dtypes.float64)
