@@ -34,6 +34,31 @@ def is_array(x) -> bool:
     return isinstance(x, (numpy.ndarray, xp.ndarray))
 
 
+def as_array(x):
+    """``x`` (an op's result: an array, a NumPy scalar or a Python number) as an array, on the
+    device it was computed on."""
+    if isinstance(x, (numpy.ndarray, numpy.generic)):
+        return numpy.asarray(x)
+    return xp.asarray(x)
+
+
+def ones_like(array):
+    """Ones of ``array``'s shape and dtype on ``array``'s device."""
+    return module_for(device_type_of(array)).ones_like(array)
+
+
+def on_host(fn, *args):
+    """``fn(*args)`` with NumPy as the array module: how an op runs on CPU tensors while an
+    accelerator module is active (its functions refuse NumPy arrays)."""
+    global xp
+    saved = xp
+    xp = numpy
+    try:
+        return fn(*args)
+    finally:
+        xp = saved
+
+
 def is_scalar(x) -> bool:
     """True for a NumPy scalar (what NumPy's reductions return for a 0-d result)."""
     return isinstance(x, numpy.generic)

@@ -14,7 +14,7 @@ import heapq
 
 from backproplab import backend, tensor_math
 from backproplab.autograd import anomaly
-from backproplab.autograd.function import FREED_MESSAGE, Function, _InplaceClock
+from backproplab.autograd.function import FREED_MESSAGE, Function, _InplaceClock, host_inputs
 from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.tensor import Tensor
 
@@ -25,7 +25,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             and isinstance(tensors, Tensor) and tensors.grad_fn is not None
             and tensors.data.size == 1):
         # loss.backward(): the call every training step makes, without the general set-up.
-        seed = backend.xp.ones_like(tensors.data)
+        seed = backend.ones_like(tensors.data)
         _run((tensors,), (seed,), bool(retain_graph), False, None, None, seeded=True)
         return
     tensors, grad_tensors = _as_lists(tensors, grad_tensors)
@@ -93,7 +93,7 @@ def _root_grad(t: Tensor, g, create_graph: bool):
                 f"grad can be implicitly created only for scalar outputs; this output has "
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape)"
             )
-        g = backend.xp.ones_like(t.data)
+        g = backend.ones_like(t.data)
     else:
         arr = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
         if arr.shape != t.data.shape:
@@ -146,7 +146,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
             if create_graph:
                 in_grads = _backward_differentiable(key, g)
             else:
-                in_grads = cls.backward(key, g)
+                try:
+                    in_grads = cls.backward(key, g)
+                except TypeError:
+                    if not host_inputs(key.name, key.inputs):
+                        raise
+                    in_grads = backend.on_host(cls.backward, key, g)  # a CPU node
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if check_anomaly:
@@ -162,7 +167,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                     gi = _fit_tensor(gi, inp)
                 else:
                     if type(gi) is not ndarray and not is_array(gi):
-                        gi = backend.xp.asarray(gi)
+                        gi = backend.as_array(gi)
                     data = inp.data
                     if gi.shape != data.shape:
                         gi = _sum_to(gi, data.shape, key)
@@ -182,7 +187,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
         for k, leaf in leaves.items():
             g = grads[k]
             if type(g) is not ndarray and not create_graph and not is_array(g):
-                g = backend.xp.array(g)  # 0-d sums come back from NumPy as scalars
+                g = backend.as_array(g)  # 0-d sums come back from NumPy as scalars
             if plain and leaf._hooks is None and leaf.grad is None:
                 # The usual case (grads zeroed to None): store g, copying it only when it is
                 # shared with another .grad or is a read-only view.

@@ -145,9 +145,13 @@ class Function:
                 f"{cls.__name__}: shapes {shapes} cannot be broadcast together; each trailing "
                 "dimension must match or be 1"
             ) from None
+        except TypeError:
+            if not host_inputs(cls.__name__, args):
+                raise
+            out = backend.on_host(cls.forward, ctx, *arrays)
         raw_out = out  # what forward saved: a NumPy scalar, not an array, for 0-d results
         if type(out) is not backend.xp.ndarray and not backend.is_array(out):
-            out = backend.xp.asarray(out)
+            out = backend.as_array(out)
         if needs and _grad_state.enabled:
             ctx.parents = parents
             ctx.versions = versions
@@ -162,6 +166,18 @@ class Function:
         if _anomaly.enabled:
             _check_forward(ctx, out)
         return result
+
+
+def host_inputs(name: str, args) -> bool:
+    """After an accelerator module refused an op's arrays: True when every tensor is a CPU
+    tensor (the op then runs on NumPy); a clear error when CPU and GPU tensors are mixed."""
+    if not backend.accelerated():
+        return False
+    kinds = {backend.device_type_of(a.data) for a in args if isinstance(a, Tensor)}
+    if kinds == {"cpu", "cuda"}:
+        raise RuntimeError(f"{name}: expected all tensors to be on the same device, but found "
+                           "cpu and cuda:0 tensors; move them with .to(device) first")
+    return kinds == {"cpu"}
 
 
 def _check_forward(ctx, out) -> None:

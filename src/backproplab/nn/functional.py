@@ -6,8 +6,8 @@ beginner bug.
 """
 
 
-import numpy
 
+from backproplab import backend
 from backproplab import random as _random
 from backproplab.ops import activations as _act
 from backproplab.ops import arithmetic as _arith
@@ -40,7 +40,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
         return x * 0.0
     rng = _random.default_generator() if generator is None else generator
     keep = (rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p)
-    return x * Tensor._make(keep, False, None)
+    return x * Tensor._make(backend.to_device_type(keep, x.device.type), False, None)
 
 
 def _target(target, like: Tensor) -> Tensor:
@@ -98,10 +98,11 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     target = _target(target, input)
     _same_shape(input, target, "binary_cross_entropy")
     p = input.data
-    if p.size and (numpy.nanmin(p) < 0 or numpy.nanmax(p) > 1):
+    if p.size and (backend.xp.nanmin(p) < 0 or backend.xp.nanmax(p) > 1):
         raise ValueError(
             f"binary_cross_entropy: input values must be probabilities in [0, 1], got values from "
-            f"{numpy.nanmin(p):.4g} to {numpy.nanmax(p):.4g}; for raw scores (logits) use "
+            f"{float(backend.xp.nanmin(p)):.4g} to {float(backend.xp.nanmax(p)):.4g}; for raw "
+            "scores (logits) use "
             "binary_cross_entropy_with_logits"
         )
     loss = _losses.BinaryCrossEntropy.apply(input, target)
@@ -119,7 +120,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
         raise ValueError("binary_cross_entropy_with_logits: reduction must be 'mean', 'sum' or "
                          f"'none', not {reduction!r}")
     if pos_weight is not None and not isinstance(pos_weight, Tensor):
-        pos_weight = Tensor._make(numpy.asarray(pos_weight, dtype=input.dtype), False, None)
+        pos_weight = Tensor._make(backend.xp.asarray(pos_weight, dtype=input.dtype), False, None)
     if weight is None:
         return _losses.BCEWithLogits.apply(input, target, pos_weight, reduction)
     loss = _losses.BCEWithLogits.apply(input, target, pos_weight, "none") * weight
@@ -128,7 +129,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
 
 def _class_targets(input: Tensor, target, op: str):
     t = operand(target)
-    t = t.data if isinstance(t, Tensor) else numpy.asarray(t)
+    t = t.data if isinstance(t, Tensor) else backend.xp.asarray(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold class indices (integers), not {t.dtype}")
     if input.ndim not in (1, 2):
@@ -148,7 +149,7 @@ def _class_targets(input: Tensor, target, op: str):
 
 def _in_range(t, n_classes: int, ignore_index: int, op: str):
     """Flat class indices with ignored ones set to class 0, and the mask of those not ignored."""
-    t = t.reshape(-1).astype(numpy.int64, copy=False)
+    t = t.reshape(-1).astype("int64", copy=False)
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -156,7 +157,7 @@ def _in_range(t, n_classes: int, ignore_index: int, op: str):
             f"{op}: target {int(t[bad][0])} is out of bounds for {n_classes} classes "
             f"(valid: 0 to {n_classes - 1})"
         )
-    return numpy.where(valid, t, 0), valid
+    return backend.xp.where(valid, t, 0), valid
 
 
 def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
@@ -168,7 +169,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     n_classes = logp.shape[1]
     safe, valid = _in_range(t, n_classes, ignore_index, "nll_loss")
     picked = _index.gather(logp, 1, Tensor._make(safe[:, None], False, None))[:, 0]
-    w = numpy.ones(n_classes, dtype=input.dtype) if weight is None else _array(weight, input)
+    w = backend.xp.ones(n_classes, dtype=input.dtype) if weight is None else _array(weight, input)
     wt = Tensor._make((w[safe] * valid).astype(input.dtype, copy=False), False, None)
     loss = -(picked * wt)
     if reduction == "mean":
@@ -195,8 +196,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     return _losses.CrossEntropy.apply(input, safe, valid, w, float(label_smoothing), reduction)
 
 
-def _array(x, like: Tensor) -> numpy.ndarray:
-    x = x.data if isinstance(x, Tensor) else numpy.asarray(x)
+def _array(x, like: Tensor):
+    x = x.data if isinstance(x, Tensor) else backend.xp.asarray(x)
     return x.astype(like.dtype, copy=False)
 
 

@@ -17,7 +17,7 @@ def as_array(x):
 
 
 def _const(arr) -> Tensor:
-    return Tensor._make(backend.xp.asarray(arr), False, None)
+    return Tensor._make(backend.as_array(arr), False, None)
 
 
 def _comparable(x) -> bool:

@@ -89,8 +89,8 @@ def _index_array(i):
         if i.data.dtype.kind not in "iub":
             raise IndexError(f"tensors used as indices must be integer or bool, not {i.dtype}")
         i = i.data
-    elif isinstance(i, list):
-        i = backend.xp.asarray(i)
+    elif isinstance(i, list) or (backend.accelerated() and backend.is_array(i)):
+        i = backend.xp.asarray(i)  # an index given as host data moves to the device
     if backend.is_array(i) and i.dtype == backend.xp.uint8:
         return i.astype(bool)
     return i

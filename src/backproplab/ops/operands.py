@@ -12,40 +12,28 @@ float dtype.
 
 import numbers
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
+from backproplab.dtypes import CATEGORY as _CATEGORY
+from backproplab.dtypes import promote_types
 from backproplab.tensor import Tensor
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def operand(x):
     """A Tensor or a Python scalar."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (bool, int, float)) and not isinstance(x, numpy.generic):
+    if isinstance(x, (bool, int, float)) and not backend.is_scalar(x):
         return x
-    if isinstance(x, numpy.generic) or (isinstance(x, numpy.ndarray) and x.ndim == 0):
+    if backend.is_scalar(x) or (backend.is_array(x) and x.ndim == 0):
         return x.item()
     if isinstance(x, numbers.Number):
         return x
-    if isinstance(x, numpy.ndarray):
+    if backend.is_array(x):
         return Tensor._make(x, False, None)
     return Tensor(x)
 
 
-def promote_types(a: numpy.dtype, b: numpy.dtype) -> numpy.dtype:
-    """PyTorch's ``promote_types``: across categories the higher category's type wins."""
-    if a == b:
-        return a
-    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
-    if ca != cb:
-        return a if ca > cb else b
-    return numpy.promote_types(a, b)
-
-
-def _scalar_dtype(x) -> numpy.dtype:
+def _scalar_dtype(x):
     if isinstance(x, bool):
         return dtypes.bool_
     if isinstance(x, int):
@@ -63,7 +51,7 @@ def _combine(higher, lower):
     return promote_types(higher, lower)
 
 
-def result_type(*operands) -> numpy.dtype:
+def result_type(*operands):
     """The dtype PyTorch gives an op over ``operands`` (tensors and Python scalars)."""
     dim = zero = scalar = None
     for x in operands:
