@@ -207,7 +207,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     ``num_classes=-1`` takes one more than the largest index, as in PyTorch.
     """
     t = operand(tensor)
-    t = t.data if isinstance(t, Tensor) else numpy.asarray(t)
+    t = t.data if isinstance(t, Tensor) else backend.xp.asarray(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: only integer class indices can be one-hot encoded, "
                         f"not {t.dtype}")
@@ -219,14 +219,14 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     if t.size and (t.min() < 0 or t.max() >= num_classes):
         raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got values from "
                          f"{int(t.min())} to {int(t.max())}")
-    out = (t[..., None] == numpy.arange(num_classes)).astype(numpy.int64)
+    out = (t[..., None] == backend.xp.arange(num_classes)).astype(backend.xp.int64)
     return Tensor._make(out, False, None)
 
 
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows ``weight[input]``; the row at ``padding_idx`` gets no gradient."""
     index = operand(input)
-    index = index.data if isinstance(index, Tensor) else numpy.asarray(index)
+    index = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, not {index.dtype}")
     rows = weight.shape[0]
