@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from backproplab.lab import limits
 from backproplab.lab.config import OptimizerName, describe_validation_error
+from backproplab.lab.descent import FUNCTION_NAMES
 
 Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
 
@@ -134,7 +135,7 @@ class Descend(_Message):
     """Gradient descent on a textbook function, for the gradient descent mode."""
 
     type: Literal["descend"]
-    function: str = Field(max_length=40)
+    function: Literal[FUNCTION_NAMES]
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
     steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
