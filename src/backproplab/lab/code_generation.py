@@ -38,8 +38,8 @@ t = targets(y)
 model = bp.nn.from_spec({spec})
 init = numpy.random.default_rng({seed})
 linears = [layer for layer in model.modules() if isinstance(layer, bp.nn.Linear)]
-for layer in linears:
-    layer.reset_parameters(init)
+for layer, activation in zip(linears, {activations!r}, strict=True):
+    bp.nn.init.init_linear_for_(layer, activation, init)  # Kaiming for ReLUs, else Xavier
 loss_fn = bp.train.make_loss({loss!r})
 optimizer = bp.train.make_optimizer({optimizer!r}, model.parameters(), lr={lr!r},
                                     weight_decay={l2!r})
@@ -99,6 +99,7 @@ def python_script(session) -> str:
     head = _HEAD.format(
         query=to_query(config), summary=_summary(session), data=_data(session),
         targets=targets, spec=repr(nn.to_spec(net.model, weights=False)), seed=config.seed,
+        activations=[w["activation"] for w in net.weights()],
         loss=net.head.loss, optimizer=config.optimizer, lr=config.lr, l2=config.l2)
     body = _training(replay.changes)
     steps = sum(c.values["count"] for c in replay.changes if c.kind in ("batches", "sample"))

@@ -8,6 +8,7 @@ and sends nothing when nothing changed.
 import numpy
 
 from backproplab.lab import data_space
+from backproplab.lab.gradients import gradients_frame
 from backproplab.lab.config import to_query
 
 
@@ -41,6 +42,7 @@ class FrameTracker:
                                                               page)
             if self._changed("weights", weights):
                 frame["network"] = network(session)
+                frame["gradients"] = gradients_frame(session)
                 if session.config.mode == "autoencoder":
                     frame["autoencoder"] = data_space.autoencoder_view(session.network,
                                                                        session.points)

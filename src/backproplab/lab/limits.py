@@ -56,3 +56,6 @@ MAX_DESCENT_STEPS = 1_000
 MAX_REPLAY_ENTRIES = 5_000
 """Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
 exported script says it no longer reproduces the run."""
+GRADIENT_HEALTH_ROWS = 64
+"""Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
+limit): evenly spaced over the training set when it has more."""

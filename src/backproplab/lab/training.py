@@ -13,6 +13,7 @@ import numpy
 
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.lab.gradients import layer_norms
 
 SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 """Steps per second of each speed setting 1…10; None is as fast as the machine goes."""
@@ -70,7 +71,7 @@ class Training:
     def _end_epoch(self) -> None:
         self.epoch += 1
         train_loss = self._epoch_loss / max(self._epoch_seen, 1)
-        values = {"train_loss": train_loss}
+        values = {"train_loss": train_loss, "grad_norms": layer_norms(self.network)}
         classify = self.points.task in ("binary", "multiclass")
         if classify:
             values["accuracy"] = self._epoch_correct / max(self._epoch_seen, 1)
