@@ -8,8 +8,8 @@ and sends nothing when nothing changed.
 import numpy
 
 from backproplab.lab import data_space
-from backproplab.lab.gradients import gradients_frame
 from backproplab.lab.config import to_query
+from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
