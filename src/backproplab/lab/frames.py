@@ -83,6 +83,7 @@ def status(session) -> dict:
         "playing": session.playing,
         "diverged": session.diverged,
         "lr": session.optimizer.param_groups[0]["lr"],
+        "best_epoch": session.best_epoch(),
     }
 
 

@@ -48,6 +48,10 @@ MIN_LR, MAX_LR = 1e-5, 10.0
 """Range of the learning-rate slider (log scale)."""
 
 MAX_L2 = 1.0
+MAX_L1 = 1.0
+EARLY_STOPPING_PATIENCE = 20
+"""Epochs without a lower test loss (training loss when there is no test split) before early
+stopping pauses training."""
 MAX_NOISE = 2.0
 MAX_TEST_FRACTION = 0.8
 MAX_BATCH_SIZE = MAX_POINTS

@@ -143,12 +143,18 @@ class Descend(_Message):
     """A name from ``bp.train``'s optimizer registry: how the point moves."""
 
 
+class RestoreBest(_Message):
+    """Back to the weights of the best epoch early stopping has seen."""
+
+    type: Literal["restore_best"]
+
+
 class Ping(_Message):
     type: Literal["ping"]
 
 
 _MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
-             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, Ping)
+             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, RestoreBest, Ping)
 Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER = TypeAdapter(Message)
 MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))
