@@ -105,6 +105,11 @@ def _descend(msg: protocol.Descend, session, player) -> dict:
     return descent_path(msg.function, msg.start, msg.lr, msg.steps, msg.optimizer)
 
 
+def _restore_best(msg, session, player) -> dict:
+    player.pause()
+    return {"epoch": session.restore_best(), "status": status(session)}
+
+
 def _ping(msg, session, player) -> dict:
     return {}
 
@@ -114,7 +119,7 @@ HANDLERS = {
     "reinit": _reinit, "select": _select, "set_weight": _set_weight, "predict": _predict,
     "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row,
     "table_page": _table_page, "trace": _trace, "export": _export, "descend": _descend,
-    "ping": _ping,
+    "ping": _ping, "restore_best": _restore_best,
 }
 
 

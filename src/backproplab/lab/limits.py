@@ -48,6 +48,10 @@ MIN_LR, MAX_LR = 1e-5, 10.0
 """Range of the learning-rate slider (log scale)."""
 
 MAX_L2 = 1.0
+MAX_L1 = 1.0
+EARLY_STOPPING_PATIENCE = 20
+"""Epochs without a lower test loss (training loss when there is no test split) before early
+stopping pauses training."""
 MAX_NOISE = 2.0
 MAX_TEST_FRACTION = 0.8
 MAX_BATCH_SIZE = MAX_POINTS
@@ -56,3 +60,6 @@ MAX_DESCENT_STEPS = 1_000
 MAX_REPLAY_ENTRIES = 5_000
 """Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
 exported script says it no longer reproduces the run."""
+GRADIENT_HEALTH_ROWS = 64
+"""Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
+limit): evenly spaced over the training set when it has more."""
