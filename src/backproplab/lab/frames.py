@@ -50,6 +50,9 @@ class FrameTracker:
                                           session.data_version)):
                 frame["selected"] = selected(session)
             frame.update(self._history(session))
+            lesson = None if session.lesson is None else session.lesson.frame(session)
+            if self._changed("lesson", lesson):
+                frame["lesson"] = lesson
             return frame
 
     def _history(self, session) -> dict:
@@ -59,6 +62,7 @@ class FrameTracker:
         if self._changed("history_run", (run, log.generation)):
             start = 0
             out["history_reset"] = True
+            out["history_run"] = log.run
         if len(log) > start:
             out["history"] = log.since(start)
         self._sent["history_len"] = len(log)
@@ -80,6 +84,7 @@ def status(session) -> dict:
         "steps_per_second": round(session.steps_per_second(), 1),
         "playing": session.playing,
         "diverged": session.diverged,
+        "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
     }
 
