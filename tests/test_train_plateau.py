@@ -58,7 +58,16 @@ def test_stop_true_stops_training_with_the_diagnosis():
     assert state.stop and state.history.stop_reason == detector.message
 
 
+def test_poor_fraction_measures_poor_against_the_first_epoch():
+    detector, state = PlateauDetector(patience=5, poor_fraction=0.25), _state()
+    detector.on_train_begin(state)
+    assert _feed(detector, state, [0.8] + [0.1] * 10) == [None] * 11  # 0.1 < 0.25 × 0.8
+    detector.on_train_begin(state)
+    assert _feed(detector, state, [0.8] + [0.3] * 10)[-1] is not None
+
+
 @pytest.mark.parametrize(("kwargs", "text"), [({"patience": 0}, "patience"),
+                                              ({"poor": 0.1, "poor_fraction": 0.5}, "not both"),
                                               ({"min_delta": 0.0}, "min_delta"),
                                               ({"min_delta": 1.5}, "min_delta")])
 def test_bad_settings_are_refused(kwargs, text):

@@ -18,22 +18,26 @@ class PlateauDetector(Callback):
     """Flags a plateau when, over the last ``patience`` epochs, the monitored loss fell by
     less than ``min_delta`` of its value (relative) while staying above ``poor``.
 
-    ``poor`` is the loss that counts as "not learned" (e.g. a fraction of the loss of always
-    predicting the mean); ``None`` treats every flat loss as a plateau. The diagnosis is in
+    ``poor`` is the loss that counts as "not learned"; ``poor_fraction`` sets it instead to
+    that fraction of the first epoch's loss (what an untrained network scores). With neither,
+    every flat loss is a plateau. The diagnosis is in
     ``message`` (None while there is none) and, once per plateau, an event ``"plateau"`` in
     the history; with ``stop=True`` training also stops there.
     """
 
     def __init__(self, patience: int = 200, min_delta: float = 0.01, poor: float | None = None,
-                 monitor: str = "loss", stop: bool = False):
+                 poor_fraction: float | None = None, monitor: str = "loss", stop: bool = False):
         if patience < 1:
             raise ValueError(f"PlateauDetector: patience must be >= 1, got {patience}")
         if not 0 < min_delta < 1:
             raise ValueError(f"PlateauDetector: min_delta is a fraction in (0, 1), "
                              f"got {min_delta}")
+        if poor is not None and poor_fraction is not None:
+            raise ValueError("PlateauDetector: give poor or poor_fraction, not both")
         self.patience = patience
         self.min_delta = min_delta
         self.poor = poor
+        self.poor_fraction = poor_fraction
         self.monitor = monitor
         self.stop = stop
         self.message: str | None = None
@@ -42,11 +46,15 @@ class PlateauDetector(Callback):
     def on_train_begin(self, state: TrainingState) -> None:
         self.message = None
         self._losses.clear()
+        if self.poor_fraction is not None:
+            self.poor = None
 
     def on_epoch_end(self, state: TrainingState, logs: dict) -> None:
         loss = logs.get(self.monitor)
         if loss is None or not math.isfinite(loss):
             return
+        if self.poor_fraction is not None and self.poor is None:
+            self.poor = self.poor_fraction * float(loss)
         self._losses.append(float(loss))
         if not self._flat(float(loss)):
             self.message = None
