@@ -130,14 +130,14 @@ def test_gradient_ratio_is_bp_explain_gradient_health_on_the_first_training_rows
     assert readout(session, "gradient_ratio") < 1e-3
 
 
-def test_last_update_is_minus_lr_times_the_gradient_of_that_weight():
+def test_last_update_is_minus_lr_times_the_gradient_of_that_parameter():
     session = Session()
     engine.open_stage(session, "learning-cycle", 1)
     assert readout(session, "last_update") is None
     session.step("sample")
     value = readout(session, "last_update")
-    weight = session.network.layers[value["layer"] - 1][0].weight
-    assert value["grad"] == pytest.approx(float(weight.grad.data[value["row"], value["col"]]),
+    param = getattr(session.network.layers[value["layer"] - 1][0], value["kind"])
+    assert value["grad"] == pytest.approx(float(param.grad.data[tuple(value["index"])]),
                                           rel=1e-6)
     assert value["grad"] != 0
     assert value["delta"] == pytest.approx(-0.5 * value["grad"], rel=1e-5)

@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from backproplab import __version__, data, nn, train
 from backproplab.lab import config as lab_config
 from backproplab.lab import limits
-from backproplab.lab.descent import COMPARED_OPTIMIZERS
+from backproplab.lab.descent import COMPARED_OPTIMIZERS, function_choices
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.handlers import handle
 from backproplab.lab.lessons.engine import catalogue as lesson_catalogue
@@ -57,6 +57,7 @@ def welcome(session) -> dict:
             "losses": list(lab_config.LOSSES),
             "optimizers": list(train.OPTIMIZERS),
             "compared_optimizers": list(COMPARED_OPTIMIZERS),
+            "descent_functions": function_choices(),
             "presets": lab_config.DATASET_PRESETS,
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),

@@ -91,6 +91,11 @@ class LabConfig(BaseModel):
     lr: float = Field(0.5, ge=limits.MIN_LR, le=limits.MAX_LR)
     batch_size: int = Field(4, ge=1, le=limits.MAX_BATCH_SIZE)
     l2: float = Field(0.0, ge=0.0, le=limits.MAX_L2)
+    l1: float = Field(0.0, ge=0.0, le=limits.MAX_L1)
+    """L1 regularisation: l1·Σ|p| over every parameter added to the loss."""
+    early_stopping: bool = False
+    """Pause when the test loss stops improving (``bp.train.EarlyStopping``); the best epoch
+    is marked and its weights can be restored."""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     speed: int = Field(10, ge=1, le=10)
     """1 (a few steps per second, to watch) … 10 (as fast as the machine goes)."""
@@ -117,7 +122,8 @@ class LabConfig(BaseModel):
         return LabConfig.model_validate({**self.model_dump(), **changes})
 
 
-TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed"})
+TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed", "l1",
+                           "early_stopping"})
 """Settings that change how training continues but keep the network's weights."""
 
 

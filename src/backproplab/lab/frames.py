@@ -9,6 +9,7 @@ import numpy
 
 from backproplab.lab import data_space
 from backproplab.lab.config import to_query
+from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
@@ -41,6 +42,7 @@ class FrameTracker:
                                                               page)
             if self._changed("weights", weights):
                 frame["network"] = network(session)
+                frame["gradients"] = gradients_frame(session)
                 if session.config.mode == "autoencoder":
                     frame["autoencoder"] = data_space.autoencoder_view(session.network,
                                                                        session.points)
@@ -86,6 +88,7 @@ def status(session) -> dict:
         "diverged": session.diverged,
         "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
+        "best_epoch": session.best_epoch(),
     }
 
 

@@ -116,6 +116,11 @@ def _lesson(msg: protocol.OpenLesson, session, player) -> dict:
             "query": to_query(session.config)}
 
 
+def _restore_best(msg, session, player) -> dict:
+    player.pause()
+    return {"epoch": session.restore_best(), "status": status(session)}
+
+
 def _ping(msg, session, player) -> dict:
     return {}
 
@@ -125,7 +130,7 @@ HANDLERS = {
     "reinit": _reinit, "select": _select, "set_weight": _set_weight, "predict": _predict,
     "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row,
     "table_page": _table_page, "trace": _trace, "export": _export, "descend": _descend,
-    "lesson": _lesson, "ping": _ping,
+    "ping": _ping, "restore_best": _restore_best, "lesson": _lesson,
 }
 
 

@@ -48,6 +48,10 @@ MIN_LR, MAX_LR = 1e-5, 10.0
 """Range of the learning-rate slider (log scale)."""
 
 MAX_L2 = 1.0
+MAX_L1 = 1.0
+EARLY_STOPPING_PATIENCE = 20
+"""Epochs without a lower test loss (training loss when there is no test split) before early
+stopping pauses training."""
 MAX_NOISE = 2.0
 MAX_TEST_FRACTION = 0.8
 MAX_BATCH_SIZE = MAX_POINTS
@@ -66,3 +70,6 @@ PLATEAU_EPOCHS = 200
 stuck on a plateau or in a local minimum."""
 PLATEAU_POOR_FRACTION = 0.25
 """A flat loss counts as stuck when it is above this fraction of the run's first epoch loss."""
+GRADIENT_HEALTH_ROWS = 64
+"""Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
+limit): evenly spaced over the training set when it has more."""

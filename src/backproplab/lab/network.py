@@ -37,8 +37,8 @@ class LabNetwork:
                                                self.head))
         rng = numpy.random.default_rng(config.seed)
         self.layers = _linear_layers(self.model)
-        for linear, _ in self.layers:
-            linear.reset_parameters(rng)
+        for linear, act in self.layers:  # Kaiming before ReLUs, Xavier before tanh/σ/outputs
+            nn.init.init_linear_for_(linear, _act_name(act), rng)
         self.loss_fn = make_loss(self.head.loss)
 
     @property

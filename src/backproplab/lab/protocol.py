@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from backproplab.lab import limits
 from backproplab.lab.config import OptimizerName, describe_validation_error
+from backproplab.lab.descent import FUNCTION_NAMES
 
 Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
 
@@ -134,7 +135,7 @@ class Descend(_Message):
     """Gradient descent on a textbook function, for the gradient descent mode."""
 
     type: Literal["descend"]
-    function: str = Field(max_length=40)
+    function: Literal[FUNCTION_NAMES]
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
     steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
@@ -151,12 +152,19 @@ class OpenLesson(_Message):
     stage: int = Field(0, ge=0, lt=limits.MAX_LESSON_STAGES)
 
 
+class RestoreBest(_Message):
+    """Back to the weights of the best epoch early stopping has seen."""
+
+    type: Literal["restore_best"]
+
+
 class Ping(_Message):
     type: Literal["ping"]
 
 
 _MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
-             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, OpenLesson, Ping)
+             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, RestoreBest,
+             OpenLesson, Ping)
 Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER = TypeAdapter(Message)
 MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))

@@ -17,6 +17,7 @@ import numpy
 from backproplab import train
 from backproplab.lab import limits
 from backproplab.lab.config import TRAINING_ONLY, LabConfig
+from backproplab.lab.early_stop import EarlyStop
 from backproplab.lab.editing import Editing
 from backproplab.lab.epoch_log import EpochLog
 from backproplab.lab.network import LabNetwork
@@ -26,7 +27,7 @@ from backproplab.lab.tracing import Tracing
 from backproplab.lab.training import RateMeter, Training
 
 
-class Session(Training, Editing, Tracing):
+class Session(Training, EarlyStop, Editing, Tracing):
     def __init__(self, config: LabConfig | None = None, clock=time.monotonic):
         self.id = secrets.token_urlsafe(16)
         self.lock = threading.RLock()
@@ -67,6 +68,7 @@ class Session(Training, Editing, Tracing):
         self.plateau = train.PlateauDetector(patience=limits.PLATEAU_EPOCHS,
                                              poor_fraction=limits.PLATEAU_POOR_FRACTION)
         self.plateau.on_train_begin(self.state)
+        self._start_early_stopping()
         self.diverged: str | None = None
         self.last_update = None
         self._data_changed()
@@ -137,6 +139,13 @@ class Session(Training, Editing, Tracing):
             self._event("l2", f"L2 {old.l2:g} → {config.l2:g}")
             if "optimizer" not in changed:
                 self._record("l2", old=old.l2, value=config.l2)
+        if "l1" in changed:
+            self._event("l1", f"L1 {old.l1:g} → {config.l1:g}")
+            self._record("l1", old=old.l1, value=config.l1)
+        if "early_stopping" in changed:
+            self._start_early_stopping()
+            self._event("early_stopping", "early stopping " + ("on" if config.early_stopping
+                                                               else "off"))
         if "batch_size" in changed:
             self._record("batch_size", old=old.batch_size, value=config.batch_size)
         self.version += 1

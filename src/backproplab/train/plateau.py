@@ -41,10 +41,13 @@ class PlateauDetector(Callback):
         self.monitor = monitor
         self.stop = stop
         self.message: str | None = None
+        self._since: int | None = None
+        """The epoch the plateau began (``patience`` epochs before it was noticed)."""
         self._losses: deque = deque(maxlen=patience + 1)
 
     def on_train_begin(self, state: TrainingState) -> None:
         self.message = None
+        self._since: int | None = None
         self._losses.clear()
         if self.poor_fraction is not None:
             self.poor = None
@@ -57,12 +60,15 @@ class PlateauDetector(Callback):
             self.poor = self.poor_fraction * float(loss)
         self._losses.append(float(loss))
         if not self._flat(float(loss)):
-            self.message = None
+            self.message, self._since = None, None
             return
-        if self.message is None:
-            self.message = (f"The loss has stayed at {loss:.3g} for {self.patience} epochs: "
-                            "stuck on a plateau / in a local minimum. Re-initialise to try "
-                            "another start.")
+        first = self._since is None
+        if first:
+            self._since = state.epoch - self.patience
+        self.message = (f"The loss has stayed near {loss:.3g} for {state.epoch - self._since} "
+                        "epochs: stuck on a plateau / in a local minimum. Re-initialise to try "
+                        "another start.")
+        if first:
             if self.stop:
                 state.request_stop("plateau", self.message)
             else:

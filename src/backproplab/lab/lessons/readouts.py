@@ -135,26 +135,29 @@ def steps_per_epoch(session, stage) -> tuple:
 
 
 def last_update(session, stage) -> tuple:
-    """The weight with the largest gradient, and the change the last step made to it."""
+    """The parameter with the largest gradient, and the change the last step made to it."""
     if session.last_update is None:
         return None, "take a step to see a weight change"
-    grads = session.network.grads()
-    if grads is None:
+    params = session.network.parameters()
+    candidates = []
+    for layer, (linear, _) in enumerate(session.network.layers):
+        for kind, p in (("weight", linear.weight), ("bias", linear.bias)):
+            if p is not None and p.grad is not None:
+                index = numpy.unravel_index(numpy.abs(p.grad.data).argmax(), p.data.shape)
+                candidates.append((abs(float(p.grad.data[index])), layer, kind, p, index))
+    if not candidates:
         return None, "take a step to see a weight change"
-    layer, (row, col) = max(((i, numpy.unravel_index(numpy.abs(g["w"]).argmax(),
-                                                     numpy.shape(g["w"])))
-                             for i, g in enumerate(grads)),
-                            key=lambda k: abs(grads[k[0]]["w"][k[1][0]][k[1][1]]))
-    weight = session.network.layers[layer][0].weight
-    before = float(session.last_update[2 * layer][row, col])
-    after = float(weight.data[row, col])
-    grad = float(weight.grad.data[row, col])
+    _, layer, kind, p, index = max(candidates, key=lambda c: c[0])
+    before = session.last_update[next(i for i, q in enumerate(params) if q is p)]
+    delta = float(p.data[index]) - float(before[index])
+    grad = float(p.grad.data[index])
     lr = session.optimizer.param_groups[0]["lr"]
-    value = {"layer": layer + 1, "row": int(row), "col": int(col), "grad": grad,
-             "delta": after - before, "lr": lr}
-    return value, (f"layer {layer + 1}, weight [{row}, {col}]: ∂L/∂w = {_g(grad)}; the step "
-                   f"changed w by {_g(after - before)} (−lr·∂L/∂w = −{lr:g} × {_factor(grad)} = "
-                   f"{_g(-lr * grad)})")
+    where = ", ".join(str(int(i)) for i in index)
+    value = {"layer": layer + 1, "kind": kind, "index": [int(i) for i in index], "grad": grad,
+             "delta": delta, "lr": lr}
+    return value, (f"layer {layer + 1}, {kind} [{where}]: ∂L/∂{kind[0]} = {_g(grad)}; the step "
+                   f"changed it by {_g(delta)} (−lr·∂L/∂{kind[0]} = −{lr:g} × {_factor(grad)} "
+                   f"= {_g(-lr * grad)})")
 
 
 def sample_loss(session, stage) -> tuple:

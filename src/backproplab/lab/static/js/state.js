@@ -26,7 +26,7 @@ export const state = {
 };
 
 export function emptyHistory() {
-  return { epoch: [], train_loss: [], test_loss: [], accuracy: [], test_accuracy: [] };
+  return { epoch: [], train_loss: [], test_loss: [], accuracy: [], test_accuracy: [], grad_norms: [] };
 }
 
 const listeners = new Map();

@@ -2,7 +2,7 @@
 // output for the selected sample (or a clicked point of the data space). Hover a connection
 // for w, ∂L/∂w and its last update; click it to edit w; click a neuron for net, out and δ.
 // A single step (Step, or "Take this step" in the step-by-step panel) animates the forward
-// flow then the backward flow; bars show |∂L/∂w| per layer.
+// flow then the backward flow. (The per-layer gradient bars live in the gradient panel.)
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { diverging, fmt, rgb } from '../palette.js';
@@ -12,7 +12,6 @@ const NS = 'http://www.w3.org/2000/svg';
 export function mountNetwork(root) {
   root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted shape" data-role="shape"></span></h2>
     <svg aria-label="network diagram"></svg>
-    <div class="gradbars" data-role="gradbars" title="mean |∂L/∂w| per layer (log scale): short bars in early layers are vanishing gradients"></div>
     <div class="neuron-info" data-role="neuron-info" hidden></div>`;
   const svg = root.querySelector('svg');
   const tooltip = document.querySelector('[data-role="tooltip"]');
@@ -93,12 +92,6 @@ export function mountNetwork(root) {
       line.setAttribute('stroke-width', (0.6 + 5.5 * t).toFixed(2));
       line.setAttribute('stroke-opacity', (0.3 + 0.7 * t).toFixed(2));
     })));
-    const bars = root.querySelector('[data-role="gradbars"]');
-    const mags = net.gradient_magnitudes;
-    bars.innerHTML = mags ? mags.map((g, l) => {
-      const width = Math.max(2, Math.min(70, ((Math.log10(g + 1e-12) + 7) / 7) * 70));
-      return `<div class="gradbar"><i style="width:${width}px"></i>layer ${l + 1} ${fmt(g, 2)}</div>`;
-    }).join('') : '<span>|∂L/∂w| per layer appears after the first step</span>';
   }
 
   function drawActivations(s) {
