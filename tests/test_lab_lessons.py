@@ -84,7 +84,7 @@ def test_a_stage_is_the_lessons_config_and_starts_a_fresh_run():
 
 @pytest.mark.parametrize(("message", "words"), [
     ({"lesson": "knitting", "stage": 0}, "unknown lesson 'knitting'; valid: learning-cycle"),
-    ({"lesson": "overfitting", "stage": 5}, "has stages 0 to 1, not 5"),
+    ({"lesson": "overfitting", "stage": 5}, "has stages 0 to 2, not 5"),
     ({"lesson": "overfitting", "stage": -1}, "stage"),
     ({"lesson": "x" * 41}, "lesson"),
 ])

@@ -119,6 +119,17 @@ def loss_trend(session, stage) -> tuple:
     return "falling", f"falling: {_pct(fall)} lower than {len(losses)} epochs ago"
 
 
+def best_epoch(session, stage) -> tuple:
+    """Early stopping's best epoch and its test loss (``bp.train.EarlyStopping``)."""
+    epoch = session.best_epoch()
+    if epoch is None:
+        return None, "switch early stopping on and train to see the best epoch"
+    best, now = session.early.best, session.log.last("test_loss")
+    return {"epoch": epoch, "test_loss": best}, (
+        f"best epoch {epoch}: test loss {_g(best)}" +
+        ("" if now is None else f" (now {_g(now)}, epoch {session.epoch})"))
+
+
 def plateau(session, stage) -> tuple:
     message = session.plateau.message
     return message is not None, message or "not stuck: the loss is still falling or is low"
@@ -228,6 +239,7 @@ READOUTS = {
     "accuracy": ("accuracy", accuracy),
     "loss_trend": ("loss trend", loss_trend),
     "plateau": ("plateau", plateau),
+    "best_epoch": ("early stopping", best_epoch),
     "steps_per_epoch": ("steps per epoch", steps_per_epoch),
     "last_update": ("last update", last_update),
     "sample_loss": ("forward pass and loss", sample_loss),
