@@ -26,6 +26,7 @@ from backproplab.lab import limits
 from backproplab.lab.descent import COMPARED_OPTIMIZERS, function_choices
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.handlers import handle
+from backproplab.lab.lessons.engine import catalogue as lesson_catalogue
 from backproplab.lab.player import Player
 from backproplab.lab.point_set import PointSet
 from backproplab.lab.protocol import MESSAGE_TYPES, error_reply
@@ -60,6 +61,7 @@ def welcome(session) -> dict:
             "presets": lab_config.DATASET_PRESETS,
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),
+            "lessons": lesson_catalogue(),
         },
         "limits": {name: getattr(limits, name) for name in dir(limits) if name.isupper()},
         "messages": list(MESSAGE_TYPES),

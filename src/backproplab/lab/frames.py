@@ -52,6 +52,9 @@ class FrameTracker:
                                           session.data_version)):
                 frame["selected"] = selected(session)
             frame.update(self._history(session))
+            lesson = None if session.lesson is None else session.lesson.frame(session)
+            if self._changed("lesson", lesson):
+                frame["lesson"] = lesson
             return frame
 
     def _history(self, session) -> dict:
@@ -61,6 +64,7 @@ class FrameTracker:
         if self._changed("history_run", (run, log.generation)):
             start = 0
             out["history_reset"] = True
+            out["history_run"] = log.run
         if len(log) > start:
             out["history"] = log.since(start)
         self._sent["history_len"] = len(log)
@@ -82,6 +86,7 @@ def status(session) -> dict:
         "steps_per_second": round(session.steps_per_second(), 1),
         "playing": session.playing,
         "diverged": session.diverged,
+        "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
         "best_epoch": session.best_epoch(),
     }

@@ -60,6 +60,16 @@ MAX_DESCENT_STEPS = 1_000
 MAX_REPLAY_ENTRIES = 5_000
 """Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
 exported script says it no longer reproduces the run."""
+MAX_LESSON_STAGES = 8
+"""Most stages one lesson may have."""
+LESSON_READOUT_SECONDS = 0.25
+"""While training, a lesson's readouts are recomputed at most this often (gradient health
+runs a backward pass of its own)."""
+PLATEAU_EPOCHS = 200
+"""Epochs of a flat training loss (under 1 % lower) after which the page says the network is
+stuck on a plateau or in a local minimum."""
+PLATEAU_POOR_FRACTION = 0.25
+"""A flat loss counts as stuck when it is above this fraction of the run's first epoch loss."""
 GRADIENT_HEALTH_ROWS = 64
 """Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
 limit): evenly spaced over the training set when it has more."""

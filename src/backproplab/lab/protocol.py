@@ -143,6 +143,15 @@ class Descend(_Message):
     """A name from ``bp.train``'s optimizer registry: how the point moves."""
 
 
+class OpenLesson(_Message):
+    """Open stage ``stage`` of lesson ``lesson`` (a fresh run of that stage's config), or close
+    the open lesson when ``lesson`` is None."""
+
+    type: Literal["lesson"]
+    lesson: str | None = Field(None, max_length=40)
+    stage: int = Field(0, ge=0, lt=limits.MAX_LESSON_STAGES)
+
+
 class RestoreBest(_Message):
     """Back to the weights of the best epoch early stopping has seen."""
 
@@ -154,7 +163,8 @@ class Ping(_Message):
 
 
 _MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
-             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, RestoreBest, Ping)
+             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, RestoreBest,
+             OpenLesson, Ping)
 Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER = TypeAdapter(Message)
 MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))

@@ -15,6 +15,7 @@ import time
 import numpy
 
 from backproplab import train
+from backproplab.lab import limits
 from backproplab.lab.config import TRAINING_ONLY, LabConfig
 from backproplab.lab.early_stop import EarlyStop
 from backproplab.lab.editing import Editing
@@ -46,6 +47,8 @@ class Session(Training, EarlyStop, Editing, Tracing):
         """The dataset table's page on show: frames carry an autoencoder's reconstructions for
         its rows only."""
         self.points = PointSet.from_config(self.config)
+        self.lesson = None
+        """The open lesson's run (``lessons.engine.LessonRun``), or None."""
         self._rate = RateMeter()
         self._build()
 
@@ -62,6 +65,9 @@ class Session(Training, EarlyStop, Editing, Tracing):
         self.state = train.TrainingState(self.network.model, self.optimizer, self.history)
         self.detector = train.DivergenceDetector()
         self.detector.on_train_begin(self.state)
+        self.plateau = train.PlateauDetector(patience=limits.PLATEAU_EPOCHS,
+                                             poor_fraction=limits.PLATEAU_POOR_FRACTION)
+        self.plateau.on_train_begin(self.state)
         self._start_early_stopping()
         self.diverged: str | None = None
         self.last_update = None

@@ -92,6 +92,7 @@ class Training:
         self.log.record(self.epoch, **values)
         self.state.epoch = self.epoch
         self.detector.on_epoch_end(self.state, {"loss": train_loss})
+        self.plateau.on_epoch_end(self.state, {"loss": train_loss})
         if self.state.stop:
             self._diverge()
         else:

@@ -12,6 +12,9 @@ export const state = {
   predictions: null,    // per-row prediction (an autoencoder's: reconstructions of the table page) and error
   selected: null,       // selected row and its forward pass
   history: emptyHistory(),
+  historyRun: null,     // the server's number of the run the history belongs to
+  ghosts: [],           // earlier runs' training loss, faint in the error history: { label, epoch, train_loss }
+  lesson: null,         // the open lesson: { id, stage, readouts } from the frames
   events: [],
   autoencoder: null,
   probe: null,          // a clicked point of the data space and its forward pass
