@@ -42,10 +42,11 @@ class FrameTracker:
             if self._changed("weights", weights):
                 frame["network"] = network(session)
                 if session.config.mode == "autoencoder":
-                    frame["autoencoder"] = data_space.autoencoder_view(session.network,
-                                                                       session.points)
+                    frame["autoencoder"], frame["neurons"] = data_space.autoencoder_view(
+                        session.network, session.points)
                 else:
-                    frame["space"] = data_space.heatmap(session.network, session.points)
+                    frame["space"], frame["neurons"] = data_space.heatmaps(session.network,
+                                                                           session.points)
             if self._changed("selected", (session.selected, session.weights_version,
                                           session.data_version)):
                 frame["selected"] = selected(session)
@@ -97,6 +98,8 @@ def structure(session) -> dict:
         "output_activation": net.head.output_activation or "identity",
         "editable": points.editable,
         "feature_names": list(points.info.feature_names),
+        "input_names": list(net.info.feature_names),
+        "features": list(net.features or ()),
     }
 
 
@@ -115,5 +118,6 @@ def network(session) -> dict:
 def selected(session) -> dict:
     index = session.selected
     x = session.points.x[index]
-    return {"index": index, "x": x.tolist(), "layers": session.network.forward_details(x)}
+    return {"index": index, "x": x.tolist(), "inputs": session.network.input_values(x),
+            "layers": session.network.forward_details(x)}
 
