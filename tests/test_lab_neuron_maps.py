@@ -80,6 +80,7 @@ def test_one_d_data_gives_each_neuron_a_curve_and_an_autoencoder_its_samples():
 
     ae = Session(LabConfig(mode="autoencoder", dataset="encoder", hidden=(), bottleneck=3))
     view, neurons = autoencoder_view(ae.network, ae.points)
+    assert len(view["outputs"]) == 8 * 8
     assert neurons["kind"] == "samples" and neurons["rows"] == list(range(8))
     assert [len(layer["lo"]) for layer in neurons["layers"]] == [8, 3, 8]
 
