@@ -58,6 +58,8 @@ DATASET_PRESETS = {
     "digits": _preset(500, 0.0, 0.2, 32, "mse"),
 }
 """What choosing a dataset in the page sets alongside it, so each starts sensibly."""
+for _name in (*ONE_D_DATASETS, *AUTOENCODER_DATASETS):
+    DATASET_PRESETS[_name]["features"] = RAW_FEATURES  # no 2-D point to make features of
 
 
 def _one_of(what: str, valid) -> type:

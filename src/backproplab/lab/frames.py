@@ -35,6 +35,9 @@ class FrameTracker:
             data_changed = self._changed("data", session.data_version)
             if data_changed:
                 frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
+                if session.network.features is not None:  # the features the model is fed
+                    frame["data"]["inputs"] = numpy.round(
+                        session.network.inputs(session.points.x), 5).tolist()
             weights, page = (session.weights_version, session.data_version), session.page_rows()
             if self._changed("predictions", (*weights, page)):
                 frame["predictions"] = data_space.predictions(session.network, session.points,
