@@ -14,6 +14,7 @@ from backproplab.data.csv_writer import save_csv
 from backproplab.data.curves import make_circles, make_moons, make_spirals
 from backproplab.data.dataset import Dataset, Subset, TensorDataset
 from backproplab.data.encoder import make_encoder
+from backproplab.data.features import FEATURES, feature_columns
 from backproplab.data.labeled import TASKS, DatasetInfo, LabeledDataset
 from backproplab.data.loader import DataLoader
 from backproplab.data.logic import make_and, make_or, make_xor
@@ -29,9 +30,11 @@ from backproplab.data.sampler import (
 )
 from backproplab.data.sklearn_datasets import load_digits, load_iris
 from backproplab.data.split import random_split
+from backproplab.data.surfaces import make_bump, make_plane
 
 __all__ = [
     "DATASETS",
+    "FEATURES",
     "TASKS",
     "BatchSampler",
     "CSVFormatError",
@@ -49,11 +52,13 @@ __all__ = [
     "dataset_names",
     "default_collate",
     "default_convert",
+    "feature_columns",
     "load_csv",
     "load_dataset",
     "load_digits",
     "load_iris",
     "make_and",
+    "make_bump",
     "make_checkerboard",
     "make_circles",
     "make_encoder",
@@ -61,6 +66,7 @@ __all__ = [
     "make_linear",
     "make_moons",
     "make_or",
+    "make_plane",
     "make_polynomial",
     "make_sine",
     "make_spirals",

@@ -36,6 +36,9 @@ class FrameTracker:
             data_changed = self._changed("data", session.data_version)
             if data_changed:
                 frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
+                if session.network.features is not None:  # the features the model is fed
+                    frame["data"]["inputs"] = numpy.round(
+                        session.network.inputs(session.points.x), 5).tolist()
             weights, page = (session.weights_version, session.data_version), session.page_rows()
             if self._changed("predictions", (*weights, page)):
                 frame["predictions"] = data_space.predictions(session.network, session.points,
@@ -44,10 +47,11 @@ class FrameTracker:
                 frame["network"] = network(session)
                 frame["gradients"] = gradients_frame(session)
                 if session.config.mode == "autoencoder":
-                    frame["autoencoder"] = data_space.autoencoder_view(session.network,
-                                                                       session.points)
+                    frame["autoencoder"], frame["neurons"] = data_space.autoencoder_view(
+                        session.network, session.points)
                 else:
-                    frame["space"] = data_space.heatmap(session.network, session.points)
+                    frame["space"], frame["neurons"] = data_space.heatmaps(session.network,
+                                                                           session.points)
             if self._changed("selected", (session.selected, session.weights_version,
                                           session.data_version)):
                 frame["selected"] = selected(session)
@@ -105,6 +109,8 @@ def structure(session) -> dict:
         "output_activation": net.head.output_activation or "identity",
         "editable": points.editable,
         "feature_names": list(points.info.feature_names),
+        "input_names": list(net.info.feature_names),
+        "features": list(net.features or ()),
     }
 
 
@@ -123,5 +129,6 @@ def network(session) -> dict:
 def selected(session) -> dict:
     index = session.selected
     x = session.points.x[index]
-    return {"index": index, "x": x.tolist(), "layers": session.network.forward_details(x)}
+    return {"index": index, "x": x.tolist(), "inputs": session.network.input_values(x),
+            "layers": session.network.forward_details(x)}
 

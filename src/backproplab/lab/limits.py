@@ -39,6 +39,10 @@ MAX_FRAMES_PER_SECOND = 30
 HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
+NEURON_MAP_SIZE = 20
+"""Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd
+divisor of HEATMAP_SIZE, so its cells are centred on cells of the large grid)."""
+
 TABLE_PAGE_ROWS = 100
 """Rows on one page of the dataset table. An autoencoder's reconstructions are sent for the
 page on show only: 100 rows × 64 digits pixels are 34 KB a frame, all 1,797 rows would be

@@ -82,7 +82,7 @@ class Session(Training, EarlyStop, Editing, Tracing):
     def _data_changed(self) -> None:
         self._shuffle = numpy.random.default_rng(self.config.seed + 1)
         x, y = self.points.x, self.points.y
-        self._x, self._t = x, self.network.targets(y)
+        self._x, self._t = self.network.inputs(x), self.network.targets(y)
         self.selected = min(self.selected, len(self.points) - 1)
         self._new_epoch()
         self.data_version += 1
