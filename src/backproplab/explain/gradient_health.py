@@ -55,6 +55,11 @@ class GradientHealth:
                      + ("  → EXPLODING gradient" if self.exploding else ""))
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from backproplab.display.report_views import health_html
+
+        return health_html(self)
+
 
 def _g(v) -> str:
     return "—" if v is None else f"{v:.3g}"
