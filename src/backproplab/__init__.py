@@ -141,3 +141,13 @@ clip = clamp
 concat = concatenate = cat
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``bp.lab`` is imported on first use: it needs the ``lab`` extra (Starlette, uvicorn),
+    which the engine and the learning stack do not."""
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module("backproplab.lab")
+    raise AttributeError(f"module 'backproplab' has no attribute {name!r}")

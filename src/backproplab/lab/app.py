@@ -96,8 +96,13 @@ async def _sweep_idle(pool: SessionPool, every: float) -> None:
 
 
 def create_app(pool: SessionPool | None = None,
-               sweep_seconds: float = limits.IDLE_SWEEP_SECONDS) -> Starlette:
+               sweep_seconds: float = limits.IDLE_SWEEP_SECONDS,
+               frame_ancestors: tuple[str, ...] = ()) -> Starlette:
+    """``frame_ancestors``: origins (CSP sources, e.g. ``http://127.0.0.1:*``) whose pages may
+    show the lab in a frame, as a notebook does; by default only the lab's own pages may."""
     pool = SessionPool() if pool is None else pool  # an empty pool is falsy
+    page_headers = {"Cache-Control": "no-cache", "Content-Security-Policy":
+                    "frame-ancestors " + " ".join(("'self'", *frame_ancestors))}
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -110,7 +115,7 @@ def create_app(pool: SessionPool | None = None,
                 await sweeper
 
     async def index(request: Request):
-        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return FileResponse(STATIC / "index.html", headers=page_headers)
 
     async def lab_socket(ws: WebSocket):
         if not same_origin(ws.headers):

@@ -52,6 +52,19 @@ class LabNetwork:
             nn.init.init_linear_for_(linear, _act_name(act), rng)
         self.loss_fn = make_loss(self.head.loss)
 
+    @classmethod
+    def around(cls, model, info, loss: str, code_layer: int | None = None) -> "LabNetwork":
+        """A LabNetwork on an existing model (a notebook's), its weights left as they are.
+        The caller checks that the model is an MLP the lab can draw."""
+        network = cls.__new__(cls)
+        network.info = info
+        network.head = head_for(info, loss)
+        network.code_layer = code_layer
+        network.model = model
+        network.layers = _linear_layers(model)
+        network.loss_fn = make_loss(network.head.loss)
+        return network
+
     @property
     def sizes(self) -> list[int]:
         return [self.layers[0][0].in_features] + [lin.out_features for lin, _ in self.layers]
