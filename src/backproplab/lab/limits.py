@@ -13,6 +13,10 @@ MAX_NEURONS = 32
 MAX_POINTS = 5_000
 """Most data points (train + test) a session holds, generated, imported or added by hand."""
 
+MAX_COORDINATE = 1e6
+"""Largest magnitude of an input or target value, typed in a message or read from a CSV
+file: the heatmap's extent and the network's outputs stay finite in float32."""
+
 MAX_CSV_BYTES = 1_000_000
 """Largest CSV file the import accepts."""
 
@@ -56,3 +60,7 @@ MAX_DESCENT_STEPS = 1_000
 MAX_REPLAY_ENTRIES = 5_000
 """Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
 exported script says it no longer reproduces the run."""
+MAX_MESSAGE_DEPTH = 32
+"""Deepest nesting of lists and objects a message may have; deeper ones get an error reply."""
+MAX_MESSAGE_ID = 2**53
+"""Largest message id (a JavaScript number is an exact integer up to 2⁵³)."""
