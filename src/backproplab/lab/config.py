@@ -142,8 +142,10 @@ class LabConfig(BaseModel):
         return self
 
     def updated(self, changes: dict) -> "LabConfig":
-        """A validated copy with ``changes`` applied (raises ``ValidationError``)."""
-        return LabConfig.model_validate({**self.model_dump(), **changes})
+        """A validated copy with ``changes`` applied (raises ``ValidationError``). Strict, as
+        ``changes`` come from a page as JSON: a number must be a number, not "1" or true."""
+        lists = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        return LabConfig.model_validate({**self.model_dump(), **lists}, strict=True)
 
 
 TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed", "l1",

@@ -13,6 +13,10 @@ MAX_NEURONS = 32
 MAX_POINTS = 5_000
 """Most data points (train + test) a session holds, generated, imported or added by hand."""
 
+MAX_COORDINATE = 1e6
+"""Largest magnitude of an input or target value, typed in a message or read from a CSV
+file: the heatmap's extent and the network's outputs stay finite in float32."""
+
 MAX_CSV_BYTES = 1_000_000
 """Largest CSV file the import accepts."""
 
@@ -77,3 +81,7 @@ PLATEAU_POOR_FRACTION = 0.25
 GRADIENT_HEALTH_ROWS = 64
 """Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
 limit): evenly spaced over the training set when it has more."""
+MAX_MESSAGE_DEPTH = 32
+"""Deepest nesting of lists and objects a message may have; deeper ones get an error reply."""
+MAX_MESSAGE_ID = 2**53
+"""Largest message id (a JavaScript number is an exact integer up to 2⁵³)."""
