@@ -37,10 +37,10 @@ def _make(lib, dtype: str, zero_dim: bool):
     return lib.tensor(data, dtype=getattr(lib, dtype) if dtype != "bool" else lib.bool)
 
 
-def _outcome(fn):
-    """The result's dtype name, or 'error' when the op refuses."""
+def _outcome(fn, *args):
+    """The dtype name of ``fn(*args)``, or 'error' when the op refuses."""
     try:
-        out = fn()
+        out = fn(*args)
     except (TypeError, RuntimeError, ValueError, OverflowError):
         return "error"
     return str(out.dtype).replace("torch.", "")
@@ -69,10 +69,10 @@ def test_binary_op_result_dtypes_match_torch(op):
     for name, left, right in CASES:
         if op == "maximum" and not isinstance(left, tuple):
             continue
-        theirs = _outcome(lambda: fn(_build(torch, left), _build(torch, right)))
+        theirs = _outcome(fn, _build(torch, left), _build(torch, right))
         if theirs == "error":
             continue  # torch refuses (bool - bool, int ** negative…): nothing to match
-        ours = _outcome(lambda: fn(_build(bp, left), _build(bp, right)))
+        ours = _outcome(fn, _build(bp, left), _build(bp, right))
         if ours != theirs:
             mismatches.append(f"{name}: ours {ours}, torch {theirs}")
     assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(mismatches[:40])
@@ -87,8 +87,8 @@ def test_cat_stack_and_where_promote_like_torch(op):
             if op == "where":
                 return lib.where(lib.tensor([True, False]), a, b)
             return getattr(lib, op)([a, b])
-        theirs = _outcome(lambda: run(torch))
-        ours = _outcome(lambda: run(bp))
+        theirs = _outcome(run, torch)
+        ours = _outcome(run, bp)
         if ours != theirs:
             mismatches.append(f"{da}, {db}: ours {ours}, torch {theirs}")
     assert not mismatches, "\n".join(mismatches)
