@@ -103,17 +103,17 @@ def test_max_along_dim_of_a_1d_tensor_gives_0d_tensor_indices():
     "x.log_softmax(1)", "x.sum()",
 ])
 def test_reductions_over_zero_size_dims_give_what_torch_gives(expr):
-    ours = eval(expr, {"x": bp.zeros(0, 3, dtype=bp.float64)})  # noqa: S307 - fixed strings
-    theirs = eval(expr, {"x": torch.zeros(0, 3, dtype=torch.float64)})  # noqa: S307
+    ours = eval(expr, {"x": bp.zeros(0, 3, dtype=bp.float64)})
+    theirs = eval(expr, {"x": torch.zeros(0, 3, dtype=torch.float64)})
     _same(ours, theirs)
 
 
 @pytest.mark.parametrize("expr", ["x.amax(0)", "x.max(0)", "x.argmax(0)", "x.max()", "x.min()"])
 def test_reductions_with_no_identity_over_an_empty_dim_raise_as_torch(expr):
     with pytest.raises((IndexError, RuntimeError)) as theirs:
-        eval(expr, {"x": torch.zeros(0, 3)})  # noqa: S307
+        eval(expr, {"x": torch.zeros(0, 3)})
     with pytest.raises(theirs.type):
-        eval(expr, {"x": bp.zeros(0, 3)})  # noqa: S307
+        eval(expr, {"x": bp.zeros(0, 3)})
 
 
 def test_sum_over_an_empty_dim_list_reduces_everything():
