@@ -6,6 +6,7 @@ PyTorch; ``max(dim)`` sends it to the returned index only).
 """
 
 import builtins
+import math
 from collections import namedtuple
 
 from backproplab import backend
@@ -85,7 +86,37 @@ class Var(Function):
         (a,) = ctx.saved_tensors
         centered = a - a.mean(axis=ctx.axes, keepdims=True)
         g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
-        return g * centered * (2.0 / ctx.denom), None, None, None
+        return g * centered * _twice_inverse(ctx.denom), None, None, None
+
+
+def _twice_inverse(denom) -> float:
+    """2 / (n - correction); inf when there are no degrees of freedom (PyTorch's nan)."""
+    return 2.0 / denom if denom else math.inf
+
+
+class Std(Function):
+    """√var as one op, so the gradient is 0 (not 0/0) where the deviation is 0, as PyTorch."""
+
+    formula = "√(Σ (a - mean)² / (n - correction))"
+    derivative = ("∂std/∂aᵢ = (aᵢ - mean) / ((n - correction)·std), 0 where std = 0",)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, axes, correction, keepdim):
+        out = backend.sqrt(Var.forward(ctx, a, axes, correction, keepdim))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        xp = ctx.xp
+        zero = out == 0
+        safe = xp.where(zero, 1.0, out)
+        g_var = xp.where(zero, 0.0, g / (2 * safe))  # d sqrt(v)/dv = 1/(2 sqrt v)
+        centered = a - a.mean(axis=ctx.axes, keepdims=True)
+        g_var = _unreduce(xp, g_var, ctx.axes, ctx.keepdim, a.shape)
+        return g_var * centered * _twice_inverse(ctx.denom), None, None, None
 
 
 class AMax(Function):
@@ -186,8 +217,10 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
         keepdims=None, ddof=None):
-    return var(a, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims,
-               ddof=ddof).sqrt()
+    a = _float(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    corr = _correction(unbiased, correction, ddof)
+    return Std.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "std"), corr, keepdim)
 
 
 def amax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
