@@ -156,3 +156,51 @@ def test_scalar_power_of_a_tensor_has_float64_derivatives_under_create_graph():
 
     for ours, theirs in zip(derivatives(bp), derivatives(torch), strict=True):
         numpy.testing.assert_allclose(ours, theirs, rtol=1e-15)
+
+
+# ----- mismatches the differential fuzz found (tests/test_fuzz_vs_torch.py) ----------------------
+
+def _grads(lib, fn, data):
+    x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+    fn(lib, x).sum().backward()
+    return x.grad.numpy()
+
+
+def test_std_over_equal_values_has_zero_gradient_not_nan():
+    data = numpy.array([[1.5, 1.5], [0.5, 2.0]])
+    fn = lambda lib, x: x.std(1, correction=0)  # noqa: E731
+    numpy.testing.assert_array_equal(_grads(bp, fn, data), _grads(torch, fn, data))
+
+
+def test_variance_without_degrees_of_freedom_gives_nan_gradients():
+    with numpy.errstate(all="ignore"):
+        ours = _grads(bp, lambda lib, x: x.var(0), numpy.array([2.0]))
+    assert numpy.isnan(ours).all()
+
+
+def test_mean_losses_of_nothing_are_nan():
+    empty = bp.zeros(0, dtype=bp.float64)
+    assert numpy.isnan(bp.nn.functional.mse_loss(empty, empty).item())
+    assert numpy.isnan(bp.nn.functional.binary_cross_entropy_with_logits(empty, empty).item())
+
+
+def test_second_derivatives_through_an_in_place_op_see_the_values_it_used():
+    def hvp(lib):
+        x = lib.tensor([0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([2.0, 0.25], dtype=lib.float64, requires_grad=True)
+        z = x.clone()
+        z.mul_(y)
+        z.view(-1)[:1].mul_(x.sum())
+        gx, gy = lib.autograd.grad((z * z).sum(), (x, y), create_graph=True)
+        return [g.numpy() for g in lib.autograd.grad((gx + gy).sum(), (x, y))]
+
+    for ours, theirs in zip(hvp(bp), hvp(torch), strict=True):
+        numpy.testing.assert_allclose(ours, theirs, rtol=1e-14)
+
+
+def test_view_refuses_a_layout_that_needs_a_copy_as_torch():
+    with pytest.raises(RuntimeError, match="reshape"):
+        torch.ones(2, 3).t().view(-1)
+    with pytest.raises(RuntimeError, match="reshape"):
+        bp.ones(2, 3).t().view(-1)
+    assert bp.ones(2, 3).t().reshape(-1).shape == (6,)
