@@ -84,14 +84,15 @@ class Var(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        centered = a - a.mean(axis=ctx.axes, keepdims=True)
-        g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
-        return g * centered * _twice_inverse(ctx.denom), None, None, None
+        return _variance_gradient(ctx, a, g), None, None, None
 
 
-def _twice_inverse(denom) -> float:
-    """2 / (n - correction); inf when there are no degrees of freedom (PyTorch's nan)."""
-    return 2.0 / denom if denom else math.inf
+def _variance_gradient(ctx, a, g):
+    """g · ∂var/∂a = g · 2(a - mean)/(n - correction), spread back over the reduced dims; the
+    factor is inf when there are no degrees of freedom (PyTorch's NaN)."""
+    centered = a - a.mean(axis=ctx.axes, keepdims=True)
+    g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
+    return g * centered * (2.0 / ctx.denom if ctx.denom else math.inf)
 
 
 class Std(Function):
@@ -114,9 +115,7 @@ class Std(Function):
         zero = out == 0
         safe = xp.where(zero, 1.0, out)
         g_var = xp.where(zero, 0.0, g / (2 * safe))  # d sqrt(v)/dv = 1/(2 sqrt v)
-        centered = a - a.mean(axis=ctx.axes, keepdims=True)
-        g_var = _unreduce(xp, g_var, ctx.axes, ctx.keepdim, a.shape)
-        return g_var * centered * _twice_inverse(ctx.denom), None, None, None
+        return _variance_gradient(ctx, a, g_var), None, None, None
 
 
 class AMax(Function):
