@@ -8,23 +8,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-words = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia",
-         "harper", "evelyn", "abigail", "emily", "elizabeth", "mila", "ella", "avery",
-         "sofia", "camila", "aria", "scarlett", "victoria", "madison", "luna", "grace",
-         "chloe", "penelope", "layla", "riley", "zoey", "nora", "lily", "eleanor"]
-chars = sorted(list(set(''.join(words))))
-stoi = {s: i + 1 for i, s in enumerate(chars)}
-stoi['.'] = 0
-itos = {i: s for s, i in stoi.items()}
-vocab_size = len(itos)
+words = ("liam noah oliver james elijah william henry lucas benjamin theodore mateo levi "
+         "sebastian daniel jack michael alexander owen asher samuel ethan leo jackson mason "
+         "ezra john hudson luca aiden joseph david jacob").split()
+vocab = ['.', *sorted(set(''.join(words)))]
+stoi = {ch: i for i, ch in enumerate(vocab)}
+itos = dict(enumerate(vocab))
+vocab_size = len(vocab)
 block_size = 3
 
 
-def build_dataset(words):
+def build_dataset(names):
     X, Y = [], []
-    for w in words:
+    for name in names:
         context = [0] * block_size
-        for ch in w + '.':
+        for ch in name + '.':
             X.append(context)
             Y.append(stoi[ch])
             context = [*context[1:], stoi[ch]]
