@@ -9,6 +9,7 @@ import { mountDataset } from './views/dataset_view.js';
 import { mountSteps } from './views/steps_view.js';
 import { mountStatus } from './views/status_view.js';
 import { mountDescent } from './views/descent_view.js';
+import { mountGradients } from './views/gradient_view.js';
 
 const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
 
@@ -20,6 +21,7 @@ connect(async () => {
   mountHistory(panel('error-history'));
   mountDataset(panel('dataset'));
   mountSteps(panel('steps'));
+  mountGradients(panel('gradients'));
   mountDescent(panel('descent'));
   if (location.search.length > 1) await send('configure', { query: location.search.slice(1) });
   document.body.dataset.ready = 'true';
