@@ -141,6 +141,13 @@ export function mountGradients(root) {
         last = y;
       }
       ctx.stroke();
+      if (n <= 30) {  // few epochs: each one a dot, so even a single epoch shows
+        ctx.fillStyle = colour(l);
+        for (let i = 0; i < n; i += 1) {
+          const v = rows[i]?.[l];
+          if (v > 0) { ctx.beginPath(); ctx.arc(X(hist.epoch[i]), Y(v), 2.2, 0, 2 * Math.PI); ctx.fill(); }
+        }
+      }
       if (last !== null) ends.push([last, l]);
     }
     // Each line's label at its right end, pushed apart (down, then up from the bottom) so
