@@ -12,18 +12,11 @@ import numpy
 import pytest
 
 import backproplab as bp
-from tests.test_lab_browser import (  # noqa: F401  (fixtures)
-    assert_panels_inside,
-    box,
-    browser,
-    lab,
-    lab_url,
-    open_lab,
-    overlap,
-    page,
-    shot,
-    small_page,
-)
+from tests import test_lab_browser as base
+from tests.test_lab_browser import assert_panels_inside, box, lab, open_lab, overlap, shot
+
+# The other module's fixtures, shared here: one server and one browser for this module.
+browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
 
 DEEP_SIGMOID = ("?dataset=moons&points=200&noise=0.1&test_fraction=0.3&batch_size=16"
                 "&hidden=4,4,4,4,4,4&activation=sigmoid")
@@ -105,8 +98,8 @@ def test_himmelblau_contours_minima_and_a_start_in_each_quadrant(page):
     assert len(minima) == 4
     for (x, y), minimum in zip([(1, 1), (-1, 1), (-1, -1), (1, -1)], minima, strict=True):
         click_at(page, x, y)
-        page.wait_for_function("(([p, q]) => Math.abs(p - %s) < 0.05 && Math.abs(q - %s) < 0.05)"
-                               "(window.__lab.state.descent[0].path.points[0])" % (x, y))
+        page.wait_for_function(f"(([p, q]) => Math.abs(p - {x}) < 0.05 && Math.abs(q - {y}) < 0.05)"
+                               "(window.__lab.state.descent[0].path.points[0])")
         settled(page)
         end = lab(page, "s.descent[0].path.points.at(-1)")
         assert end == pytest.approx(minimum["at"], abs=0.05)
@@ -117,7 +110,8 @@ def test_descent_preset_from_a_lesson_runs_that_path(page):
     page.click('[data-action="mode"][data-mode="descent"]')
     page.wait_for_selector('[data-panel="descent"]:not([hidden])')
     page.evaluate("""() => import('/static/js/state.js').then((m) => m.update({ descentPreset:
-        { function: 'himmelblau', start: [-4, 0], lr: 0.005, optimizer: 'momentum', steps: 30 } }))""")
+        { function: 'himmelblau', start: [-4, 0], lr: 0.005, optimizer: 'momentum',
+          steps: 30 } }))""")
     page.wait_for_function("window.__lab.state.descent?.[0].function === 'himmelblau' && "
                            "window.__lab.state.descent[0].path.optimizer === 'momentum'")
     path = lab(page, "s.descent[0].path")
