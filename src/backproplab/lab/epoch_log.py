@@ -6,6 +6,10 @@ fourth…). Frames send only the points added since the last frame, or the whole
 after such a thinning (``generation`` changes).
 """
 
+import itertools
+
+_RUNS = itertools.count(1)
+
 FIELDS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy", "grad_norms")
 """``grad_norms`` holds a list per epoch: each layer's gradient norm at the epoch's last step."""
 
@@ -16,6 +20,9 @@ class EpochLog:
         self.columns = {f: [] for f in FIELDS}
         self.stride = 1
         self.generation = 0
+        self.run = next(_RUNS)
+        """This run's number: a new log is a new run (the page keeps the last one as a ghost),
+        a thinned one is the same run."""
 
     def __len__(self) -> int:
         return len(self.columns["epoch"])

@@ -49,7 +49,7 @@ def health(session) -> dict:
         rows = rows[numpy.linspace(0, len(rows) - 1, limits.GRADIENT_HEALTH_ROWS).astype(int)]
     net = session.network
     try:
-        report = explain.gradient_health(net.model, session.points.x[rows],
+        report = explain.gradient_health(net.model, net.inputs(session.points.x[rows]),
                                          net.targets(session.points.y[rows]), net.loss_fn,
                                          lr=session.config.lr)
     except ValueError:

@@ -7,11 +7,12 @@ from backproplab.lab import limits
 from backproplab.lab.app import create_app
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8000):
-    """A uvicorn ``Server`` for the lab (``port=0`` picks a free port)."""
+def make_server(host: str = "127.0.0.1", port: int = 8000, app=None):
+    """A uvicorn ``Server`` for the lab (``port=0`` picks a free port); ``app`` defaults to
+    :func:`create_app`'s."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning",
+    config = uvicorn.Config(app or create_app(), host=host, port=port, log_level="warning",
                             ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="on")
     return uvicorn.Server(config)
 

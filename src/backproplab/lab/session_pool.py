@@ -19,7 +19,11 @@ class PoolFull(RuntimeError):
 
 class SessionPool:
     def __init__(self, max_sessions: int = limits.MAX_SESSIONS,
-                 idle_seconds: float = limits.SESSION_IDLE_SECONDS, clock=time.monotonic):
+                 idle_seconds: float = limits.SESSION_IDLE_SECONDS, clock=time.monotonic,
+                 factory=Session):
+        """``factory(config, clock=…)`` makes each new session (a notebook passes one that
+        opens its own model and data)."""
+        self.factory = factory
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
         self.clock = clock
@@ -38,7 +42,7 @@ class SessionPool:
             if len(self._sessions) >= self.max_sessions:
                 raise PoolFull(f"the lab serves at most {self.max_sessions} sessions at once; "
                                "close another tab or try again later")
-            session = Session(config, clock=self.clock)
+            session = self.factory(config, clock=self.clock)
             self._sessions[session.id] = session
             return session
 
