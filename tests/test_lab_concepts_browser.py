@@ -196,10 +196,15 @@ def test_status_line_shows_train_and_test_accuracy(page, lab_url):
     line = page.locator('[data-panel="status"]')
     page.wait_for_function("document.querySelector('[data-role=test-accuracy]')")
     assert line.locator('[data-role="train-accuracy"]').inner_text() == \
-        f"train accuracy {round(100 * status['accuracy'])}%"
+        f"train {round(100 * status['accuracy'])}%"
     assert line.locator('[data-role="test-accuracy"]').inner_text() == \
-        f"test accuracy {round(100 * status['test_accuracy'])}%"
-    assert "test loss" in line.inner_text()
+        f"test {round(100 * status['test_accuracy'])}%"
+    assert re.search(r"loss train [\d.]+ test [\d.]+ · accuracy train \d+% test \d+%",
+                     line.inner_text())
+    for role in ("train-loss", "test-loss", "train-accuracy", "test-accuracy"):  # none cut off
+        shown = box(page, f'[data-role="{role}"]')
+        assert shown["x"] + shown["width"] <= box(page, '[data-panel="status"]')["x"] + \
+            box(page, '[data-panel="status"]')["width"] + 0.5, role
 
 
 def test_early_stopping_marks_the_best_epoch_and_restores_it(page, lab_url):
