@@ -65,6 +65,7 @@ export function mountLesson(root, menuRoot) {
   };
 
   root.innerHTML = `<h2><span class="muted">Lesson</span><span data-role="lesson-title"></span><span class="spacer"></span>
+      <label class="muted" title="show only the panels this lesson needs, for projecting"><input type="checkbox" data-action="classroom"> classroom</label>
       <button data-action="lesson-close" title="close the lesson" aria-label="close the lesson">✕</button></h2>
     <div class="lesson-stages" data-role="lesson-stages"></div>
     <div class="lesson-body" data-role="lesson-body"></div>
@@ -73,10 +74,9 @@ export function mountLesson(root, menuRoot) {
       <button data-action="lesson-back">◀ Back</button>
       <span data-role="lesson-run">
         <button class="primary" data-action="lesson-play">▶ Play</button>
-        <button data-action="lesson-pause">❚❚ Pause</button>
+        <button data-action="lesson-pause" title="pause" aria-label="pause">❚❚</button>
         <button data-action="lesson-step">Step</button></span>
       <span class="spacer"></span>
-      <label class="muted" title="show only the panels this lesson needs"><input type="checkbox" data-action="classroom"> classroom</label>
       <button data-action="lesson-next">Next ▶</button>
     </div>`;
   const $ = (sel) => root.querySelector(sel);
@@ -120,7 +120,7 @@ export function mountLesson(root, menuRoot) {
         ${stage.answer ? `<details><summary>Answer</summary>${escape(stage.answer)}</details>` : ''}`;
       $('[data-action="lesson-back"]').disabled = k === 0;
       $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
-      $('[data-action="lesson-step"]').textContent = `Step 1 ${stage.step}`;
+      $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
       $('[data-action="classroom"]').checked = classroom;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
@@ -137,9 +137,14 @@ export function mountLesson(root, menuRoot) {
 
 // While a lesson is open the grid holds the lesson panel; in classroom view only the panels
 // the lesson lists. One rule for every lesson: its list of panels decides.
+let laidOut = null;  // what the grid was last laid out for, so status frames do not redo it
+
 function layout(s) {
   const grid = document.querySelector('.grid');
   const lesson = s.lesson && s.welcome.choices.lessons.find((l) => l.id === s.lesson.id);
+  const key = JSON.stringify([lesson && lesson.id, classroom, s.config && s.config.mode]);
+  if (key === laidOut) return;
+  laidOut = key;
   const panels = [...grid.querySelectorAll('[data-panel]')].filter((p) => p.dataset.panel !== 'descent');
   document.body.classList.toggle('classroom', !!lesson && classroom);
   grid.classList.toggle('lesson-open', !!lesson);
