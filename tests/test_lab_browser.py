@@ -31,7 +31,7 @@ from backproplab.lab import make_server  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space")
+PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space", "gradients")
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from backproplab.lab.lessons.engine import LESSONS
 from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url, open_lab  # noqa: F401
 
 PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
-               "descent", "lesson")
+               "gradients", "descent", "lesson")
 
 
 @pytest.fixture
@@ -65,6 +65,20 @@ def go_to_stage(page, stage: int, button: str = "lesson-next") -> None:
     page.wait_for_function(f"location.search.includes('stage={stage}')")
     page.wait_for_function(f"document.querySelector('[data-panel=lesson]').dataset.stage "
                            f"=== '{stage - 1}'")
+
+
+def assert_descent_view_draws_the_readouts_path(page) -> None:
+    """The descent view ran the stage's preset: its path (bp.explain.descend, asked for by the
+    page) ends where the lesson's readout says."""
+    end = readout(page, "descent_end")
+    page.wait_for_function(f"window.__lab.state.descent?.[0].path.points.length === "
+                           f"{end['steps'] + 1}")
+    page.wait_for_function("(p => p.lr === window.__lab.state.descentPreset.lr && "
+                           "JSON.stringify(p.points[0]) === JSON.stringify("
+                           "window.__lab.state.descentPreset.start[0]))"
+                           "(window.__lab.state.descent[0].path)")
+    shown = lab(page, "s.descent[0].path.points.at(-1)")
+    assert shown == pytest.approx(end["end"], rel=1e-6, abs=1e-9)
 
 
 def play_until(page, condition: str, timeout: float = 20000) -> None:
@@ -136,11 +150,13 @@ def test_gradient_descent_small_rates_creep_good_ones_converge_large_ones_diverg
     page = lesson_page("gradient-descent")
     assert page.locator('[data-panel="descent"]').is_visible()
     regimes = [readout(page, "descent_end")["regime"]]
+    assert_descent_view_draws_the_readouts_path(page)
     for stage in (2, 3, 4):
         go_to_stage(page, stage)
         wait_readout(page, "descent_end", f"v.steps >= 0 && "
                      f"window.__lab.state.lesson.stage === {stage - 1}")
         regimes.append(readout(page, "descent_end")["regime"])
+        assert_descent_view_draws_the_readouts_path(page)
     assert regimes == ["converging", "slow", "converging", "diverging"]
     assert abs(readout(page, "descent_end")["end"]) > 100  # lr 1.1 from 2.5: |x| grows
 
@@ -215,9 +231,11 @@ def test_overfitting_test_loss_is_twice_the_training_loss_then_lower_with_l2_and
 def test_local_minima_two_starts_end_in_different_minima_and_a_plateau_is_named(lesson_page):
     page = lesson_page("local-minima")
     left = readout(page, "descent_end")
+    assert_descent_view_draws_the_readouts_path(page)
     go_to_stage(page, 2)
     wait_readout(page, "descent_end", "v.end > 0")
     right = readout(page, "descent_end")
+    assert_descent_view_draws_the_readouts_path(page)
     assert left["end"] == pytest.approx(-1.0356, abs=1e-3)  # the global minimum
     assert right["end"] == pytest.approx(0.9601, abs=1e-3)  # the local one
     assert right["f"] > left["f"] + 0.5

@@ -9,9 +9,11 @@ import { on, state, update } from '../state.js';
 
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
 const TOP = ['network', 'data-space', 'error-history'];
-const BOTTOM = ['dataset', 'steps'];
+const BOTTOM = ['dataset', 'steps', 'gradients'];
+const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [5, 3, 4] };  // of twelve columns, as lab.css
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
-               dataset: 'dataset', steps: 'steps', descent: 'descent', lesson: 'lesson' };
+               dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
+               lesson: 'lesson' };
 const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
 // The page's query split into the experiment's (for configure) and the lesson's.
@@ -162,12 +164,12 @@ function layout(s) {
     rows = [span(['descent', 'lesson'], [8, 4]), span(['descent', 'lesson'], [8, 4])];
   } else {
     const tops = classroom ? TOP.filter((p) => need.has(p)) : TOP;
-    let bottoms = BOTTOM.filter((p) => need.has(p));
+    let bottoms = BOTTOM.filter((p) => need.has(p)).slice(0, 2);  // the lesson keeps a third
     if (!classroom && !bottoms.length) bottoms = ['steps'];
     const bottom = [[['lesson'], [12]], [['lesson', ...bottoms], [6, 6]],
-                    [['dataset', 'lesson', 'steps'], [4, 4, 4]]][bottoms.length];
+                    [['lesson', ...bottoms], [4, 4, 4]]][bottoms.length];
     const row2 = span(...bottom);
-    const row1 = tops.length ? span(tops, tops.map(() => 12 / tops.length)) : row2;
+    const row1 = tops.length ? span(tops, TOP_WIDTHS[tops.length]) : row2;
     rows = [row1, row2];
   }
   const controls = !classroom || need.has('controls');
