@@ -43,11 +43,15 @@ def readout(page, name: str):
     return json.loads(raw)
 
 
-def readouts(page) -> dict:
-    """Every readout's shown value at one moment (one frame's numbers together)."""
-    return page.eval_on_selector_all('[data-panel="lesson"] [data-readout]',
-                                     "els => Object.fromEntries(els.map(e => "
-                                     "[e.dataset.readout, JSON.parse(e.dataset.value)]))")
+def wait_readouts(page, condition: str, timeout: float = 20000) -> dict:
+    """Every readout's shown value at the first moment the JS ``condition`` on them (``r``)
+    holds: one frame's numbers together, read in one go."""
+    handle = page.wait_for_function(
+        "() => { const r = Object.fromEntries([...document.querySelectorAll("
+        "'[data-panel=lesson] [data-readout]')].map(e => [e.dataset.readout, "
+        f"JSON.parse(e.dataset.value)])); return ({condition})(r) ? r : null; }}",
+        timeout=timeout)
+    return handle.json_value()
 
 
 def wait_readout(page, name: str, condition: str, timeout: float = 20000) -> None:
@@ -202,8 +206,7 @@ def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_
     go_to_stage(page, 2)
     assert [g["label"] for g in lab(page, "s.ghosts")] == ["sigmoid"]
     page.click('[data-action="lesson-play"]')
-    wait_readout(page, "accuracy", "v >= 0.95", timeout=30000)
-    shown = readouts(page)
+    shown = wait_readouts(page, "r => r.accuracy >= 0.95", timeout=30000)
     page.click('[data-action="lesson-pause"]')
     assert shown["accuracy"] >= 0.95 and shown["gradient_ratio"] > 1e-2
 

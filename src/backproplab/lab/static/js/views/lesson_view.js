@@ -66,7 +66,7 @@ export function mountLesson(root, menuRoot) {
     openLesson(entry.dataset.lesson, 0);
   };
 
-  root.innerHTML = `<h2><span class="muted">Lesson</span><span data-role="lesson-title"></span><span class="spacer"></span>
+  root.innerHTML = `<h2><span data-role="lesson-title"></span><span class="spacer"></span>
       <label class="muted" title="show only the panels this lesson needs, for projecting"><input type="checkbox" data-action="classroom"> classroom</label>
       <button data-action="lesson-close" title="close the lesson" aria-label="close the lesson">✕</button></h2>
     <div class="lesson-stages" data-role="lesson-stages"></div>
@@ -112,6 +112,7 @@ export function mountLesson(root, menuRoot) {
       root.dataset.lesson = lesson.id;
       root.dataset.stage = String(k);
       $('[data-role="lesson-title"]').textContent = lesson.title;
+      $('[data-role="lesson-title"]').title = `Lesson: ${lesson.title}. ${lesson.summary}`;
       $('[data-role="lesson-stages"]').innerHTML = lesson.stages.map((st, i) => `<button data-stage="${i}"
         class="${i === k ? 'on' : ''}" title="${escape(st.title)}">${i + 1}</button>`).join('')
         + `<span class="stage-title">Stage ${k + 1} of ${lesson.stages.length}: ${escape(stage.title)}</span>`;
@@ -161,13 +162,13 @@ function layout(s) {
   const span = (names, cols) => names.flatMap((name, i) => Array(cols[i]).fill(AREA[name]));
   let rows;
   if (descent) {
-    rows = [span(['descent', 'lesson'], [8, 4]), span(['descent', 'lesson'], [8, 4])];
+    rows = [span(['descent', 'lesson'], [7, 5]), span(['descent', 'lesson'], [7, 5])];
   } else {
     const tops = classroom ? TOP.filter((p) => need.has(p)) : TOP;
     let bottoms = BOTTOM.filter((p) => need.has(p)).slice(0, 2);  // the lesson keeps a third
     if (!classroom && !bottoms.length) bottoms = ['steps'];
     const bottom = [[['lesson'], [12]], [['lesson', ...bottoms], [6, 6]],
-                    [['lesson', ...bottoms], [4, 4, 4]]][bottoms.length];
+                    [['lesson', ...bottoms], [5, 4, 3]]][bottoms.length];
     const row2 = span(...bottom);
     const row1 = tops.length ? span(tops, TOP_WIDTHS[tops.length]) : row2;
     rows = [row1, row2];
