@@ -5,12 +5,14 @@ import webbrowser
 
 from backproplab.lab import limits
 from backproplab.lab.app import create_app
+from backproplab.lab.blas_threads import use_one_blas_thread
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8000):
     """A uvicorn ``Server`` for the lab (``port=0`` picks a free port)."""
     import uvicorn
 
+    use_one_blas_thread()
     config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning",
                             ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="on")
     return uvicorn.Server(config)
