@@ -5,6 +5,7 @@ import webbrowser
 
 from backproplab.lab import limits
 from backproplab.lab.app import create_app
+from backproplab.lab.blas_threads import use_one_blas_thread
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8000, app=None):
@@ -12,6 +13,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, app=None):
     :func:`create_app`'s."""
     import uvicorn
 
+    use_one_blas_thread()
     config = uvicorn.Config(app or create_app(), host=host, port=port, log_level="warning",
                             ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="on")
     return uvicorn.Server(config)
