@@ -9,10 +9,11 @@ origin are refused, so a web page elsewhere cannot drive a local lab.
 
 import asyncio
 import contextlib
-import json
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
@@ -23,15 +24,17 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from backproplab import __version__, data, nn, train
 from backproplab.lab import config as lab_config
 from backproplab.lab import limits
-from backproplab.lab.descent import COMPARED_OPTIMIZERS
+from backproplab.lab.descent import COMPARED_OPTIMIZERS, function_choices
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.handlers import handle
+from backproplab.lab.lessons.engine import catalogue as lesson_catalogue
 from backproplab.lab.player import Player
 from backproplab.lab.point_set import PointSet
-from backproplab.lab.protocol import MESSAGE_TYPES, error_reply
+from backproplab.lab.protocol import MESSAGE_TYPES, encode, error_reply
 from backproplab.lab.session_pool import PoolFull, SessionPool
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
 
 
 def same_origin(headers) -> bool:
@@ -56,33 +59,52 @@ def welcome(session) -> dict:
             "losses": list(lab_config.LOSSES),
             "optimizers": list(train.OPTIMIZERS),
             "compared_optimizers": list(COMPARED_OPTIMIZERS),
+            "descent_functions": function_choices(),
             "presets": lab_config.DATASET_PRESETS,
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),
+            "lessons": lesson_catalogue(),
         },
         "limits": {name: getattr(limits, name) for name in dir(limits) if name.isupper()},
         "messages": list(MESSAGE_TYPES),
     }
 
 
+class FrameSource:
+    """One connection's frames as strict JSON text. A frame that cannot be built is a bug: it
+    is logged with its traceback and the tracker starts afresh, so the next change sends the
+    page everything again instead of ending its frames for good."""
+
+    def __init__(self, session):
+        self.session = session
+        self.tracker = FrameTracker()
+
+    def next_text(self) -> str | None:
+        """The next frame, or None when nothing changed (or it could not be built)."""
+        try:
+            with numpy.errstate(over="ignore", invalid="ignore"):
+                frame = self.tracker.build(self.session)
+        except Exception:
+            log.exception("lab: the frame for session %s could not be built",
+                          self.session.id[:6])
+            self.tracker = FrameTracker()
+            return None
+        return None if frame is None else encode(frame)
+
+
 async def _pump(ws: WebSocket, session, send) -> None:
-    tracker = FrameTracker()
+    frames = FrameSource(session)
     loop = asyncio.get_running_loop()
     interval = 1.0 / limits.MAX_FRAMES_PER_SECOND
     while not session.evicted:
         started = loop.time()
-        text = await asyncio.to_thread(_frame_text, tracker, session)
+        text = await asyncio.to_thread(frames.next_text)
         if text is not None:
             await send(text)
         await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
-    await send(json.dumps(error_reply(None, "this session was closed after being idle; "
-                                            "reload the page to start again")))
+    await send(encode(error_reply(None, "this session was closed after being idle; "
+                                        "reload the page to start again")))
     await ws.close(code=1001)
-
-
-def _frame_text(tracker: FrameTracker, session) -> str | None:
-    frame = tracker.build(session)
-    return None if frame is None else json.dumps(frame, separators=(",", ":"), allow_nan=False)
 
 
 async def _sweep_idle(pool: SessionPool, every: float) -> None:
@@ -132,7 +154,7 @@ def create_app(pool: SessionPool | None = None,
                 await ws.send_text(text)
 
         player = Player(session)
-        await send(json.dumps(welcome(session)))
+        await send(encode(welcome(session)))
         pump = asyncio.create_task(_pump(ws, session, send))
         try:
             while True:
@@ -143,7 +165,7 @@ def create_app(pool: SessionPool | None = None,
                 if raw is None:
                     raw = message.get("bytes") or b""
                 reply = await asyncio.to_thread(handle, raw, session, player)
-                await send(json.dumps(reply, allow_nan=False))
+                await send(encode(reply))
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
@@ -169,11 +191,12 @@ def create_app(pool: SessionPool | None = None,
             points = await asyncio.to_thread(PointSet.from_csv, body,
                                              session.config.test_fraction,
                                              session.config.data_seed)
-            await asyncio.to_thread(session.load_points, points)
+            note = await asyncio.to_thread(session.load_points, points)
         except (ValueError, TypeError) as e:
             return JSONResponse({"ok": False, "error": str(e)}, 400)
         session.touch()
-        return JSONResponse({"ok": True, "rows": len(points)})
+        answer = {"ok": True, "rows": len(points)}
+        return JSONResponse(answer if note is None else {**answer, "note": note})
 
     return Starlette(lifespan=lifespan, routes=[
         Route("/", index),

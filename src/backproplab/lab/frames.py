@@ -9,6 +9,7 @@ import numpy
 
 from backproplab.lab import data_space
 from backproplab.lab.config import to_query
+from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
@@ -35,21 +36,29 @@ class FrameTracker:
             data_changed = self._changed("data", session.data_version)
             if data_changed:
                 frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
+                if session.network.features is not None:  # the features the model is fed
+                    frame["data"]["inputs"] = numpy.round(
+                        session.network.inputs(session.points.x), 5).tolist()
             weights, page = (session.weights_version, session.data_version), session.page_rows()
             if self._changed("predictions", (*weights, page)):
                 frame["predictions"] = data_space.predictions(session.network, session.points,
                                                               page)
             if self._changed("weights", weights):
                 frame["network"] = network(session)
+                frame["gradients"] = gradients_frame(session)
                 if session.config.mode == "autoencoder":
-                    frame["autoencoder"] = data_space.autoencoder_view(session.network,
-                                                                       session.points)
+                    frame["autoencoder"], frame["neurons"] = data_space.autoencoder_view(
+                        session.network, session.points)
                 else:
-                    frame["space"] = data_space.heatmap(session.network, session.points)
+                    frame["space"], frame["neurons"] = data_space.heatmaps(session.network,
+                                                                           session.points)
             if self._changed("selected", (session.selected, session.weights_version,
                                           session.data_version)):
                 frame["selected"] = selected(session)
             frame.update(self._history(session))
+            lesson = None if session.lesson is None else session.lesson.frame(session)
+            if self._changed("lesson", lesson):
+                frame["lesson"] = lesson
             return frame
 
     def _history(self, session) -> dict:
@@ -59,6 +68,7 @@ class FrameTracker:
         if self._changed("history_run", (run, log.generation)):
             start = 0
             out["history_reset"] = True
+            out["history_run"] = log.run
         if len(log) > start:
             out["history"] = log.since(start)
         self._sent["history_len"] = len(log)
@@ -80,7 +90,9 @@ def status(session) -> dict:
         "steps_per_second": round(session.steps_per_second(), 1),
         "playing": session.playing,
         "diverged": session.diverged,
+        "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
+        "best_epoch": session.best_epoch(),
     }
 
 
@@ -97,6 +109,8 @@ def structure(session) -> dict:
         "output_activation": net.head.output_activation or "identity",
         "editable": points.editable,
         "feature_names": list(points.info.feature_names),
+        "input_names": list(net.info.feature_names),
+        "features": list(net.features or ()),
     }
 
 
@@ -115,5 +129,6 @@ def network(session) -> dict:
 def selected(session) -> dict:
     index = session.selected
     x = session.points.x[index]
-    return {"index": index, "x": x.tolist(), "layers": session.network.forward_details(x)}
+    return {"index": index, "x": x.tolist(), "inputs": session.network.input_values(x),
+            "layers": session.network.forward_details(x)}
 

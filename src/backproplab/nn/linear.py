@@ -2,9 +2,7 @@
 
 import math
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
 from backproplab.nn import functional as F
 from backproplab.nn import init
 from backproplab.nn.module import Module
@@ -35,9 +33,9 @@ class Linear(Module):
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
-        self.weight = Parameter(numpy.empty((self.out_features, self.in_features), dtype))
+        self.weight = Parameter(backend.xp.empty((self.out_features, self.in_features), dtype))
         if bias:
-            self.bias = Parameter(numpy.empty(self.out_features, dtype))
+            self.bias = Parameter(backend.xp.empty(self.out_features, dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)

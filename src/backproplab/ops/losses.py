@@ -144,9 +144,10 @@ class CrossEntropy(Function):
         ctx.save_for_backward(z)
         z2 = z.reshape(-1, z.shape[-1])  # (C,) -> (1, C)
         n, c = z2.shape
-        lse = backend.logsumexp(z2, -1)  # (N, 1)
-        # -log_softmax(z)[t] = lse - z_t; ignored samples give 0 even where z_t is -inf
-        nll = xp.where(valid, lse[:, 0] - z2[xp.arange(n), target], 0)
+        # log_softmax on logits shifted by their maximum, so 1e8-sized logits lose no digits
+        log_p = backend.log_softmax(z2, -1)  # (N, C)
+        # -log_softmax(z)[t]; ignored samples give 0 even where z_t is -inf
+        nll = xp.where(valid, -log_p[xp.arange(n), target], 0)
         w_t = valid.astype(z.dtype) if weight is None else weight[target] * valid
         ctx.hot = (1 - smoothing) * w_t  # q at each sample's own class
         loss = ctx.hot * nll
@@ -154,7 +155,7 @@ class CrossEntropy(Function):
         if smoothing:
             w = 1.0 if weight is None else weight
             ctx.spread = (smoothing / c) * w * valid[:, None]  # (N, C): q's share for every class
-            loss -= (ctx.spread * xp.where(valid[:, None], z2 - lse, 0)).sum(axis=1)
+            loss -= (ctx.spread * xp.where(valid[:, None], log_p, 0)).sum(axis=1)
         ctx.target = target
         ctx.reduction = reduction
         if reduction == "mean":
@@ -183,10 +184,19 @@ class CrossEntropy(Function):
         elif type(g) is backend.xp.ndarray:
             g = g.item()  # a Python float scales without promoting float32
         g = g * ctx.scale
-        softmax = xp.exp(z - xp.logsumexp(z, -1))  # from z, so second derivatives see it
+        # from z (so second derivatives see it), shifted by its maximum, a constant that
+        # leaves softmax unchanged and keeps large logits exact
+        shift = _row_max(z.data if isinstance(z, Tensor) else z)
+        zs = z - shift
+        softmax = xp.exp(zs - xp.logsumexp(zs, -1))
         # dL/dz = softmax(z)·Σq - q, per sample
         gz = (softmax * q_sum.reshape((*z.shape[:-1], 1)) - q.reshape(z.shape)) * g
         return gz, None, None, None, None, None
+
+
+def _row_max(z):
+    m = z.max(axis=-1, keepdims=True)
+    return backend.xp.where(backend.xp.isfinite(m), m, 0)
 
 
 def reduce(loss: Tensor, reduction: str, op: str) -> Tensor:

@@ -90,6 +90,15 @@ def where(condition, a, b) -> Tensor:
     return Where.apply(cond, a, b)
 
 
+def masked_fill(a: Tensor, mask, value) -> Tensor:
+    """``a`` with ``value`` where ``mask`` is True; keeps ``a``'s dtype, as in PyTorch."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
+                           f"{tuple(value.shape)}")
+    out = where(mask, value, a)
+    return out if out.dtype == a.dtype else out.to(a.dtype)
+
+
 def maximum(a, b) -> Tensor:
     return Maximum.apply(*_tensors(a, b))
 

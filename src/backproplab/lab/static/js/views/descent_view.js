@@ -8,11 +8,10 @@ import { CLASS_COLOURS, fmt } from '../palette.js';
 
 const W = 640;
 const H = 420;
-const FUNCTIONS = [['square', 'f(x) = x²', [2.5], 0.1], ['narrow_valley', 'x² + 25y² (narrow valley)', [-2.5, 1.0], 0.01],
-                   ['rosenbrock', 'Rosenbrock banana', [-1.5, 2.0], 0.001]];
 
 export function mountDescent(root) {
-  const { optimizers, compared_optimizers: compared } = state.welcome.choices;
+  const { optimizers, compared_optimizers: compared, descent_functions: functions } = state.welcome.choices;
+  const FUNCTIONS = Object.entries(functions).map(([v, f]) => [v, f.name, f.start, f.lr]);
   root.innerHTML = `<h2>Gradient descent</h2>
     <div class="row">
       <select data-action="function">${FUNCTIONS.map(([v, l]) => `<option value="${v}">${l}</option>`).join('')}</select>
@@ -65,7 +64,7 @@ export function mountDescent(root) {
     const [x0, x1] = e;
     let y0;
     let y1;
-    if (oneD) { y0 = 0; y1 = Math.max(...first.surface.ys); } else { [, , y0, y1] = e; }
+    if (oneD) { y0 = Math.min(...first.surface.ys); y1 = Math.max(...first.surface.ys); } else { [, , y0, y1] = e; }
     const X = (x) => 30 + ((x - x0) / (x1 - x0)) * (W - 60);
     const Y = (y) => H - 30 - ((y - y0) / (y1 - y0)) * (H - 60);
     if (oneD) {
