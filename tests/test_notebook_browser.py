@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,32 +19,23 @@ from pathlib import Path
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("jupyterlab")
 nbformat = pytest.importorskip("nbformat")
 httpx = pytest.importorskip("httpx")
 
-CHROMIUM = os.environ.get("BACKPROPLAB_CHROMIUM") or shutil.which("chromium") or \
-    "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
 import backproplab as bp  # noqa: E402
+from tests.test_lab_browser import (  # noqa: E402 - skips this module too without Chromium
+    ARTIFACTS,
+    PANELS,
+    browser,  # noqa: F401 - the module's Chromium, a fixture
+    free_port,
+    playwright_api,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "examples" / "01_learning_cycle_and_chain_rule.ipynb"
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space")
 LAB_FRAME = "iframe[title='Backpropagation Laboratory']"
 START_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +82,6 @@ def jupyter_lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"notebook-{name}.png"))
@@ -118,7 +100,7 @@ def run_every_cell(page, count: int, code_cells: int) -> None:
                            timeout=START_SECONDS * 1000)
 
 
-def test_example_notebook_in_jupyterlab_embeds_a_working_lab(browser, jupyter_lab):
+def test_example_notebook_in_jupyterlab_embeds_a_working_lab(browser, jupyter_lab):  # noqa: F811
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()

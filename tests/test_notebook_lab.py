@@ -150,7 +150,7 @@ def test_a_loss_that_does_not_fit_the_last_layer_is_refused(model, xor):
 @pytest.mark.parametrize(("kwargs", "words"), [
     ({"model": "M"}, "both model and data"),
     ({"height": 50}, "height"),
-    ({"lesson": "../x"}, "lesson id"),
+    ({"lesson": "../x"}, "unknown lesson '../x'; lessons: .*chain-rule"),
     ({"lesson": "chain-rule", "model": "M", "data": "D"}, "without a model"),
 ])
 def test_bad_arguments_are_refused_before_any_server_starts(kwargs, words, model, xor):
@@ -162,10 +162,10 @@ def test_bad_arguments_are_refused_before_any_server_starts(kwargs, words, model
 
 def test_show_in_plain_python_prints_a_url_that_answers(capsys, stop_servers):
     bp.lab.show()
-    bp.lab.show()
+    bp.lab.show(lesson="chain-rule")
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2 and lines[0] == lines[1]  # the examples' server is reused
     url = lines[0].rsplit(" ", 1)[1]
+    assert lines[1].rsplit(" ", 1)[1] == url + "?lesson=chain-rule"  # the server is reused
     assert url.startswith("http://127.0.0.1:") and httpx.get(url).status_code == 200
 
 

@@ -57,6 +57,7 @@ class LabNetwork:
         """A LabNetwork on an existing model (a notebook's), its weights left as they are.
         The caller checks that the model is an MLP the lab can draw."""
         network = cls.__new__(cls)
+        network.features = None  # the notebook's model takes the data's own columns
         network.info = info
         network.head = head_for(info, loss)
         network.code_layer = code_layer

@@ -13,7 +13,6 @@ on ``localhost:8888`` or ``127.0.0.1:8888`` can embed it and no other site can.
 """
 
 import atexit
-import re
 import socket
 import threading
 import time
@@ -28,7 +27,6 @@ START_SECONDS = 15.0
 """How long a new server may take to answer before ``show`` gives up with an error."""
 
 MIN_HEIGHT, MAX_HEIGHT = 300, 4000
-_LESSON_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class LabThread:
@@ -88,9 +86,12 @@ def show(model=None, data=None, lesson: str | None = None, height: int = 760, *,
     if lesson is not None and model is not None:
         raise ValueError("bp.lab.show: a lesson brings its own network; call "
                          "bp.lab.show(lesson=…) without a model")
-    if lesson is not None and (not isinstance(lesson, str) or not _LESSON_ID.match(lesson)):
-        raise ValueError(f"bp.lab.show: lesson must be a lesson id such as 'chain-rule', "
-                         f"got {lesson!r}")
+    if lesson is not None:
+        from backproplab.lab.lessons.engine import LESSONS
+
+        if lesson not in LESSONS:
+            raise ValueError(f"bp.lab.show: unknown lesson {lesson!r}; lessons: "
+                             f"{', '.join(LESSONS)}")
     if not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
         raise ValueError(f"bp.lab.show: height is a number of pixels from {MIN_HEIGHT} to "
                          f"{MAX_HEIGHT}, got {height!r}")
