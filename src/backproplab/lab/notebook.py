@@ -13,7 +13,6 @@ on ``localhost:8888`` or ``127.0.0.1:8888`` can embed it and no other site can.
 """
 
 import atexit
-import re
 import socket
 import threading
 import time
@@ -21,12 +20,13 @@ from html import escape
 from urllib.parse import quote
 
 HOST = "127.0.0.1"
-FRAME_ANCESTORS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
+FRAME_ANCESTORS = ("http://127.0.0.1:*", "http://localhost:*")
+"""Pages that may frame the lab: Jupyter on this machine. (CSP has no form for an IPv6
+literal such as [::1], so a Jupyter opened on [::1] cannot embed it.)"""
 START_SECONDS = 15.0
 """How long a new server may take to answer before ``show`` gives up with an error."""
 
 MIN_HEIGHT, MAX_HEIGHT = 300, 4000
-_LESSON_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class LabThread:
@@ -77,12 +77,21 @@ def show(model=None, data=None, lesson: str | None = None, height: int = 760, *,
     """Show the Laboratory in this cell: on ``model`` and ``data`` when given (a ``bp.nn``
     MLP or Autoencoder and a ``bp.data`` dataset; ``loss``, ``optimizer``, ``lr``,
     ``batch_size`` and ``test_fraction`` set how the lab trains it), else on its own examples,
-    opened on ``lesson`` when named. ``height`` is the frame's height in pixels."""
+    opened on ``lesson`` when named. ``height`` is the frame's height in pixels.
+
+    Bad arguments raise one ValueError (TypeError for data of the wrong kind) before any
+    server starts."""
     if (model is None) != (data is None):
         raise ValueError("bp.lab.show: pass both model and data, or neither")
-    if lesson is not None and (not isinstance(lesson, str) or not _LESSON_ID.match(lesson)):
-        raise ValueError(f"bp.lab.show: lesson must be a lesson id such as 'chain-rule', "
-                         f"got {lesson!r}")
+    if lesson is not None and model is not None:
+        raise ValueError("bp.lab.show: a lesson brings its own network; call "
+                         "bp.lab.show(lesson=…) without a model")
+    if lesson is not None:
+        from backproplab.lab.lessons.engine import LESSONS
+
+        if lesson not in LESSONS:
+            raise ValueError(f"bp.lab.show: unknown lesson {lesson!r}; lessons: "
+                             f"{', '.join(LESSONS)}")
     if not isinstance(height, int) or not MIN_HEIGHT <= height <= MAX_HEIGHT:
         raise ValueError(f"bp.lab.show: height is a number of pixels from {MIN_HEIGHT} to "
                          f"{MAX_HEIGHT}, got {height!r}")
@@ -137,13 +146,36 @@ def stop() -> None:
         _servers.clear()
 
 
+LAB_MIN_WIDTH = 1260
+"""The width the lab's page is laid out for at least (``min-width`` in its ``lab.css``)."""
+
+_FIT_SCRIPT = """<script>(() => {
+  const box = document.currentScript.previousElementSibling;
+  const frame = box.querySelector("iframe");
+  const fit = () => {
+    const scale = Math.min(1, box.clientWidth / %(min)d);
+    frame.style.width = (box.clientWidth / scale) + "px";
+    frame.style.height = (%(height)d / scale) + "px";
+    frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+  };
+  new ResizeObserver(fit).observe(box);
+  fit();
+})();</script>"""
+"""Scales the frame down when the cell is narrower than the lab's layout, so every panel stays
+in view instead of being cut off at the right. Where the front end runs no script (an untrusted
+notebook) the frame keeps the cell's width and the lab scrolls sideways inside it."""
+
+
 def frame_html(url: str, height: int) -> str:
-    """The lab in an iframe, with a link to open it in a tab of its own."""
+    """The lab in an iframe fitted to the cell, with a link to open it in a tab of its own."""
     u = escape(url)
-    return (f'<iframe src="{u}" width="100%" height="{height}" title="Backpropagation '
-            'Laboratory" style="border: 1px solid rgba(127,127,127,0.4); border-radius: 4px;" '
-            'allow="clipboard-write; fullscreen"></iframe>'
-            f'<div style="font-size: 12px;"><a href="{u}" target="_blank" rel="noopener">'
+    return (f'<div class="bp-lab-frame" style="width: 100%; height: {height}px; '
+            'overflow: hidden; border: 1px solid rgba(127,127,127,0.4); border-radius: 4px;">'
+            f'<iframe src="{u}" title="Backpropagation Laboratory" allow="clipboard-write; '
+            f'fullscreen" style="width: 100%; height: {height}px; border: 0; '
+            'transform-origin: 0 0;"></iframe></div>'
+            + _FIT_SCRIPT % {"min": LAB_MIN_WIDTH, "height": height}
+            + f'<div style="font-size: 12px;"><a href="{u}" target="_blank" rel="noopener">'
             f"Open the Laboratory in a tab of its own</a> · {u}</div>")
 
 

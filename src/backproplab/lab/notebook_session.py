@@ -104,8 +104,8 @@ class NotebookSession(Session):
         if self._draw_weights:
             rng = numpy.random.default_rng(self.config.seed)
             with no_grad():
-                for linear, _ in network.layers:
-                    linear.reset_parameters(rng)
+                for linear, act in network.layers:  # as the lab initialises its own networks
+                    nn.init.init_linear_for_(linear, _act_name(act), rng)
             self._draw_weights = False
         elif self._built:
             self.experiment.restore()
