@@ -63,6 +63,15 @@ def test_out_of_range_indices_are_refused(bad, match):
         emb(bp.tensor(bad))
 
 
+def test_torch_arguments_are_accepted_or_refused_never_ignored():
+    ix = bp.tensor([[1, 2]])
+    assert nn.Embedding(4, 2, sparse=True)(ix).shape == (1, 2, 2)
+    with pytest.raises(NotImplementedError, match="max_norm"):
+        nn.Embedding(4, 2, max_norm=1.0)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        nn.Embedding(4, 2, scale_grad_by_freq=True)
+
+
 def test_float_indices_are_refused():
     with pytest.raises(TypeError, match="indices must be integers"):
         _tables(6, 2)[0](bp.tensor([1.0]))

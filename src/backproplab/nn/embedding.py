@@ -16,13 +16,19 @@ class Embedding(Module):
     """``num_embeddings`` rows of ``embedding_dim`` values, drawn from N(0, 1) as in PyTorch.
 
     The row at ``padding_idx`` (if given) starts at zero and receives no gradient.
-    ``_weight`` uses a given table instead of drawing one (PyTorch's argument).
+    ``_weight`` uses a given table instead of drawing one (PyTorch's argument). ``sparse=True``
+    is accepted and gives the same (dense) gradient; ``max_norm`` and ``scale_grad_by_freq``
+    are refused rather than silently ignored.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight=None, _freeze: bool = False, device=None, dtype=None,
-                 generator=None):
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
+                 _freeze: bool = False, device=None, dtype=None, generator=None):
         super().__init__()
+        if max_norm is not None or scale_grad_by_freq:
+            raise NotImplementedError("Embedding: max_norm and scale_grad_by_freq are not "
+                                      "supported")
         if num_embeddings < 1 or embedding_dim < 1:
             raise ValueError(f"Embedding: sizes must be positive, got num_embeddings="
                              f"{num_embeddings}, embedding_dim={embedding_dim}")
@@ -59,7 +65,7 @@ class Embedding(Module):
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
                              f"{tuple(embeddings.shape)}")
         rows, dim = embeddings.shape
-        return cls(rows, dim, padding_idx, _weight=embeddings, _freeze=freeze)
+        return cls(rows, dim, padding_idx=padding_idx, _weight=embeddings, _freeze=freeze)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx)
