@@ -204,3 +204,18 @@ def test_view_refuses_a_layout_that_needs_a_copy_as_torch():
     with pytest.raises(RuntimeError, match="reshape"):
         bp.ones(2, 3).t().view(-1)
     assert bp.ones(2, 3).t().reshape(-1).shape == (6,)
+
+
+def test_view_of_a_tensor_numpy_lays_out_in_another_order_still_writes_through():
+    values = numpy.arange(6.0).reshape(2, 3)
+    results = []
+    # the same values, Fortran-ordered for NumPy (which keeps that order through w * 1.0),
+    # contiguous for torch, whose view then shares memory
+    for lib, data in ((bp, numpy.asfortranarray(values)), (torch, values)):
+        w = lib.tensor(data, requires_grad=True)
+        x = w * 1.0
+        x.view(-1)[:4].mul_(3)  # found by the fuzz (seed 3919): NumPy's copy lost the write
+        (x * x).sum().backward()
+        results.append((x.detach().numpy(), w.grad.numpy()))
+    for ours, theirs in zip(*results, strict=True):
+        numpy.testing.assert_array_equal(ours, theirs)

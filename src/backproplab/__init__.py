@@ -79,20 +79,12 @@ from backproplab.ops.arithmetic import (
     abs,
     add,
     clone,
-    cos,
     div,
-    erf,
-    exp,
     floor_divide,
-    log,
-    log2,
-    log10,
     mul,
     neg,
     pow,
     remainder,
-    sin,
-    sqrt,
     sub,
 )
 from backproplab.ops.comparison import (
@@ -131,6 +123,7 @@ from backproplab.ops.shape import (
     unsqueeze,
 )
 from backproplab.ops.softmax import log_softmax, logsumexp, softmax
+from backproplab.ops.transcendental import cos, erf, exp, log, log2, log10, sin, sqrt
 from backproplab.random import Generator, initial_seed, manual_seed
 from backproplab.sampling import multinomial
 from backproplab.serialization import load, load_metadata, load_tensors, save

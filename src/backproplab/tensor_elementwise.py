@@ -178,31 +178,31 @@ class ElementwiseMethods:
 
     # ----- elementwise math -------------------------------------------------------------------
     def exp(self):
-        return _arith.exp(self)
+        return _trans.exp(self)
 
     def log(self):
-        return _arith.log(self)
+        return _trans.log(self)
 
     def log10(self):
-        return _arith.log10(self)
+        return _trans.log10(self)
 
     def log2(self):
-        return _arith.log2(self)
+        return _trans.log2(self)
 
     def sqrt(self):
-        return _arith.sqrt(self)
+        return _trans.sqrt(self)
 
     def abs(self):
         return _arith.abs(self)
 
     def sin(self):
-        return _arith.sin(self)
+        return _trans.sin(self)
 
     def cos(self):
-        return _arith.cos(self)
+        return _trans.cos(self)
 
     def erf(self):
-        return _arith.erf(self)
+        return _trans.erf(self)
 
     def sign(self):
         return _compare.sign(self)
@@ -242,9 +242,10 @@ class ElementwiseMethods:
 
 def bind_ops() -> None:
     """Load the op modules this family forwards to (they need Tensor, defined by now)."""
-    global _act, _arith, _compare, _matmul, _select
+    global _act, _arith, _compare, _matmul, _select, _trans
     from backproplab.ops import activations as _act
     from backproplab.ops import arithmetic as _arith
     from backproplab.ops import comparison as _compare
     from backproplab.ops import matmul as _matmul
     from backproplab.ops import selection as _select
+    from backproplab.ops import transcendental as _trans

@@ -58,13 +58,13 @@ class InplaceMethods:
         return _inplace.apply_inplace(self, _act.tanh)
 
     def exp_(self):
-        return _inplace.apply_inplace(self, _arith.exp)
+        return _inplace.apply_inplace(self, _trans.exp)
 
     def log_(self):
-        return _inplace.apply_inplace(self, _arith.log)
+        return _inplace.apply_inplace(self, _trans.log)
 
     def sqrt_(self):
-        return _inplace.apply_inplace(self, _arith.sqrt)
+        return _inplace.apply_inplace(self, _trans.sqrt)
 
     def abs_(self):
         return _inplace.apply_inplace(self, _arith.abs)
@@ -92,9 +92,10 @@ class InplaceMethods:
 
 def bind_ops() -> None:
     """Load the op modules this family forwards to (they need Tensor, defined by now)."""
-    global _act, _arith, _inplace, _random, _select
+    global _act, _arith, _inplace, _random, _select, _trans
     from backproplab import random as _random
     from backproplab.ops import activations as _act
     from backproplab.ops import arithmetic as _arith
     from backproplab.ops import inplace as _inplace
     from backproplab.ops import selection as _select
+    from backproplab.ops import transcendental as _trans

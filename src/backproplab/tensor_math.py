@@ -7,7 +7,15 @@ graph nodes, so the gradient a rule computes can itself be differentiated.
 
 import math
 
-from backproplab.ops import activations, arithmetic, comparison, indexing, selection, shape
+from backproplab.ops import (
+    activations,
+    arithmetic,
+    comparison,
+    indexing,
+    selection,
+    shape,
+    transcendental,
+)
 from backproplab.ops import softmax as softmax_ops
 from backproplab.ops.operands import operand
 from backproplab.tensor import Tensor
@@ -19,19 +27,19 @@ def _t(x):
 
 
 def exp(x):
-    return arithmetic.exp(x)
+    return transcendental.exp(x)
 
 
 def log(x):
-    return arithmetic.log(_t(x))
+    return transcendental.log(_t(x))
 
 
 def sin(x):
-    return arithmetic.sin(x)
+    return transcendental.sin(x)
 
 
 def cos(x):
-    return arithmetic.cos(x)
+    return transcendental.cos(x)
 
 
 def sign(x):
@@ -39,7 +47,7 @@ def sign(x):
 
 
 def sqrt(x):
-    return arithmetic.sqrt(x)
+    return transcendental.sqrt(x)
 
 
 def tanh(x):
@@ -47,7 +55,7 @@ def tanh(x):
 
 
 def erf(x):
-    return arithmetic.erf(x)
+    return transcendental.erf(x)
 
 
 def sigmoid(x):

@@ -145,16 +145,25 @@ def reshape(a: Tensor, *shape) -> Tensor:
 
 
 def view(a: Tensor, *shape) -> Tensor:
-    """``reshape`` that must not copy, as PyTorch's ``view``: the tensor's memory layout has to
-    allow the new shape (a transposed tensor usually does not; use reshape there)."""
+    """``reshape`` that shares memory, as PyTorch's ``view``.
+
+    NumPy and PyTorch do not always lay out an op's result the same way (NumPy keeps its
+    inputs' order), so a tensor PyTorch holds contiguously may be strided here: its array is
+    then made contiguous first (same values, same tensor), and the result is a true view that
+    in-place changes write through. A tensor that is itself a view of another, with a layout
+    the shape does not fit (a transpose), is refused as PyTorch refuses it.
+    """
     out = reshape(a, *shape)
-    if out._view is None and a.data.size > 1 and out.shape != a.shape:
+    if out._view is not None or a.data.size <= 1 or out.shape == a.shape:
+        return out
+    if a._view is not None:
         raise RuntimeError(
             f"view: shape {tuple(out.shape)} is not compatible with the memory layout of a "
             f"tensor of shape {tuple(a.shape)} (it spans non-contiguous memory); use "
             ".reshape(...) instead"
         )
-    return out
+    a.data = backend.xp.ascontiguousarray(a.data)
+    return reshape(a, *shape)
 
 
 def _reshaped(op, a: Tensor, shape) -> Tensor:
