@@ -287,7 +287,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
                              "(or training=True)")
         mean = running_mean.detach().reshape(shape)
         var = running_var.detach().reshape(shape)
-    out = (input - mean) / _arith.sqrt(var + eps)
+    out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
@@ -309,7 +309,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
     dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     var = input.var(dims, keepdim=True, correction=0)
-    out = (input - mean) / _arith.sqrt(var + eps)
+    out = (input - mean) / (var + eps).sqrt()
     if weight is not None:
         out = out * weight
     if bias is not None:
