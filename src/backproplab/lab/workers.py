@@ -124,16 +124,26 @@ class Worker:
     # ----- the loop -----------------------------------------------------------------------------
     def run(self, receive) -> None:
         """Serve until a ``("stop",)`` command. ``receive(timeout)`` returns the next command or
-        None after ``timeout`` seconds (None: wait for ever)."""
-        while True:
-            command = receive(self._wait())
-            while command is not None:
-                if command[0] == "stop":
-                    return
-                self.apply(command)
-                command = receive(0)
+        None after ``timeout`` seconds (None: wait for ever). Commands are also read between
+        sessions' turns, so a message waits for one turn at most, not for a whole round."""
+        self._receive, self.stopped = receive, False
+        while self.serve_inbox(self._wait()):
             self.train_round()
             self.send_frames()
+
+    def serve_inbox(self, timeout: float | None = 0) -> bool:
+        """Apply the commands waiting (the first after up to ``timeout`` seconds); False once
+        told to stop."""
+        if self.stopped:
+            return False
+        command = self._receive(timeout)
+        while command is not None and not self.stopped:
+            if command[0] == "stop":
+                self.stopped = True
+            else:
+                self.apply(command)
+                command = self._receive(0)
+        return not self.stopped
 
     def _wait(self) -> float | None:
         if any(seat.session.playing for seat in self.seats.values()):
@@ -180,6 +190,8 @@ class Worker:
         share = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS, TURN_SECONDS / len(playing)))
         with numpy.errstate(over="ignore", invalid="ignore"):
             for seat in playing:
+                if not self.serve_inbox() or not seat.session.playing:
+                    continue
                 rate = seat.session.target_rate
                 if rate is None:
                     seat.session.train_for(share)
@@ -192,10 +204,10 @@ class Worker:
                     seat.credit -= 1
 
     def send_frames(self) -> None:
-        now = self.clock()
-        for sid, seat in self.seats.items():
+        for sid, seat in list(self.seats.items()):
+            now = self.clock()
             due = seat.frame_due(now)
-            if due is None or due > now:
+            if due is None or due > now or not self.serve_inbox() or sid not in self.seats:
                 continue
             version = seat.session.version
             text = seat.frames.next_text()
