@@ -6,7 +6,19 @@ learning stack on top of it, explanations of every number, and an interactive la
 
 from backproplab.tensor import Tensor  # noqa: I001 - Tensor must be defined before the ops load
 
-from backproplab import autograd, cuda, data, dtypes, explain, export, nn, optim, plots, train
+from backproplab import (
+    autograd,
+    cuda,
+    data,
+    dtypes,
+    explain,
+    export,
+    nn,
+    optim,
+    plots,
+    train,
+    utils,
+)
 from backproplab.autograd import (
     detect_anomaly,
     enable_grad,
@@ -122,3 +134,13 @@ clip = clamp
 concat = concatenate = cat
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``bp.lab`` is imported on first use: it needs the ``lab`` extra (Starlette, uvicorn),
+    which the engine and the learning stack do not."""
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module("backproplab.lab")
+    raise AttributeError(f"module 'backproplab' has no attribute {name!r}")

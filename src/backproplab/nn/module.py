@@ -42,10 +42,10 @@ class Module:
                 "call super().__init__() first"
             )
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._register(self._parameters, name, value)
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._register(self._modules, name, value)
         elif "_modules" in self.__dict__ and name in self._parameters:
             if value is not None:
@@ -84,9 +84,12 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Drop ``name`` from every registry but ``keep``, where a new value will replace the
+        old one in its place (PyTorch keeps a replaced layer's position in the order)."""
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self.__dict__.pop(name, None)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -95,7 +98,7 @@ class Module:
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, "
                             f"not {type(param).__name__}")
         if param is None:
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._register(self._parameters, name, None)
         else:
             setattr(self, name, param)
@@ -105,7 +108,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, "
                             f"not {type(tensor).__name__}")
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._register(self._buffers, name, tensor)
         if persistent:
             self._non_persistent.discard(name)
@@ -115,7 +118,7 @@ class Module:
     def add_module(self, name: str, module: "Module | None") -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, not {type(module).__name__}")
-        self._forget(name)
+        self._forget(name, keep=self._modules)
         self._register(self._modules, name, module)
 
     # ----- traversal --------------------------------------------------------------------------
