@@ -135,7 +135,7 @@ def _prep_view_slice(rng, shapes):
 
 
 def _view_inplace(c, x, y):
-    z = x * 1.0
+    z = (x * 1.0).contiguous()  # as PyTorch code does before view: layouts differ by library
     z.view(-1)[: c["stop"]].mul_(y.sum())
     return z
 

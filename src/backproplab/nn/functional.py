@@ -15,6 +15,7 @@ from backproplab.ops import indexing as _index
 from backproplab.ops import losses as _losses
 from backproplab.ops import matmul as _matmul
 from backproplab.ops import softmax as _softmax
+from backproplab.ops import transcendental as _trans
 from backproplab.ops.operands import operand
 from backproplab.tensor import Tensor
 
@@ -287,7 +288,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
                              "(or training=True)")
         mean = running_mean.detach().reshape(shape)
         var = running_var.detach().reshape(shape)
-    out = (input - mean) / (var + eps).sqrt()
+    out = (input - mean) / _trans.sqrt(var + eps)
     if weight is not None:
         out = out * weight.reshape(shape)
     if bias is not None:
@@ -309,7 +310,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
     dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     var = input.var(dims, keepdim=True, correction=0)
-    out = (input - mean) / (var + eps).sqrt()
+    out = (input - mean) / _trans.sqrt(var + eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
