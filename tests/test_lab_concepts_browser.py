@@ -12,18 +12,11 @@ import numpy
 import pytest
 
 import backproplab as bp
-from tests.test_lab_browser import (  # noqa: F401  (fixtures)
-    assert_panels_inside,
-    box,
-    browser,
-    lab,
-    lab_url,
-    open_lab,
-    overlap,
-    page,
-    shot,
-    small_page,
-)
+from tests import test_lab_browser as base
+from tests.test_lab_browser import assert_panels_inside, box, lab, open_lab, overlap, shot
+
+# The other module's fixtures, shared here: one server and one browser for this module.
+browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
 
 DEEP_SIGMOID = ("?dataset=moons&points=200&noise=0.1&test_fraction=0.3&batch_size=16"
                 "&hidden=4,4,4,4,4,4&activation=sigmoid")
@@ -105,8 +98,8 @@ def test_himmelblau_contours_minima_and_a_start_in_each_quadrant(page):
     assert len(minima) == 4
     for (x, y), minimum in zip([(1, 1), (-1, 1), (-1, -1), (1, -1)], minima, strict=True):
         click_at(page, x, y)
-        page.wait_for_function("(([p, q]) => Math.abs(p - %s) < 0.05 && Math.abs(q - %s) < 0.05)"
-                               "(window.__lab.state.descent[0].path.points[0])" % (x, y))
+        page.wait_for_function(f"(([p, q]) => Math.abs(p - {x}) < 0.05 && Math.abs(q - {y}) < 0.05)"
+                               "(window.__lab.state.descent[0].path.points[0])")
         settled(page)
         end = lab(page, "s.descent[0].path.points.at(-1)")
         assert end == pytest.approx(minimum["at"], abs=0.05)
@@ -117,7 +110,8 @@ def test_descent_preset_from_a_lesson_runs_that_path(page):
     page.click('[data-action="mode"][data-mode="descent"]')
     page.wait_for_selector('[data-panel="descent"]:not([hidden])')
     page.evaluate("""() => import('/static/js/state.js').then((m) => m.update({ descentPreset:
-        { function: 'himmelblau', start: [-4, 0], lr: 0.005, optimizer: 'momentum', steps: 30 } }))""")
+        { function: 'himmelblau', start: [-4, 0], lr: 0.005, optimizer: 'momentum',
+          steps: 30 } }))""")
     page.wait_for_function("window.__lab.state.descent?.[0].function === 'himmelblau' && "
                            "window.__lab.state.descent[0].path.optimizer === 'momentum'")
     path = lab(page, "s.descent[0].path")
@@ -202,10 +196,15 @@ def test_status_line_shows_train_and_test_accuracy(page, lab_url):
     line = page.locator('[data-panel="status"]')
     page.wait_for_function("document.querySelector('[data-role=test-accuracy]')")
     assert line.locator('[data-role="train-accuracy"]').inner_text() == \
-        f"train accuracy {round(100 * status['accuracy'])}%"
+        f"train {round(100 * status['accuracy'])}%"
     assert line.locator('[data-role="test-accuracy"]').inner_text() == \
-        f"test accuracy {round(100 * status['test_accuracy'])}%"
-    assert "test loss" in line.inner_text()
+        f"test {round(100 * status['test_accuracy'])}%"
+    assert re.search(r"loss train [\d.]+ test [\d.]+ · accuracy train \d+% test \d+%",
+                     line.inner_text())
+    for role in ("train-loss", "test-loss", "train-accuracy", "test-accuracy"):  # none cut off
+        shown = box(page, f'[data-role="{role}"]')
+        assert shown["x"] + shown["width"] <= box(page, '[data-panel="status"]')["x"] + \
+            box(page, '[data-panel="status"]')["width"] + 0.5, role
 
 
 def test_early_stopping_marks_the_best_epoch_and_restores_it(page, lab_url):

@@ -32,6 +32,11 @@ class DescentPath:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        from backproplab.display.curve_views import path_html
+
+        return path_html(self)
+
 
 def square(x):
     """x²: the simplest bowl; steps with lr > 1 overshoot further each time."""

@@ -83,6 +83,11 @@ class GradientHealth:
                                f"{why}")
         return out
 
+    def _repr_html_(self) -> str:
+        from backproplab.display.report_views import health_html
+
+        return health_html(self)
+
 
 def _short(v: float) -> str:
     """3e-08 → "3e-8", 0.0042 → "0.0042": two significant digits, no padded exponent."""

@@ -13,6 +13,7 @@ import textwrap
 import numpy
 
 from backproplab import nn
+from backproplab.data import FEATURES
 from backproplab.lab.config import to_query
 
 _HEAD = '''"""Reproduces a backproplab lab run step for step: http://127.0.0.1:8000/?{query}
@@ -34,7 +35,7 @@ def targets(y):
 
 
 t = targets(y)
-
+{inputs}
 # ----- The network: the same layers and the same seeded initial weights ---------------------
 model = bp.nn.from_spec({spec})
 init = numpy.random.default_rng({seed})
@@ -50,7 +51,7 @@ l1 = {l1!r}  # L1 regularisation: l1·Σ|p| joins the loss (0: none)
 def train_step(rows):
     """One optimizer step on the given rows: forward, loss (+ the L1 penalty), backward,
     update; returns the data loss."""
-    loss = loss_fn(model(bp.from_numpy(x[rows])), bp.from_numpy(t[rows]))
+    loss = loss_fn(model(bp.from_numpy(inputs[rows])), bp.from_numpy(t[rows]))
     optimizer.zero_grad()
     (loss + l1 * sum(p.abs().sum() for p in model.parameters()) if l1 else loss).backward()
     optimizer.step()
@@ -103,7 +104,8 @@ def python_script(session) -> str:
         query=to_query(config), summary=_summary(session), data=_data(session),
         targets=targets, spec=repr(nn.to_spec(net.model, weights=False)), seed=config.seed,
         activations=[w["activation"] for w in net.weights()],
-        loss=net.head.loss, optimizer=config.optimizer, lr=config.lr, l2=config.l2, l1=config.l1)
+        loss=net.head.loss, optimizer=config.optimizer, lr=config.lr, l2=config.l2, l1=config.l1,
+        inputs=_inputs(net.features))
     body = _training(replay.changes)
     steps = sum(c.values["count"] for c in replay.changes if c.kind in ("batches", "sample"))
     warning = ""
@@ -152,6 +154,20 @@ def _data(session) -> str:
             "[:n_test]] = True")
 
 
+def _inputs(features) -> str:
+    """The model's inputs: the points themselves, or the lab's features of each point."""
+    if features is None:
+        body = "    return points"
+        doc = "The model's inputs: the points themselves (the lab's features are x1, x2)."
+    else:
+        columns = ", ".join(FEATURES[f].expression for f in features)
+        body = ("    x1, x2 = points[:, 0], points[:, 1]\n"
+                f"    return numpy.stack([{columns}], axis=1).astype(points.dtype)")
+        doc = f"The model's inputs: the lab's features ({', '.join(features)}) of each point."
+    return (f"\n\ndef features(points):\n    \"\"\"{doc}\"\"\"\n{body}\n\n\n"
+            "inputs = features(x)\n")
+
+
 def _training(changes) -> str:
     """One commented block per log entry; a run of data edits ends with the data's reload."""
     if not changes:
@@ -163,7 +179,7 @@ def _training(changes) -> str:
         lines = [*textwrap.wrap(text, 96, initial_indent="# ", subsequent_indent="# "), *code]
         after = changes[i + 1].kind if i + 1 < len(changes) else None
         if change.kind in _DATA_KINDS and after not in _DATA_KINDS:
-            lines += ["t = targets(y)",
+            lines += ["t = targets(y)", "inputs = features(x)",
                       "batches = Batches(IS_TEST)  # new data: the lab reshuffles from the start"]
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)

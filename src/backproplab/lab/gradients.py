@@ -31,6 +31,8 @@ def layer_norms(network) -> list[float] | None:
 def initialisation(network) -> str:
     """Which initialisation each kind of layer got, e.g. "Kaiming (He) uniform before relu,
     Xavier (Glorot) uniform before the output; biases 0"."""
+    if not network.suited_init:
+        return "the model's own weights, as its notebook made them"
     parts: dict[str, list[str]] = {}
     for w, role in zip(network.weights(), network.roles, strict=True):
         name = _INIT_NAMES[nn.init.init_for(w["activation"])]
@@ -49,7 +51,7 @@ def health(session) -> dict:
         rows = rows[numpy.linspace(0, len(rows) - 1, limits.GRADIENT_HEALTH_ROWS).astype(int)]
     net = session.network
     try:
-        report = explain.gradient_health(net.model, session.points.x[rows],
+        report = explain.gradient_health(net.model, net.inputs(session.points.x[rows]),
                                          net.targets(session.points.y[rows]), net.loss_fn,
                                          lr=session.config.lr)
     except ValueError:

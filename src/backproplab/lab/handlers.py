@@ -5,6 +5,7 @@ Handlers run in a worker thread (``asyncio.to_thread``), never on the event loop
 with its message; the server itself never stops on a message.
 """
 
+import numpy
 from pydantic import ValidationError
 
 from backproplab.lab import protocol
@@ -150,8 +151,18 @@ def handle(raw: str | bytes, session, player) -> dict:
         msg = protocol.parse_message(raw)
     except protocol.ProtocolError as e:
         return protocol.error_reply(e.id, str(e))
+    return dispatch(msg, session, player)
+
+
+def dispatch(msg, session, player) -> dict:
+    """The reply to a parsed message ``msg``: its handler's data, or an error reply.
+
+    Float overflow is no error here (hand-set weights of 1000 overflow float32): the reply's
+    encoder sends such numbers as null with a note."""
     try:
-        return protocol.reply(msg.id, **HANDLERS[msg.type](msg, session, player))
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            data = HANDLERS[msg.type](msg, session, player)
+        return protocol.reply(msg.id, **data)
     except (ValueError, TypeError, KeyError) as e:
         return protocol.error_reply(msg.id, str(e).strip("'\""))
     except Exception as e:  # a bug must not take the connection down; say what happened

@@ -13,6 +13,10 @@ MAX_NEURONS = 32
 MAX_POINTS = 5_000
 """Most data points (train + test) a session holds, generated, imported or added by hand."""
 
+MAX_COORDINATE = 1e6
+"""Largest magnitude of an input or target value, typed in a message or read from a CSV
+file: the heatmap's extent and the network's outputs stay finite in float32."""
+
 MAX_CSV_BYTES = 1_000_000
 """Largest CSV file the import accepts."""
 
@@ -38,6 +42,15 @@ MAX_FRAMES_PER_SECOND = 30
 
 HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
+
+HEATMAP_TIME_SHARE = 0.5
+"""Most of a connection's time spent computing the data space and the neuron maps: a 6×32
+network's take ~60 ms, so they refresh about 8 times a second while the frames between carry
+the status, weights and history at up to MAX_FRAMES_PER_SECOND."""
+
+NEURON_MAP_SIZE = 20
+"""Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd
+divisor of HEATMAP_SIZE, so its cells are centred on cells of the large grid)."""
 
 TABLE_PAGE_ROWS = 100
 """Rows on one page of the dataset table. An autoencoder's reconstructions are sent for the
@@ -73,3 +86,7 @@ PLATEAU_POOR_FRACTION = 0.25
 GRADIENT_HEALTH_ROWS = 64
 """Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
 limit): evenly spaced over the training set when it has more."""
+MAX_MESSAGE_DEPTH = 32
+"""Deepest nesting of lists and objects a message may have; deeper ones get an error reply."""
+MAX_MESSAGE_ID = 2**53
+"""Largest message id (a JavaScript number is an exact integer up to 2⁵³)."""

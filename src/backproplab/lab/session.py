@@ -46,16 +46,25 @@ class Session(Training, EarlyStop, Editing, Tracing):
         self.table_page = 0
         """The dataset table's page on show: frames carry an autoencoder's reconstructions for
         its rows only."""
-        self.points = PointSet.from_config(self.config)
+        self.points = self._new_points()
         self.lesson = None
         """The open lesson's run (``lessons.engine.LessonRun``), or None."""
         self._rate = RateMeter()
         self._build()
 
     # ----- building -----------------------------------------------------------------------------
+    def _new_points(self) -> PointSet:
+        """The data a new session starts on: the config's dataset."""
+        return PointSet.from_config(self.config)
+
+    def _new_network(self) -> LabNetwork:
+        """The network a build starts from: the config's, with its seed's initial weights. (A
+        notebook's session overrides this to show the notebook's own model.)"""
+        return LabNetwork(self.config, self.points.info)
+
     def _build(self) -> None:
-        """A fresh network from the config's seed and a fresh training run over the points."""
-        self.network = LabNetwork(self.config, self.points.info)
+        """A fresh network and a fresh training run over the points."""
+        self.network = self._new_network()
         self.optimizer = self._make_optimizer()
         self.epoch = 0
         self.step_count = 0
@@ -82,7 +91,7 @@ class Session(Training, EarlyStop, Editing, Tracing):
     def _data_changed(self) -> None:
         self._shuffle = numpy.random.default_rng(self.config.seed + 1)
         x, y = self.points.x, self.points.y
-        self._x, self._t = x, self.network.targets(y)
+        self._x, self._t = self.network.inputs(x), self.network.targets(y)
         self.selected = min(self.selected, len(self.points) - 1)
         self._new_epoch()
         self.data_version += 1

@@ -80,12 +80,11 @@ class Training:
         classify = self.points.task in ("binary", "multiclass")
         if classify:
             values["accuracy"] = self._epoch_correct / max(self._epoch_seen, 1)
-        test_x, test_y = self.points.split(test=True)
-        if len(test_x):
+        test = self.points.is_test
+        if test.any():
             with no_grad():
-                out = self.network.model(from_numpy(test_x))
-                values["test_loss"] = self.network.loss_fn(
-                    out, from_numpy(self.network.targets(test_y))).item()
+                out = self.network.model(from_numpy(self._x[test]))  # the model's inputs
+                values["test_loss"] = self.network.loss_fn(out, from_numpy(self._t[test])).item()
             if classify:
                 rows = numpy.flatnonzero(self.points.is_test)
                 values["test_accuracy"] = self._correct(out.data, rows) / len(rows)

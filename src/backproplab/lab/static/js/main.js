@@ -9,8 +9,8 @@ import { mountDataset } from './views/dataset_view.js';
 import { mountSteps } from './views/steps_view.js';
 import { mountStatus } from './views/status_view.js';
 import { mountDescent } from './views/descent_view.js';
-import { lessonQuery, mountLesson, openLesson, splitLessonParams } from './views/lesson_view.js';
 import { mountGradients } from './views/gradient_view.js';
+import { lessonQuery, mountLesson, openLesson, splitLessonParams } from './views/lesson_view.js';
 
 const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
 

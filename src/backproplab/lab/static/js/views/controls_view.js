@@ -13,6 +13,11 @@ const MODE_SETTINGS = {
 };
 
 const html = String.raw;
+// The model's inputs made from a point (TensorFlow Playground's feature toggles).
+const FEATURES = [['x1', 'x₁'], ['x2', 'x₂'], ['x1sq', 'x₁²'], ['x2sq', 'x₂²'], ['x1x2', 'x₁x₂'],
+                  ['sinx1', 'sin x₁'], ['sinx2', 'sin x₂']];
+const featureToggles = FEATURES.map(([name, label]) =>
+  `<button data-feature="${name}" aria-pressed="false" title="feed ${label} to the network">${label}</button>`).join('');
 
 export function mountControls(root) {
   const { choices, limits } = state.welcome;
@@ -36,6 +41,9 @@ export function mountControls(root) {
     </div>
     <div class="group">
       <div class="field"><label>Dataset</label><select data-field="dataset"></select></div>
+      <div class="dataset-summary"><span data-role="dataset-summary"></span>
+        <button data-action="regenerate" title="new random data of this kind (a new data seed)">↻ new data</button></div>
+      <div class="field" data-role="features-field"><label>Features</label><div class="features">${featureToggles}</div></div>
       <div class="field"><label>Points</label><input type="number" data-field="points" min="0" max="${limits.MAX_POINTS}"></div>
       <div class="field"><label>Noise</label><input type="number" data-field="noise" min="0" max="${limits.MAX_NOISE}" step="0.05"></div>
       <div class="field"><label>Test split</label><input type="number" data-field="test_fraction" min="0" max="${limits.MAX_TEST_FRACTION}" step="0.05"></div>
@@ -103,6 +111,14 @@ export function mountControls(root) {
   }
 
   field('dataset').onchange = (e) => configure({ dataset: e.target.value, ...choices.presets[e.target.value] });
+  $('[data-action="regenerate"]').onclick = () => configure({ data_seed: Math.floor(Math.random() * 2 ** 31 - 1) });
+  for (const b of root.querySelectorAll('[data-feature]')) {
+    b.onclick = () => {
+      const on = new Set(state.config.features);
+      if (on.has(b.dataset.feature)) on.delete(b.dataset.feature); else on.add(b.dataset.feature);
+      if (on.size) configure({ features: FEATURES.map(([n]) => n).filter((n) => on.has(n)) });
+    };
+  }
   for (const name of ['points', 'batch_size', 'bottleneck']) {
     field(name).onchange = (e) => configure({ [name]: parseInt(e.target.value, 10) || 0 });
   }
@@ -150,6 +166,7 @@ export function mountControls(root) {
       select.innerHTML = options(datasets);
       select.dataset.mode = c.mode;
     }
+    datasetChoice(c);
     for (const name of ['dataset', 'points', 'noise', 'test_fraction', 'batch_size', 'l2', 'l1',
                         'activation', 'loss', 'optimizer', 'speed', 'bottleneck']) {
       if (document.activeElement !== field(name)) field(name).value = c[name];
@@ -178,6 +195,22 @@ export function mountControls(root) {
         <input type="number" data-role="neurons" data-layer="${i}" value="${n}" min="1" max="${limits.MAX_NEURONS}" aria-label="neurons in layer ${i + 1}"><button data-layer="${i}" data-delta="1" aria-label="more neurons in layer ${i + 1}">+</button>
         <span class="muted">neurons</span></div></div>`).join('');
   });
+  // The dataset choice: its summary (from the welcome), and the feature toggles where the
+  // data has 2-D points to make features of.
+  function datasetChoice(c) {
+    const summary = $('[data-role="dataset-summary"]');
+    summary.textContent = choices.summaries?.[c.dataset] ?? '';
+    summary.title = summary.textContent;
+    const flat = c.mode === 'autoencoder' || state.structure?.feature_names?.length !== 2;
+    for (const b of root.querySelectorAll('[data-feature]')) {
+      b.setAttribute('aria-pressed', String(c.features.includes(b.dataset.feature)));
+      b.disabled = flat;
+    }
+    $('[data-role="features-field"]').title = flat
+      ? 'features are made from 2-D points; this data is not 2-D'
+      : "the network's inputs: click to add or remove a feature";
+  }
+  on(['structure'], (s) => { if (s.config) datasetChoice(s.config); });
   on(['structure'], (s) => { $('[data-role="output"]').textContent = `${s.structure.output_activation} → ${s.structure.loss.replace(/_/g, ' ')}`; });
   on(['status'], (s) => {
     const playing = s.status.playing;

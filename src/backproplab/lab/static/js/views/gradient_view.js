@@ -55,7 +55,8 @@ export function mountGradients(root) {
   function drawFlags(s) {
     const g = s.gradients;
     if (!g) return;
-    init.textContent = `init: ${g.init.startsWith('Kaiming') ? 'Kaiming (He)' : 'Xavier (Glorot)'}`;
+    init.textContent = g.init.startsWith('the model') ? "init: the notebook's"
+      : `init: ${g.init.startsWith('Kaiming') ? 'Kaiming (He)' : 'Xavier (Glorot)'}`;
     init.title = `Initial weights: ${g.init}. Kaiming (He) keeps a ReLU network's gradients the same size in every layer; Xavier (Glorot) does that for tanh and sigmoid.`;
     const items = g.note ? [[g.note, 'note']]
       : g.health.length ? g.health.map((t) => [t, 'warn'])
