@@ -10,7 +10,7 @@ import { on, state, update } from '../state.js';
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
 const TOP = ['network', 'data-space', 'error-history'];
 const BOTTOM = ['dataset', 'steps', 'gradients'];
-const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [5, 3, 4] };  // of twelve columns, as lab.css
+const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [4, 4, 4] };  // of twelve columns, as lab.css
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
                dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
                lesson: 'lesson' };
