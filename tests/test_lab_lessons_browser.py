@@ -131,6 +131,8 @@ def test_learning_cycle_opens_from_the_menu_and_a_step_moves_a_weight_by_minus_l
     go_to_stage(page, 3)
     play_until(page, "s.status.accuracy === 1 && s.status.train_loss < 0.2")
     wait_readout(page, "accuracy", "v === 1")
+    legend = page.locator('[data-panel="error-history"] .legend').inner_text()
+    assert "train loss" in legend and "dashed" not in legend and "accuracy" in legend
     context.close()
     assert errors == []
 
@@ -217,6 +219,8 @@ def test_overfitting_test_loss_is_twice_the_training_loss_then_lower_with_l2_and
     play_until(page, "s.status.epoch >= 150")
     wait_readout(page, "loss_gap", "v >= 2")
     memorised = lab(page, "s.status.test_loss")
+    legend = page.locator('[data-panel="error-history"] .legend').inner_text()
+    assert "test loss" in legend and "dashed: test rows, never trained on" in legend
     assert memorised >= 2 * lab(page, "s.status.train_loss")
     go_to_stage(page, 2)  # L2
     play_until(page, "s.status.epoch >= 150")
@@ -259,6 +263,7 @@ def test_local_minima_two_starts_end_in_different_minima_and_a_plateau_is_named(
 def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
     page = lesson_page("autoencoder")
     assert lab(page, "s.structure.sizes") == [8, 3, 8]
+    assert "accuracy" not in page.locator('[data-panel="error-history"] .legend').inner_text()
     page.click('[data-action="lesson-play"]')
     wait_readout(page, "reconstruction", "v === 8", timeout=30000)
     page.click('[data-action="lesson-pause"]')
