@@ -297,7 +297,7 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     assert body.evaluate("e => e.scrollWidth <= e.clientWidth")
     if page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
-        page.wait_for_function("window.__lab.state.status.step > 20")
+        page.wait_for_function("window.__lab.state.status.step > 5")
         during = visible_boxes(page)
         page.click('[data-action="lesson-pause"]')
         page.wait_for_function("!window.__lab.state.status.playing")
