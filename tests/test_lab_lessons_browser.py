@@ -131,6 +131,8 @@ def test_learning_cycle_opens_from_the_menu_and_a_step_moves_a_weight_by_minus_l
     go_to_stage(page, 3)
     play_until(page, "s.status.accuracy === 1 && s.status.train_loss < 0.2")
     wait_readout(page, "accuracy", "v === 1")
+    legend = page.locator('[data-panel="error-history"] .legend').inner_text()
+    assert "train loss" in legend and "dashed" not in legend and "accuracy" in legend
     context.close()
     assert errors == []
 
@@ -141,8 +143,8 @@ def test_chain_rule_backprop_equals_finite_differences_on_the_page(lesson_page):
     page.wait_for_function("window.__lab.state.selected?.index === 2")
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
     text = page.locator('[data-readout="gradient_check"]').inner_text()
-    analytic, numeric = re.search(r"= (-?[\d.e-]+); nudging .* gives (-?[\d.e-]+)\.",
-                                  text).groups()
+    analytic, numeric = re.search(r"chain rule\): (-?[\d.e-]+); by nudging it ±[\d.e+-]+: "
+                                  r"(-?[\d.e-]+)\.", text).groups()
     assert analytic == numeric and float(analytic) != 0  # the same six digits, as shown
     go_to_stage(page, 2)
     assert lab(page, "s.structure.sizes") == [2, 3, 3, 1]
@@ -217,6 +219,8 @@ def test_overfitting_test_loss_is_twice_the_training_loss_then_lower_with_l2_and
     play_until(page, "s.status.epoch >= 150")
     wait_readout(page, "loss_gap", "v >= 2")
     memorised = lab(page, "s.status.test_loss")
+    legend = page.locator('[data-panel="error-history"] .legend').inner_text()
+    assert "test loss" in legend and "dashed: test rows, never trained on" in legend
     assert memorised >= 2 * lab(page, "s.status.train_loss")
     go_to_stage(page, 2)  # L2
     play_until(page, "s.status.epoch >= 150")
@@ -259,6 +263,7 @@ def test_local_minima_two_starts_end_in_different_minima_and_a_plateau_is_named(
 def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
     page = lesson_page("autoencoder")
     assert lab(page, "s.structure.sizes") == [8, 3, 8]
+    assert "accuracy" not in page.locator('[data-panel="error-history"] .legend').inner_text()
     page.click('[data-action="lesson-play"]')
     wait_readout(page, "reconstruction", "v === 8", timeout=30000)
     page.click('[data-action="lesson-pause"]')
@@ -292,7 +297,7 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     assert body.evaluate("e => e.scrollWidth <= e.clientWidth")
     if page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
-        page.wait_for_function("window.__lab.state.status.step > 20")
+        page.wait_for_function("window.__lab.state.status.step > 5")
         during = visible_boxes(page)
         page.click('[data-action="lesson-pause"]')
         page.wait_for_function("!window.__lab.state.status.playing")

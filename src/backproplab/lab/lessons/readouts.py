@@ -197,10 +197,22 @@ def gradient_check(session, stage) -> tuple:
         return None, str(e)
     first = max(check.rows, key=lambda r: abs(r.analytic or 0.0))
     return check.max_relative_error, (
-        f"chain rule (backward): ∂L/∂{first.name} = {first.analytic:.6g}; nudging it by "
-        f"±{check.eps:g} and measuring the loss gives {first.numeric:.6g}. Over all "
-        f"{len(check.rows)} parameters they differ by at most "
-        f"{_g(check.max_relative_error)} (relative)")
+        f"∂L/∂{_parameter_name(session, first.name)} by backprop (the chain rule): "
+        f"{first.analytic:.6g}; by nudging it ±{check.eps:g}: {first.numeric:.6g}. All "
+        f"{len(check.rows)} parameters agree to {_g(check.max_relative_error)} (relative)")
+
+
+def _parameter_name(session, key: str) -> str:
+    """``0.bias[2]`` as the network view names it: ``b (layer 1, neuron 2)``."""
+    path, _, index = key.partition("[")
+    names = {f"{name}": p for name, p in session.network.model.named_parameters()}
+    for layer, (linear, _) in enumerate(session.network.layers, start=1):
+        if names.get(path) is linear.weight:
+            row, col = index.rstrip("]").split(", ")
+            return f"w (layer {layer}, neuron {row}, input {col})"
+        if names.get(path) is linear.bias:
+            return f"b (layer {layer}, neuron {index.rstrip(']')})"
+    return key
 
 
 def descent_end(session, stage) -> tuple:

@@ -72,7 +72,8 @@ export function mountHistory(root) {
     const parts = [`<span style="color:${COLOURS.train_loss}">━ train loss</span>`];
     if (hasTest) parts.push(`<span style="color:${COLOURS.test_loss}">┅ test loss</span>`);
     if (hasAccuracy) parts.push(`<span style="color:${COLOURS.accuracy}">━ accuracy${hasTest ? ' (┅ test)' : ''}</span>`);
-    parts.push('<span>solid: training rows · dashed: test rows, never trained on</span>');
+    parts.push(hasTest ? '<span>solid: training rows · dashed: test rows, never trained on</span>'
+                       : '<span>one point per epoch: the mean loss of its steps</span>');
     (s.ghosts || []).forEach((g, k) => parts.push(`<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label} (earlier run)</span>`));
     const html = parts.join(' · ');
     if (legend.innerHTML !== html) legend.innerHTML = html;

@@ -10,7 +10,7 @@ import { on, state, update } from '../state.js';
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
 const TOP = ['network', 'data-space', 'error-history'];
 const BOTTOM = ['dataset', 'steps', 'gradients'];
-const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [5, 3, 4] };  // of twelve columns, as lab.css
+const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [4, 4, 4] };  // of twelve columns, as lab.css
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
                dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
                lesson: 'lesson' };
@@ -125,6 +125,9 @@ export function mountLesson(root, menuRoot) {
       $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
       $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
       $('[data-action="classroom"]').checked = classroom;
+      // The readout box is as tall as this stage's readouts need (about two lines each), set
+      // once per stage, so the text above it keeps its room and nothing moves while training.
+      $('[data-role="readouts"]').style.height = `${14 + 38 * Math.min(stage.readouts.length, 3)}px`;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
     const playing = !!s.status.playing;
