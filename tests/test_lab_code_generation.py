@@ -88,8 +88,19 @@ def batch_steps(s):
         s.step("batch")
 
 
+def l1_and_early_stopping(s):
+    s.configure(s.config.updated({"l1": 0.01, "early_stopping": True}))
+    for _ in range(3):
+        s.step("epoch")
+    s.configure(s.config.updated({"l1": 0.002}))
+    s.step("epoch")
+    s.restore_best()
+    s.step("batch")
+
+
 @pytest.mark.parametrize("run", [lr_change, optimizer_change, weight_edit, row_edits,
-                                 sample_steps, batch_steps, imported_rows])
+                                 sample_steps, batch_steps, imported_rows,
+                                 l1_and_early_stopping])
 def test_exported_script_ends_at_the_lab_weights(run, tmp_path):
     session = moons_session()
     run(session)

@@ -102,6 +102,11 @@ class LabConfig(BaseModel):
     lr: float = Field(0.5, ge=limits.MIN_LR, le=limits.MAX_LR)
     batch_size: int = Field(4, ge=1, le=limits.MAX_BATCH_SIZE)
     l2: float = Field(0.0, ge=0.0, le=limits.MAX_L2)
+    l1: float = Field(0.0, ge=0.0, le=limits.MAX_L1)
+    """L1 regularisation: l1·Σ|p| over every parameter added to the loss."""
+    early_stopping: bool = False
+    """Pause when the test loss stops improving (``bp.train.EarlyStopping``); the best epoch
+    is marked and its weights can be restored."""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     speed: int = Field(10, ge=1, le=10)
     """1 (a few steps per second, to watch) … 10 (as fast as the machine goes)."""
@@ -137,11 +142,14 @@ class LabConfig(BaseModel):
         return self
 
     def updated(self, changes: dict) -> "LabConfig":
-        """A validated copy with ``changes`` applied (raises ``ValidationError``)."""
-        return LabConfig.model_validate({**self.model_dump(), **changes})
+        """A validated copy with ``changes`` applied (raises ``ValidationError``). Strict, as
+        ``changes`` come from a page as JSON: a number must be a number, not "1" or true."""
+        lists = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        return LabConfig.model_validate({**self.model_dump(), **lists}, strict=True)
 
 
-TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed"})
+TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed", "l1",
+                           "early_stopping"})
 """Settings that change how training continues but keep the network's weights."""
 
 

@@ -7,7 +7,12 @@ the replay log (so the exported script reproduces it) and bumps the versions the
 import math
 
 from backproplab.lab import limits
+from backproplab.lab.network import LabNetwork
 from backproplab.lab.point_set import PointSet
+from backproplab.train.task import head_for
+
+CSV_TASK_LOSS = {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
+"""The loss an imported file's task gets when the session's loss does not fit it."""
 
 
 class Editing:
@@ -56,9 +61,33 @@ class Editing:
             self._record("delete_row", index=index)
             self._data_changed()
 
-    def load_points(self, points: PointSet) -> None:
-        """Replace the data (a CSV import); the network is rebuilt for its shape."""
+    def load_points(self, points: PointSet) -> str | None:
+        """Replace the data (a CSV import); the network is rebuilt for its shape.
+
+        Everything is checked before anything changes, so a refused file leaves the session
+        as it was. A loss that does not fit the file's task (bce for three classes) is
+        switched to the task's usual one; the returned sentence (also an event in the
+        history) says so, and None means the loss was kept.
+        """
         with self.lock:
+            config, note = self.config, None
+            try:
+                head_for(points.info, config.loss)
+            except ValueError:
+                loss = CSV_TASK_LOSS[points.task]
+                note = (f"the loss was switched from {config.loss} to {loss}: {config.loss} "
+                        f"does not fit the imported {points.task} data")
+                config = config.updated({"loss": loss})
+            LabNetwork(config, points.info).targets(points.y)
+            old = self.config, self.points
             self.playing = False
-            self.points = points
-            self._build()
+            self.config, self.points = config, points
+            try:
+                self._build()
+            except Exception:
+                self.config, self.points = old
+                self._build()
+                raise
+            if note is not None:
+                self._event("loss", note)
+            return note

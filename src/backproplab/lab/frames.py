@@ -11,6 +11,7 @@ import numpy
 
 from backproplab.lab import data_space, limits
 from backproplab.lab.config import to_query
+from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
@@ -54,6 +55,7 @@ class FrameTracker:
                                                               page)
             if self._changed("weights", weights):
                 frame["network"] = network(session)
+                frame["gradients"] = gradients_frame(session)
             if space_stale and self._clock() >= self._space_due_at:
                 frame.update(self._space(session))
                 self._sent["space"] = weights
@@ -61,6 +63,9 @@ class FrameTracker:
                                           session.data_version)):
                 frame["selected"] = selected(session)
             frame.update(self._history(session))
+            lesson = None if session.lesson is None else session.lesson.frame(session)
+            if self._changed("lesson", lesson):
+                frame["lesson"] = lesson
             return frame
 
     def _space(self, session) -> dict:
@@ -83,6 +88,7 @@ class FrameTracker:
         if self._changed("history_run", (run, log.generation)):
             start = 0
             out["history_reset"] = True
+            out["history_run"] = log.run
         if len(log) > start:
             out["history"] = log.since(start)
         self._sent["history_len"] = len(log)
@@ -104,7 +110,9 @@ def status(session) -> dict:
         "steps_per_second": round(session.steps_per_second(), 1),
         "playing": session.playing,
         "diverged": session.diverged,
+        "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
+        "best_epoch": session.best_epoch(),
     }
 
 
