@@ -27,8 +27,25 @@ def pixels(page, selector: str) -> str:
     return page.evaluate(f"document.querySelector({selector!r}).toDataURL()")
 
 
-def neuron_pixels(page) -> list[str]:
-    return page.eval_on_selector_all(f"{HIDDEN} canvas", "cs => cs.map((c) => c.toDataURL())")
+def neuron_pixels(page) -> list[tuple[int, int]]:
+    """Each hidden or output neuron's map as drawn: (a hash of its pixels, how many of them
+    are painted), read from the one canvas all maps are drawn on, inside each neuron's box."""
+    return [tuple(v) for v in page.evaluate("""(selector) => {
+        const c = document.querySelector('[data-panel=network] [data-role=maps]');
+        const g = c.getContext('2d');
+        const frame = c.getBoundingClientRect();
+        const k = c.width / frame.width;
+        return [...document.querySelectorAll(selector)].map((e) => {
+          const r = e.getBoundingClientRect();
+          const d = g.getImageData(Math.round((r.x - frame.x) * k), Math.round((r.y - frame.y) * k),
+                                   Math.round(r.width * k), Math.round(r.height * k)).data;
+          let hash = 0;
+          let painted = 0;
+          for (let i = 0; i < d.length; i += 1) hash = (hash * 31 + d[i]) >>> 0;
+          for (let i = 3; i < d.length; i += 4) painted += d[i] > 0;
+          return [hash, painted];
+        });
+    }""", HIDDEN)]
 
 
 def play_until(page, condition: str, timeout: int = 20000) -> None:
@@ -46,10 +63,10 @@ def test_default_network_shows_a_map_in_each_of_its_five_neurons_and_they_learn(
         ["1:0", "1:1", "1:2", "1:3", "2:0"]
     assert page.locator("[data-neuron^='0:']").count() == 2  # the inputs x1, x2
     drawn(page)
-    blank = page.evaluate("(() => { const c = document.createElement('canvas'); c.width = 20;"
-                          " c.height = 20; return c.toDataURL(); })()")
     before = neuron_pixels(page)
-    assert len(before) == 5 and blank not in before
+    sides = page.eval_on_selector_all(HIDDEN, "els => els.map((e) => e.clientWidth)")
+    assert len(before) == 5 and all(painted > 0.9 * side * side  # every cell of every map
+                                    for (_, painted), side in zip(before, sides, strict=True))
     play_until(page, "window.__lab.state.status.epoch > 200")
     after = neuron_pixels(page)
     assert all(a != b for a, b in zip(after[:4], before[:4], strict=True))  # every hidden map

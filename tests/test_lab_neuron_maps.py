@@ -86,10 +86,13 @@ def test_one_d_data_gives_each_neuron_a_curve_and_an_autoencoder_its_samples():
 
 
 def test_frames_carry_neuron_maps_only_when_the_weights_changed():
-    session, tracker = Session(), FrameTracker()
+    now = [0.0]
+    session, tracker = Session(), FrameTracker(clock=lambda: now[0])
     assert "neurons" in tracker.build(session)
+    now[0] += 1
     session.select(2)
     assert "neurons" not in tracker.build(session)
+    now[0] += 1
     session.step("batch")
     frame = tracker.build(session)
     assert "neurons" in frame and len(frame["neurons"]["values"]) < 4 * 7 * 400 // 3 + 4
@@ -159,3 +162,20 @@ def test_a_slow_data_space_is_refreshed_at_most_half_the_time_and_never_left_sta
     frame = tracker.build(session)  # nothing new happened, but the data space was stale
     assert frame is not None and "space" in frame and "neurons" in frame
     assert tracker.build(session) is None
+    # a worker that sent everything still comes back for the data space when it is due
+    from backproplab.lab.workers import Seat
+
+    seat = Seat(session)
+    seat.frames.tracker = FrameTracker(clock=lambda: now[0])
+    seat.frames.next_text()
+    seat.sent_version, seat.last_frame = session.version, now[0]
+    assert seat.frame_due(now[0]) is None
+    now[0] += 0.01
+    session.step("batch")
+    seat.frames.next_text()  # 10 ms after a 50 ms computation: the data space waits
+    seat.sent_version = session.version
+    due = seat.frame_due(now[0])
+    assert due is not None and due > now[0]  # not now: when the 50 ms have been doubled
+    now[0] = due
+    assert '"space"' in seat.frames.next_text()
+    assert seat.frame_due(now[0]) is None

@@ -15,7 +15,7 @@ from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
-    def __init__(self, clock=time.perf_counter):
+    def __init__(self, clock=time.monotonic):
         self._sent: dict = {}
         self._clock = clock
         self._space_due_at = 0.0
@@ -67,6 +67,13 @@ class FrameTracker:
             if self._changed("lesson", lesson):
                 frame["lesson"] = lesson
             return frame
+
+    def space_due(self, session) -> float | None:
+        """When the data space left out of the last frame (it was computed too recently) may
+        go, on this tracker's clock; None when the page has the current one. A worker asks,
+        since no new version will come to wake it once training stops."""
+        stale = self._sent.get("space") != (session.weights_version, session.data_version)
+        return self._space_due_at if stale else None
 
     def _space(self, session) -> dict:
         """The data space and every neuron's map, from one forward pass, and when the next

@@ -19,6 +19,7 @@ import threading
 import time
 
 from backproplab.lab import limits
+from backproplab.lab.blas_threads import use_one_blas_thread
 from backproplab.lab.session import Session
 from backproplab.lab.session_pool import SessionPool
 from backproplab.lab.workers import Worker
@@ -78,6 +79,7 @@ class ThreadWorker:
 def worker_main(conn) -> None:
     """A worker process's life: serve the commands on ``conn`` until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    use_one_blas_thread()  # a spawned process starts with OpenBLAS's default threads
 
     def receive(timeout: float | None):
         return conn.recv() if conn.poll(timeout) else None

@@ -110,8 +110,12 @@ class Seat:
 
     def frame_due(self, now: float) -> float | None:
         """When this seat's next frame may go (None: nothing to send or still in flight)."""
-        if self.awaiting_send or self.session.version == self.sent_version:
+        if self.awaiting_send:
             return None
+        if self.session.version == self.sent_version:  # all sent, unless a data space waits
+            waiting = self.frames.tracker.space_due(self.session)
+            return None if waiting is None else max(
+                waiting, self.last_frame + 1.0 / limits.MAX_FRAMES_PER_SECOND)
         return self.last_frame + 1.0 / limits.MAX_FRAMES_PER_SECOND
 
 

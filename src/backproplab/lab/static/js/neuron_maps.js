@@ -35,6 +35,7 @@ function decode(frame, structure) {
       const { lo, hi } = layers[l];
       return lo[i] + (bytes[offsets[l] + i * frame.cells + k] / 255) * (hi[i] - lo[i]);
     },
+    bytesOf(l, i) { return bytes.subarray(offsets[l] + i * frame.cells, offsets[l] + (i + 1) * frame.cells); },
   };
 }
 
@@ -44,14 +45,22 @@ export function tone(layer, v) {
 }
 
 // Paint neuron (l, i) into ImageData `img` (cells wide, or size × size for a grid), mixed
-// towards white by `light` (0: full colour) so points drawn over it stay visible.
+// towards white by `light` (0: full colour) so points drawn over it stay visible. Each of a
+// neuron's 256 byte values has one colour, so it is looked up, not computed per cell.
 export function paintNeuron(img, maps, l, i, light = 0) {
   const layer = maps.layers[l];
+  const table = new Uint8ClampedArray(256 * 3);
+  const { lo, hi } = layer;
+  for (let b = 0; b < 256; b += 1) {
+    const c = diverging(tone(layer, lo[i] + (b / 255) * (hi[i] - lo[i])));
+    for (let k = 0; k < 3; k += 1) table[3 * b + k] = c[k] + (255 - c[k]) * light;
+  }
+  const bytes = maps.bytesOf(l, i);
   for (let k = 0; k < maps.cells; k += 1) {
-    const c = diverging(tone(layer, maps.value(l, i, k)));
-    img.data[4 * k] = c[0] + (255 - c[0]) * light;
-    img.data[4 * k + 1] = c[1] + (255 - c[1]) * light;
-    img.data[4 * k + 2] = c[2] + (255 - c[2]) * light;
+    const b = 3 * bytes[k];
+    img.data[4 * k] = table[b];
+    img.data[4 * k + 1] = table[b + 1];
+    img.data[4 * k + 2] = table[b + 2];
     img.data[4 * k + 3] = 255;
   }
   return img;

@@ -112,11 +112,15 @@ export function mountControls(root) {
 
   field('dataset').onchange = (e) => configure({ dataset: e.target.value, ...choices.presets[e.target.value] });
   $('[data-action="regenerate"]').onclick = () => configure({ data_seed: Math.floor(Math.random() * 2 ** 31 - 1) });
+  // Toggles clicked before the server's config comes back build on each other, not on it.
+  let pendingFeatures = null;
   for (const b of root.querySelectorAll('[data-feature]')) {
     b.onclick = () => {
-      const on = new Set(state.config.features);
+      const on = new Set(pendingFeatures ?? state.config.features);
       if (on.has(b.dataset.feature)) on.delete(b.dataset.feature); else on.add(b.dataset.feature);
-      if (on.size) configure({ features: FEATURES.map(([n]) => n).filter((n) => on.has(n)) });
+      if (!on.size) return;
+      pendingFeatures = FEATURES.map(([n]) => n).filter((n) => on.has(n));
+      configure({ features: pendingFeatures });
     };
   }
   for (const name of ['points', 'batch_size', 'bottleneck']) {
@@ -198,6 +202,7 @@ export function mountControls(root) {
   // The dataset choice: its summary (from the welcome), and the feature toggles where the
   // data has 2-D points to make features of.
   function datasetChoice(c) {
+    pendingFeatures = null;
     const summary = $('[data-role="dataset-summary"]');
     summary.textContent = choices.summaries?.[c.dataset] ?? '';
     summary.title = summary.textContent;

@@ -85,7 +85,7 @@ export function mountDataset(root) {
     for (let i = start; i < end; i += 1) {
       const fed = featured ? `<td class="vector" data-role="features">${d.inputs[i].map((v) => fmt(v, 3)).join(' ')}</td>` : '';
       html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${inputs(i, d.x[i])}${fed}` +
-        `${expected(i)}<td${autoencoder ? ' class="vector"' : ''} data-role="pred"></td><td class="err" data-role="err"></td>` +
+        `${expected(i)}<td${autoencoder ? ' class="vector"' : ''} data-role="pred"></td><td class="err" data-role="err"><i></i><span></span></td>` +
         `<td>${editable ? `<button data-action="delete-row" data-row="${i}" aria-label="delete row ${i}">×</button>` : ''}</td></tr>`;
     }
     body.innerHTML = html;
@@ -148,8 +148,23 @@ export function mountDataset(root) {
       tr.querySelector('[data-role="pred"]').textContent = rec
         ? reconstructionText(i) : fmt(p.prediction[i]);
       const err = p.error[i];
-      tr.querySelector('[data-role="err"]').innerHTML = `<i style="width:${Math.min(24, 24 * (err ?? 0))}px"></i>${fmt(err, 3)}`;
+      const [bar, text] = tr.querySelector('[data-role="err"]').children;
+      bar.style.width = `${Math.min(24, 24 * (err ?? 0))}px`;
+      text.textContent = fmt(err, 3);
     }
+  }
+
+  // While training plays the numbers change faster than anyone reads them and a table of 100
+  // rows costs the page a layout each time: it is redrawn at most every TABLE_INTERVAL ms then,
+  // and at once when paused.
+  const TABLE_INTERVAL = 250;
+  let tableTimer = null;
+  let tableAt = 0;
+  function predictionsSoon(s) {
+    clearTimeout(tableTimer);
+    const draw = () => { tableAt = performance.now(); predictions(state); };
+    const wait = s.status.playing ? tableAt + TABLE_INTERVAL - performance.now() : 0;
+    if (wait <= 0) draw(); else tableTimer = setTimeout(draw, wait);
   }
 
   function selection(s) {
@@ -191,6 +206,6 @@ export function mountDataset(root) {
 
   new ResizeObserver(() => { if (state.data) titleClipped(inputCells()); }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
-  on(['predictions'], predictions);
+  on(['predictions'], predictionsSoon);
   on(['selected'], selection);
 }

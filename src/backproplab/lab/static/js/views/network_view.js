@@ -15,12 +15,18 @@ export function mountNetwork(root) {
   root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted shape" data-role="shape"></span></h2>
     <div class="net-stage" data-role="stage">
       <canvas data-role="links" aria-label="network diagram: hover a connection for its weight, click to edit it"></canvas>
+      <canvas data-role="maps" aria-hidden="true"></canvas>
       <div data-role="titles"></div><div data-role="nodes"></div>
     </div>
     <div class="neuron-info" data-role="neuron-info" hidden></div>`;
   const stage = root.querySelector('[data-role="stage"]');
   const canvas = root.querySelector('[data-role="links"]');
   const ctx = canvas.getContext('2d');
+  // Every neuron's map is drawn on one canvas under the neurons' (transparent, bordered)
+  // elements: one canvas instead of 193 keeps the page's compositing cheap.
+  const mapsCanvas = root.querySelector('[data-role="maps"]');
+  const mapsCtx = mapsCanvas.getContext('2d');
+  const scratch = document.createElement('canvas');
   const nodesBox = root.querySelector('[data-role="nodes"]');
   const titles = root.querySelector('[data-role="titles"]');
   const tooltip = document.querySelector('[data-role="tooltip"]');
@@ -36,9 +42,11 @@ export function mountNetwork(root) {
     W = stage.clientWidth;
     H = stage.clientHeight;
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(W * dpr);
-    canvas.height = Math.round(H * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    for (const [c, g] of [[canvas, ctx], [mapsCanvas, mapsCtx]]) {
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+      g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
     geo = layout(structure, W, H);
     nodesBox.replaceChildren();
     nodes = geo.cols.map((col, c) => col.ys.map((y, j) => {
@@ -49,8 +57,6 @@ export function mountNetwork(root) {
       Object.assign(el.style, { left: `${col.x - geo.s / 2}px`, top: `${y - geo.s / 2}px`,
                                 width: `${geo.s}px`, height: `${geo.s}px` });
       el.setAttribute('aria-label', neuronName(structure, c, j));
-      const thumb = document.createElement('canvas');
-      el.append(thumb);
       const val = document.createElement('span');
       val.className = 'val';
       val.hidden = !geo.showValues;
@@ -63,7 +69,7 @@ export function mountNetwork(root) {
         Object.assign(name.style, { right: `${W - col.x + geo.s / 2 + 3}px`, top: `${y - 7}px` });
         nodesBox.append(name);
       }
-      return { el, thumb, val, img: null };
+      return { el, val, x: col.x - geo.s / 2, y: y - geo.s / 2 };
     }));
     titles.replaceChildren(...geo.titles.map((t) => {
       const span = document.createElement('span');
@@ -94,19 +100,25 @@ export function mountNetwork(root) {
     let maxAbs = 1e-9;
     for (const layer of net.weights) for (const row of layer.w) for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
     const LEVELS = 8;
-    const buckets = Array.from({ length: 2 * LEVELS }, () => []);
-    net.weights.forEach((layer, l) => layer.w.forEach((row, j) => row.forEach((w, i) => {
-      const level = Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
-      buckets[(w >= 0 ? 0 : LEVELS) + level].push(linkEnds(l, j, i));
-    })));
+    const buckets = Array.from({ length: 2 * LEVELS }, () => new Path2D());
+    const half = geo.s / 2;
+    net.weights.forEach((layer, l) => {
+      const a = geo.cols[l];
+      const b = geo.cols[l + 1];
+      layer.w.forEach((row, j) => row.forEach((w, i) => {
+        const level = Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
+        const path = buckets[(w >= 0 ? 0 : LEVELS) + level];
+        path.moveTo(a.x + half, a.ys[i]);
+        path.lineTo(b.x - half, b.ys[j]);
+      }));
+    });
     ctx.lineCap = 'round';
-    buckets.forEach((segments, k) => {
-      if (!segments.length) return;
+    buckets.forEach((path, k) => {
       const t = ((k % LEVELS) + 0.5) / LEVELS;
       ctx.strokeStyle = k < LEVELS ? '#2166ac' : '#d6604d';
       ctx.globalAlpha = 0.25 + 0.7 * t;
       ctx.lineWidth = (0.5 + 4.5 * t) * geo.thickness;
-      stroke(segments);
+      ctx.stroke(path);
     });
     ctx.globalAlpha = 1;
     const glow = (segments, width) => {
@@ -154,40 +166,41 @@ export function mountNetwork(root) {
   function drawMaps() {
     const maps = readNeurons(state.neurons, state.structure);
     if (!maps || !nodes.length) return;
+    mapsCtx.clearRect(0, 0, W, H);
+    const [w, h] = maps.kind === 'grid' ? [maps.size, maps.size] : [maps.cells, 1];
+    if (maps.kind !== 'curve' && (scratch.width !== w || scratch.height !== h)) {
+      scratch.width = w;
+      scratch.height = h;
+    }
+    const g = scratch.getContext('2d');
+    const img = maps.kind === 'curve' ? null : g.createImageData(w, h);
+    mapsCtx.imageSmoothingEnabled = maps.kind === 'grid';
     nodes.forEach((column, l) => column.forEach((node, i) => {
       if (!maps.layers[l] || i >= maps.layers[l].lo.length) return;
       if (maps.kind === 'curve') { drawCurve(node, maps, l, i); return; }
-      const [w, h] = maps.kind === 'grid' ? [maps.size, maps.size] : [maps.cells, 1];
-      if (node.thumb.width !== w || node.thumb.height !== h) {
-        node.thumb.width = w;
-        node.thumb.height = h;
-        node.img = null;
-      }
-      const g = node.thumb.getContext('2d');
-      node.img = paintNeuron(node.img || g.createImageData(w, h), maps, l, i);
-      g.putImageData(node.img, 0, 0);
+      g.putImageData(paintNeuron(img, maps, l, i), 0, 0);
+      mapsCtx.drawImage(scratch, node.x, node.y, geo.s, geo.s);
     }));
   }
 
   // A neuron of a 1-D network: its output over x as a line (zero, or 0.5 for a probability,
-  // at mid height), in a box of the node's size.
+  // at mid height), in its box.
   function drawCurve(node, maps, l, i) {
-    const side = Math.max(8, Math.round(geo.s * 2));
-    if (node.thumb.width !== side) { node.thumb.width = side; node.thumb.height = side; }
-    const g = node.thumb.getContext('2d');
+    const side = geo.s;
+    const g = mapsCtx;
     const layer = maps.layers[l];
     g.fillStyle = '#fff';
-    g.fillRect(0, 0, side, side);
+    g.fillRect(node.x, node.y, side, side);
     g.strokeStyle = '#c8ced6';
     g.lineWidth = 1;
-    g.beginPath(); g.moveTo(0, side / 2); g.lineTo(side, side / 2); g.stroke();
+    g.beginPath(); g.moveTo(node.x, node.y + side / 2); g.lineTo(node.x + side, node.y + side / 2); g.stroke();
     g.strokeStyle = '#2166ac';
-    g.lineWidth = Math.max(1, side / 16);
+    g.lineWidth = Math.max(1, side / 24);
     g.beginPath();
     for (let k = 0; k < maps.cells; k += 1) {
       const t = Math.max(-1, Math.min(1, tone(layer, maps.value(l, i, k))));
-      const px = (k / (maps.cells - 1)) * side;
-      const py = side / 2 - t * (side / 2 - 1);
+      const px = node.x + (k / (maps.cells - 1)) * side;
+      const py = node.y + side / 2 - t * (side / 2 - 1);
       if (k) g.lineTo(px, py); else g.moveTo(px, py);
     }
     g.stroke();
