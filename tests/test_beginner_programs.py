@@ -78,12 +78,23 @@ def _compare(ours, theirs, where: str) -> None:
 
 
 # Programs that need an engine feature not there yet (parity-engine's part of issue 12).
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """Tiny tensors: PyTorch's thread pool only costs time (18 s instead of 1 s for the
+    makemore program on a loaded 2-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 XFAIL = {
     "makemore_backprop_ninja": "p.data as a tensor: `p.data += -lr * grad` turns the "
                                "parameter's array into a Tensor (Tensor.data is an ndarray)",
 }
 
 
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true")  # torch, no GPU
 @pytest.mark.parametrize("name", sorted(p.stem for p in PROGRAMS.glob("*.py")))
 def test_program_gives_the_same_numbers_on_both_libraries(name, request):
     if name in XFAIL:

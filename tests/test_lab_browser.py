@@ -1,15 +1,13 @@
 """The lab in a real browser (Playwright + Chromium): panels, play, step, reset, predict,
 editing, step-by-step numbers against the Python trace, no console errors.
 
-Skipped when Playwright or Chromium is missing; CI has both. Screenshots of the main views
-land in test-artifacts/ (git-ignored).
+A missing Playwright or Chromium fails the run with the command that installs it
+(tests/chromium.py). Screenshots of the main views land in test-artifacts/ (git-ignored).
 """
 
 import json
 import math
-import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -17,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("uvicorn")
+from tests import chromium
 
-CHROMIUM = os.environ.get("BACKPROPLAB_CHROMIUM") or shutil.which("chromium") or \
-    "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed", allow_module_level=True)
+pytest.importorskip("uvicorn")
+sync_playwright = chromium.sync_playwright()
+CHROMIUM = chromium.chromium()
 
 import backproplab as bp  # noqa: E402
 from backproplab.lab import make_server  # noqa: E402
@@ -31,7 +27,7 @@ from backproplab.lab import make_server  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space")
+PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space", "gradients")
 
 
 def free_port() -> int:
@@ -58,16 +54,18 @@ def lab_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
 def open_lab(browser, lab_url, width: int, height: int):
-    """A fresh page on the lab at ``width``×``height``, and the list its console errors go to."""
+    """A fresh page on the lab at ``width``×``height``, and the list its console errors go to.
+    The lab's Content-Security-Policy is bypassed because Playwright's ``wait_for_function``
+    evaluates its string in the page; test_lab_security_browser.py runs the lab under it."""
     context = browser.new_context(viewport={"width": width, "height": height},
-                                  accept_downloads=True)
+                                  accept_downloads=True, bypass_csp=True)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

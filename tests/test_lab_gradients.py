@@ -119,3 +119,14 @@ def test_autoencoder_gets_norms_and_a_note_instead_of_flags():
     s.step("batch")
     frame = gradients_frame(s)
     assert len(frame["norms"]) == 2 and frame["health"] == [] and "plain networks" in frame["note"]
+
+
+def test_a_notebooks_own_model_is_not_said_to_have_the_labs_initialisation():
+    from backproplab.lab.notebook_session import NotebookExperiment, NotebookSession
+
+    model = bp.nn.from_spec({"layers": [2, 3, 1], "activation": "relu",
+                             "output_activation": "sigmoid"})
+    data = bp.data.load_dataset("xor")
+    s = NotebookSession(NotebookExperiment(model, data, loss="bce"))
+    assert initialisation(s.network) == "the model's own weights, as its notebook made them"
+    assert gradients_frame(s)["norms"] is None

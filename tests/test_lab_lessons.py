@@ -174,3 +174,21 @@ def test_status_says_when_xor_on_two_hidden_units_is_stuck(seed, stuck):
     if stuck:
         assert "plateau" in plateau and "Re-initialise" in plateau
         assert "plateau" in [e.kind for e in session.history.events]
+
+
+def test_the_readme_lists_every_lesson_with_its_link():
+    readme = (engine.LESSON_DIR.parents[3] / "README.md").read_text(encoding="utf-8")
+    lessons = readme.split("## Lessons", 1)[1].split("\n## ", 1)[0]
+    for lesson in engine.LESSONS.values():
+        assert f"| {lesson.title} | {lesson.summary} | [`?lesson={lesson.id}`]" in lessons
+
+
+def test_loss_trend_tells_a_good_rate_from_an_overshooting_and_a_diverging_one():
+    session = Session()
+    trends = []
+    for stage in (1, 2, 3):  # lr 0.3, 3, 10
+        engine.open_stage(session, "learning-rate", stage)
+        for _ in range(60):
+            session.step("epoch")
+        trends.append(readout(session, "loss_trend"))
+    assert trends == ["falling", "oscillating", "diverging"]

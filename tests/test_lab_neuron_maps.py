@@ -136,3 +136,26 @@ def test_a_bias_edit_moves_the_prediction_as_the_model_says():
         expected = session.network.model(bp.from_numpy(
             numpy.array([[0.3, 0.7]], dtype=numpy.float32))).data[0, 0]
     assert after != before and abs(after - expected) < 1e-6
+
+
+def test_a_slow_data_space_is_refreshed_at_most_half_the_time_and_never_left_stale(monkeypatch):
+    from backproplab.lab import data_space
+
+    now = [0.0]
+    computed = data_space.heatmaps
+
+    def slow(network, points):  # the data space takes 50 ms to compute
+        now[0] += 0.05
+        return computed(network, points)
+
+    monkeypatch.setattr(data_space, "heatmaps", slow)
+    session, tracker = Session(), FrameTracker(clock=lambda: now[0])
+    assert "space" in tracker.build(session)
+    now[0] = 0.06
+    session.step("batch")
+    frame = tracker.build(session)  # 10 ms after a 50 ms computation: too soon
+    assert "network" in frame and "space" not in frame and "neurons" not in frame
+    now[0] = 0.11
+    frame = tracker.build(session)  # nothing new happened, but the data space was stale
+    assert frame is not None and "space" in frame and "neurons" in frame
+    assert tracker.build(session) is None

@@ -17,7 +17,6 @@ with warnings.catch_warnings():
 
 from backproplab.lab import create_app, frames
 from backproplab.lab.protocol import NON_FINITE_NOTE
-from backproplab.lab.session_pool import SessionPool
 
 
 def strict_json(text: str):
@@ -69,24 +68,25 @@ class StrictConversation:
 
 
 @pytest.fixture
-def pool():
-    return SessionPool()
+def app():
+    return create_app()
 
 
 @pytest.fixture
-def client(pool):
-    with TestClient(create_app(pool)) as c:
+def client(app):
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 
 @pytest.fixture
 def talk(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
         yield StrictConversation(ws)
 
 
-def session_of(pool, talk):
-    return pool.get(talk.welcome["session"])
+def session_of(app, talk):
+    """The talk's ``Session`` object (it lives in this process: ``workers=0``)."""
+    return app.state.lab.session(talk.welcome["session"])
 
 
 @pytest.mark.parametrize("raw, words", [
@@ -130,21 +130,21 @@ def huge_weights(session):
     session._weights_changed()
 
 
-def test_predict_that_overflows_float32_replies_null_with_a_note(pool, talk):
-    huge_weights(session_of(pool, talk))
+def test_predict_that_overflows_float32_replies_null_with_a_note(app, talk):
+    huge_weights(session_of(app, talk))
     reply = talk.ask("predict", x=[1e6])
     assert reply["ok"], reply
     assert reply["output"] == [None] and reply["note"] == NON_FINITE_NOTE
 
 
-def test_trace_that_overflows_float32_is_strict_json(pool, talk):
-    huge_weights(session_of(pool, talk))
+def test_trace_that_overflows_float32_is_strict_json(app, talk):
+    huge_weights(session_of(app, talk))
     reply = talk.ask("trace", index=0)
     assert reply["ok"] and reply["note"] == NON_FINITE_NOTE
 
 
-def test_frames_after_a_step_with_huge_weights_are_strict_json(pool, talk):
-    huge_weights(session_of(pool, talk))
+def test_frames_after_a_step_with_huge_weights_are_strict_json(app, talk):
+    huge_weights(session_of(app, talk))
     talk.frames.clear()
     talk.ask("step")
     assert talk.frame_where(lambda f: f["status"]["diverged"] is not None)
@@ -188,10 +188,10 @@ def post_csv(client, talk, content):
     ("x1,x2,label\n1,2,0\n1,2\n", "line 3: expected 3 fields"),
     ("x1,x2,x3,label\n" + "1,2,3,0\n" * 10, "1 or 2 input columns"),
 ])
-def test_csv_failures_are_400_naming_line_and_column_and_change_nothing(pool, client, talk,
+def test_csv_failures_are_400_naming_line_and_column_and_change_nothing(app, client, talk,
                                                                        content, words):
     talk.ask("step")
-    session = session_of(pool, talk)
+    session = session_of(app, talk)
     before = (session.points, session.config, session.network.model, session.step_count)
     response = post_csv(client, talk, content)
     assert response.status_code == 400 and words in response.json()["error"], response.text

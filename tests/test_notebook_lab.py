@@ -179,7 +179,7 @@ def test_each_model_gets_its_own_server_and_showing_it_again_reuses_it(model, xo
                             if line)
     assert first == again != second
     server = notebook._servers[id(model)][1]
-    assert server.pool.factory(None, clock=lambda: 0.0).config.lr == 0.1  # the latest settings
+    assert server.new_session(None).config.lr == 0.1  # the latest settings
 
 
 def test_the_frame_scales_to_the_cell_and_links_to_a_tab_of_its_own():

@@ -106,36 +106,38 @@ def _dump(tree) -> str:
 
 
 def _edit_header(blob: bytes, rng, forge: bool) -> bytes:
+    """Replace one value of the header, or of a JSON document inside its metadata, by junk."""
     n = int.from_bytes(blob[:8], "little")
     header = json.loads(blob[8:8 + n])
     data = blob[8 + n:]
     meta = header.get("__metadata__", {})
     json_keys = [k for k in ("architecture", "optimizer", "checkpoint") if k in meta]
     junk = JUNK[rng.integers(len(JUNK))]
-    if json_keys and rng.random() < 0.5:  # edit inside an embedded JSON document
+    if json_keys and rng.random() < 0.5:
         key = json_keys[rng.integers(len(json_keys))]
         inner = json.loads(meta[key])
         paths = list(_paths(inner))
         meta[key] = _dump(_replace(inner, paths[rng.integers(len(paths))], junk))
-        text = None
     else:
         paths = list(_paths(header))
-        path = paths[rng.integers(1, len(paths))] if len(paths) > 1 else ()
-        header = _replace(header, path, junk)
-        text = _dump(header)
-    if forge and isinstance(header, dict) and isinstance(header.get("__metadata__"), dict):
-        try:
-            tensors, _ = sf.loads(len(json.dumps({k: v for k, v in header.items()
-                                                  if k != "__metadata__"})).to_bytes(8, "little")
-                                  + json.dumps({k: v for k, v in header.items()
-                                                if k != "__metadata__"}).encode() + data)
-            meta = header["__metadata__"]
-            meta[sf.CHECKSUM_KEY] = sf.content_sha256(tensors, meta)
-            text = None
-        except (ValueError, TypeError, KeyError, RecursionError):
-            pass  # the edit broke the tensor table: nothing consistent to forge
-    raw = (text if text is not None else _dump(header)).encode()
+        header = _replace(header, paths[rng.integers(1, len(paths))], junk)
+    if forge:
+        _recompute_checksum(header, data)
+    raw = _dump(header).encode()
     return len(raw).to_bytes(8, "little") + raw + data
+
+
+def _recompute_checksum(header, data: bytes) -> None:
+    """Make the edit self-consistent, as a tool rewriting the file would (when it can)."""
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict):
+        return
+    table = json.dumps({k: v for k, v in header.items() if k != "__metadata__"}).encode()
+    try:
+        tensors, _ = sf.loads(len(table).to_bytes(8, "little") + table + data)
+    except (ValueError, RecursionError):
+        return  # the edit broke the tensor table: there is nothing consistent to forge
+    meta[sf.CHECKSUM_KEY] = sf.content_sha256(tensors, meta)
 
 
 def _mutate(blob: bytes, rng) -> tuple[str, bytes]:

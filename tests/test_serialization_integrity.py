@@ -126,6 +126,7 @@ def test_malformed_architectures_are_one_value_error_naming_the_file(tmp_path, a
 
 
 @pytest.mark.parametrize("optimizer", [
+    '{"state": {0: [1]}',
     '{"$dict": [[{"$array": "nowhere"}, 1]]}',
     '{"state": 3}',
     '[1, 2]',

@@ -170,3 +170,29 @@ def test_state_dicts_cross_between_torch_and_backproplab_through_safetensors(tmp
     back = nn.Sequential(nn.Linear(3, 4, dtype=bp.float64), nn.BatchNorm1d(4, dtype=bp.float64))
     back.load_state_dict(state)
     _same_state(back.state_dict(), ours.state_dict())
+
+
+def test_saving_and_loading_on_the_cupy_stand_in_needs_no_implicit_conversion(tmp_path):
+    from tests import strict_array_module
+
+    bp.set_array_module(strict_array_module.module)
+    try:
+        model = nn.from_spec({"layers": [2, 3, 1]})
+        opt = optim.Adam(model.parameters())
+        model(bp.ones(1, 2)).sum().backward()
+        opt.step()
+        bp.save(model, tmp_path / "m.safetensors", optimizer=opt)
+        bp.save({"model": model.state_dict(), "optimizer": opt.state_dict()},
+                tmp_path / "ckpt.safetensors")
+        loaded = bp.load(tmp_path / "m.safetensors")
+        assert loaded[0].weight.device == "cuda:0"
+        checkpoint = bp.load(tmp_path / "ckpt.safetensors", map_location="cuda")
+        assert checkpoint["model"]["0.weight"].device == "cuda:0"
+        resumed = optim.Adam(loaded.parameters())
+        resumed.load_state_dict(checkpoint["optimizer"])
+        saved = {k: v.cpu().numpy() for k, v in model.state_dict().items()}
+        restored = {k: v.cpu().numpy() for k, v in loaded.state_dict().items()}
+    finally:
+        bp.set_array_module(numpy)
+    for k, v in saved.items():
+        numpy.testing.assert_array_equal(restored[k], v, err_msg=k)

@@ -213,6 +213,10 @@ def permute(x, axes):
     return x.transpose(axes)
 
 
+def floor_divide(a, b):
+    return xp.floor_divide(a, b)
+
+
 def flip(x, dims):
     return xp.flip(x, dims)
 

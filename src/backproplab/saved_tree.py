@@ -10,6 +10,7 @@ betas) come back as they went in. Loading builds nothing but these values: no co
 
 import numpy
 
+from backproplab import backend
 from backproplab.creation import from_numpy
 from backproplab.tensor import Tensor
 
@@ -43,11 +44,11 @@ def _encode(obj, arrays: dict, path: list):
 
     if isinstance(obj, Tensor):
         name = _name(path, arrays)
-        arrays[name] = numpy.asarray(obj.data)
+        arrays[name] = backend.to_host(obj.data)
         return {"$tensor": name}
-    if isinstance(obj, numpy.ndarray):
+    if backend.is_array(obj):  # an optimizer's state: NumPy's arrays or the device's
         name = _name(path, arrays)
-        arrays[name] = obj
+        arrays[name] = backend.to_host(obj)
         return {"$array": name}
     if isinstance(obj, numpy.generic):
         return obj.item()

@@ -23,9 +23,7 @@ import json
 import math
 import warnings
 
-import numpy
-
-from backproplab import safetensors_format, saved_tree
+from backproplab import backend, safetensors_format, saved_tree
 from backproplab.creation import from_numpy
 from backproplab.safetensors_format import CHECKSUM_KEY
 from backproplab.tensor import Tensor
@@ -46,7 +44,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
 
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION}
     if isinstance(obj, Module):
-        tensors = {k: numpy.asarray(v.data) for k, v in obj.state_dict().items()}
+        tensors = {k: backend.to_host(v.data) for k, v in obj.state_dict().items()}
         try:
             meta["architecture"] = json.dumps(to_spec(obj, weights=False))
             meta["content"] = "model"
@@ -54,7 +52,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
             meta["content"] = "state_dict"
             meta["module_class"] = type(obj).__name__
     elif _is_state_dict(obj):
-        tensors = {k: numpy.asarray(v.data if isinstance(v, Tensor) else v)
+        tensors = {k: backend.to_host(v.data if isinstance(v, Tensor) else v)
                    for k, v in obj.items()}
         meta["content"] = "state_dict"
     else:
@@ -82,7 +80,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
 def _is_state_dict(obj) -> bool:
     return (isinstance(obj, dict) and "__metadata__" not in obj
             and all(isinstance(k, str) for k in obj)
-            and all(isinstance(v, Tensor | numpy.ndarray) for v in obj.values()))
+            and all(isinstance(v, Tensor) or backend.is_array(v) for v in obj.values()))
 
 
 def load(path, optimizer=None, map_location=None, weights_only=None, **_torch_options):

@@ -51,10 +51,10 @@ class StructureMethods:
         return _shape.reshape(self, *shape)
 
     def view(self, *shape):
-        return _shape.reshape(self, *shape)
+        return _shape.view(self, *shape)
 
     def view_as(self, other):
-        return _shape.reshape(self, other.shape)
+        return _shape.view(self, other.shape)
 
     def reshape_as(self, other):
         return _shape.reshape(self, other.shape)

@@ -5,16 +5,23 @@ connection's pump asks it for a frame at most ``limits.MAX_FRAMES_PER_SECOND`` t
 and sends nothing when nothing changed.
 """
 
+import time
+
 import numpy
 
-from backproplab.lab import data_space
+from backproplab.lab import data_space, limits
 from backproplab.lab.config import to_query
 from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
-    def __init__(self):
+    def __init__(self, clock=time.perf_counter):
         self._sent: dict = {}
+        self._clock = clock
+        self._space_due_at = 0.0
+        """When the data space (heatmap and neuron maps) may next be computed: a big network's
+        costs tens of milliseconds, so it is computed at most ``HEATMAP_TIME_SHARE`` of the
+        time and the frames between carry everything else."""
 
     def _changed(self, key: str, value) -> bool:
         if self._sent.get(key, object()) == value:
@@ -25,7 +32,10 @@ class FrameTracker:
     def build(self, session) -> dict | None:
         """The next frame for ``session``, or None when the page is already up to date."""
         with session.lock:
-            if not self._changed("version", session.version):
+            space_stale = self._sent.get("space") != (session.weights_version,
+                                                      session.data_version)
+            if not self._changed("version", session.version) and not (
+                    space_stale and self._clock() >= self._space_due_at):
                 return None
             frame: dict = {"type": "frame", "status": status(session)}
             if self._changed("config", session.config):
@@ -46,12 +56,9 @@ class FrameTracker:
             if self._changed("weights", weights):
                 frame["network"] = network(session)
                 frame["gradients"] = gradients_frame(session)
-                if session.config.mode == "autoencoder":
-                    frame["autoencoder"], frame["neurons"] = data_space.autoencoder_view(
-                        session.network, session.points)
-                else:
-                    frame["space"], frame["neurons"] = data_space.heatmaps(session.network,
-                                                                           session.points)
+            if space_stale and self._clock() >= self._space_due_at:
+                frame.update(self._space(session))
+                self._sent["space"] = weights
             if self._changed("selected", (session.selected, session.weights_version,
                                           session.data_version)):
                 frame["selected"] = selected(session)
@@ -60,6 +67,19 @@ class FrameTracker:
             if self._changed("lesson", lesson):
                 frame["lesson"] = lesson
             return frame
+
+    def _space(self, session) -> dict:
+        """The data space and every neuron's map, from one forward pass, and when the next
+        may be computed."""
+        start = self._clock()
+        if session.config.mode == "autoencoder":
+            view, neurons = data_space.autoencoder_view(session.network, session.points)
+            out = {"autoencoder": view, "neurons": neurons}
+        else:
+            space, neurons = data_space.heatmaps(session.network, session.points)
+            out = {"space": space, "neurons": neurons}
+        self._space_due_at = start + (self._clock() - start) / limits.HEATMAP_TIME_SHARE
+        return out
 
     def _history(self, session) -> dict:
         log, out = session.log, {}

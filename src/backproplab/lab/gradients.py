@@ -31,6 +31,8 @@ def layer_norms(network) -> list[float] | None:
 def initialisation(network) -> str:
     """Which initialisation each kind of layer got, e.g. "Kaiming (He) uniform before relu,
     Xavier (Glorot) uniform before the output; biases 0"."""
+    if not network.suited_init:
+        return "the model's own weights, as its notebook made them"
     parts: dict[str, list[str]] = {}
     for w, role in zip(network.weights(), network.roles, strict=True):
         name = _INIT_NAMES[nn.init.init_for(w["activation"])]

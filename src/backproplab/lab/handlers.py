@@ -34,7 +34,15 @@ def _configure(msg: protocol.Configure, session, player) -> dict:
             "query": to_query(session.config)}
 
 
+def _network_mode(session, action: str) -> None:
+    """Play and Step train the network; the gradient descent mode has its own Run."""
+    if session.config.mode == "descent":
+        raise ValueError(f"{action} trains the network, which waits in the gradient descent "
+                         "mode; use the descent panel's Run, or switch back to Network")
+
+
 def _play(msg, session, player) -> dict:
+    _network_mode(session, "Play")
     player.play()
     return {"status": status(session)}
 
@@ -45,6 +53,7 @@ def _pause(msg, session, player) -> dict:
 
 
 def _step(msg: protocol.Step, session, player) -> dict:
+    _network_mode(session, "Step")
     player.pause()
     taken = session.step(msg.unit)
     return {"steps": taken, "status": status(session)}

@@ -50,6 +50,8 @@ class LabNetwork:
         self.layers = _linear_layers(self.model)
         for linear, act in self.layers:  # Kaiming before ReLUs, Xavier before tanh/σ/outputs
             nn.init.init_linear_for_(linear, _act_name(act), rng)
+        self.suited_init = True
+        """The weights were drawn for each layer's activation (not a notebook's own model)."""
         self.loss_fn = make_loss(self.head.loss)
 
     @classmethod
@@ -57,13 +59,14 @@ class LabNetwork:
         """A LabNetwork on an existing model (a notebook's), its weights left as they are.
         The caller checks that the model is an MLP the lab can draw."""
         network = cls.__new__(cls)
-        network.features = None  # the notebook's model takes the data's own columns
+        network.features = None  # a notebook's model takes the raw points
         network.info = info
         network.head = head_for(info, loss)
         network.code_layer = code_layer
         network.model = model
         network.layers = _linear_layers(model)
         network.loss_fn = make_loss(network.head.loss)
+        network.suited_init = False
         return network
 
     @property

@@ -32,16 +32,18 @@ MIN_HEIGHT, MAX_HEIGHT = 300, 4000
 class LabThread:
     """A lab server on a free loopback port, running in a daemon thread of this process."""
 
-    def __init__(self, pool):
-        from backproplab.lab.app import create_app
+    def __init__(self, new_session=None):
+        """``new_session(config)`` makes each connection's session (default: the lab's own);
+        sessions live in this process (``workers=0``) so they can hold the notebook's model."""
         from backproplab.lab.server import make_server
 
-        self.pool = pool
+        self.new_session = new_session
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind((HOST, 0))  # bound here, so the port is known and no one else takes it
         self.port = sock.getsockname()[1]
-        app = create_app(pool, frame_ancestors=FRAME_ANCESTORS)
-        self.server = make_server(HOST, self.port, app=app)
+        options = {} if new_session is None else {"new_session": new_session}
+        self.server = make_server(HOST, self.port, frame_ancestors=FRAME_ANCESTORS, workers=0,
+                                  **options)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
                                        name=f"backproplab-lab-{self.port}", daemon=True)
         self.thread.start()
@@ -108,30 +110,35 @@ def show(model=None, data=None, lesson: str | None = None, height: int = 760, *,
 
 
 def _examples_server() -> LabThread:
-    from backproplab.lab.session_pool import SessionPool
-
     with _lock:
         server = _servers.get(None)
         if server is None or not server.alive:
-            server = _servers[None] = LabThread(SessionPool())
+            server = _servers[None] = LabThread()
         return server
+
+
+class _ExperimentSessions:
+    """A server's ``new_session``: each connection opens a session on ``experiment``, which a
+    later ``show`` of the same model may replace."""
+
+    def __init__(self, experiment):
+        self.experiment = experiment
+
+    def __call__(self, config):
+        from backproplab.lab.notebook_session import NotebookSession
+
+        return NotebookSession(self.experiment)
 
 
 def _model_server(experiment) -> LabThread:
     """The model's server, made to open new sessions on ``experiment`` (a later ``show`` of
     the same model with other data or settings reuses the server)."""
-    from backproplab.lab.notebook_session import NotebookSession
-    from backproplab.lab.session_pool import SessionPool
-
-    def factory(config, clock):
-        return NotebookSession(experiment, clock=clock)
-
     with _lock:
         entry = _servers.get(id(experiment.model))
         if entry is not None and entry[0] is experiment.model and entry[1].alive:
-            entry[1].pool.factory = factory
+            entry[1].new_session.experiment = experiment
             return entry[1]
-        server = LabThread(SessionPool(factory=factory))
+        server = LabThread(_ExperimentSessions(experiment))
         _servers[id(experiment.model)] = (experiment.model, server)
         return server
 

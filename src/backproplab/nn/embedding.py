@@ -5,9 +5,7 @@ gradient back into the table (a token used twice gets both contributions). That 
 layer of every character-level language model.
 """
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
 from backproplab.nn import functional as F
 from backproplab.nn import init
 from backproplab.nn.module import Module
@@ -22,7 +20,8 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 _weight=None, _freeze: bool = False, dtype=None, generator=None):
+                 _weight=None, _freeze: bool = False, device=None, dtype=None,
+                 generator=None):
         super().__init__()
         if num_embeddings < 1 or embedding_dim < 1:
             raise ValueError(f"Embedding: sizes must be positive, got num_embeddings="
@@ -38,13 +37,15 @@ class Embedding(Module):
         shape = (self.num_embeddings, self.embedding_dim)
         if _weight is None:
             dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
-            self.weight = Parameter(numpy.empty(shape, dtype), requires_grad=not _freeze)
+            self.weight = Parameter(backend.xp.empty(shape, dtype), requires_grad=not _freeze)
             self.reset_parameters(generator)
         else:
             if tuple(_weight.shape) != shape:
                 raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, "
                                  f"expected {shape}")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self, generator=None) -> None:
         init.normal_(self.weight, generator=generator)

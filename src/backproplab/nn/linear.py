@@ -24,8 +24,8 @@ class Linear(Module):
     library's seeded generator, so a seed gives the same network every time.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None,
-                 generator=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None, generator=None):
         super().__init__()
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear: sizes must be positive, got in_features={in_features}, "
@@ -39,6 +39,8 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self, generator=None) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)

@@ -4,9 +4,7 @@ Their state keys (``weight``, ``bias``, ``running_mean``, ``running_var``,
 ``num_batches_tracked``) are PyTorch's, so state_dicts move between the two libraries.
 """
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
 from backproplab.nn import functional as F
 from backproplab.nn.module import Module
 from backproplab.nn.parameter import Parameter
@@ -24,7 +22,8 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None):
         super().__init__()
         if num_features < 1:
             raise ValueError(f"BatchNorm1d: num_features must be positive, got {num_features}")
@@ -35,18 +34,21 @@ class BatchNorm1d(Module):
         self.track_running_stats = track_running_stats
         dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
         if affine:
-            self.weight = Parameter(numpy.ones(num_features, dtype))
-            self.bias = Parameter(numpy.zeros(num_features, dtype))
+            self.weight = Parameter(backend.xp.ones(num_features, dtype))
+            self.bias = Parameter(backend.xp.zeros(num_features, dtype))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(numpy.zeros(num_features, dtype)))
-            self.register_buffer("running_var", Tensor(numpy.ones(num_features, dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(numpy.array(0, numpy.int64)))
+            xp = backend.xp
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.array(0, xp.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
+        if device is not None:
+            self.to(device)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -85,7 +87,7 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype=None):
+                 bias: bool = True, device=None, dtype=None):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -94,14 +96,16 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
         if elementwise_affine:
-            self.weight = Parameter(numpy.ones(self.normalized_shape, dtype))
+            self.weight = Parameter(backend.xp.ones(self.normalized_shape, dtype))
             if bias:
-                self.bias = Parameter(numpy.zeros(self.normalized_shape, dtype))
+                self.bias = Parameter(backend.xp.zeros(self.normalized_shape, dtype))
             else:
                 self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        if device is not None:
+            self.to(device)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

@@ -335,14 +335,24 @@ def div(a, b) -> Tensor:
     return Div.apply(a, b)
 
 
+def _on_bools(op, a, b):
+    """PyTorch keeps bool ** bool, bool // bool and bool % bool bool; NumPy refuses or gives
+    int8, so they are computed on integers and cast back."""
+    return op(*cast_all((a, b), dtypes.uint8)).to(dtypes.bool_)
+
+
 def pow(a, b) -> Tensor:
     a, b = pair(a, b)
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(pow, a, b)
     return Pow.apply(a, b)
 
 
 def floor_divide(a, b) -> Tensor:
     """``a // b`` rounded toward -inf; it has no gradient (PyTorch has no derivative for it)."""
     a, b = pair(a, b)
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(floor_divide, a, b)
     xa = a.data if isinstance(a, Tensor) else a
     xb = b.data if isinstance(b, Tensor) else b
     out = backend.xp.floor_divide(xa, xb)
@@ -353,6 +363,8 @@ def remainder(a, b) -> Tensor:
     a, b = pair(a, b)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError("remainder: needs at least one tensor")
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(remainder, a, b)
     return Remainder.apply(a, b)
 
 

@@ -8,7 +8,7 @@ derivatives flow through indexing too.
 from backproplab import backend
 from backproplab.autograd.function import Function
 from backproplab.ops import views
-from backproplab.ops.dims import normalize_dim
+from backproplab.ops.dims import normalize_dim, normalize_dims
 from backproplab.tensor import Tensor
 
 
@@ -163,7 +163,7 @@ def index_select(a: Tensor, dim: int, index) -> Tensor:
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got {idx.dtype} "
                          f"of shape {tuple(idx.shape)}")
     if a.ndim == 0:
-        normalize_dim(dim, 0, "index_select")
+        normalize_dims(dim, 0, "index_select")
         return GetItem.apply(a.reshape(1), idx.reshape(-1)).reshape(idx.shape)
     d = normalize_dim(dim, a.ndim, "index_select")
     return getitem(a, (slice(None),) * d + (idx.reshape(-1),))
@@ -172,7 +172,7 @@ def index_select(a: Tensor, dim: int, index) -> Tensor:
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
     if a.ndim == 0 and idx.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0
-        normalize_dim(dim, 0, "gather")
+        normalize_dims(dim, 0, "gather")  # checks dim is 0 or -1
         return gather(a.reshape(1), 0, idx.reshape(1)).reshape(())
     d = normalize_dim(dim, a.ndim, "gather")
     if idx.dtype.kind not in "iu":

@@ -97,7 +97,10 @@ def _tensor_math():
 def apply_inplace(t: Tensor, op, *args) -> Tensor:
     """``t = op(t, *args)`` kept in the same tensor object (t += x, t.mul_(x), t.relu_()…)."""
     _check_leaf(t, "in-place op")
-    result = op(t, *args)
+    # The op sees an alias holding t's current array and node: t itself is about to move
+    # onto the result, and the op's node must keep pointing at the values it was given (its
+    # second derivatives map saved arrays back to its inputs).
+    result = op(Tensor._make(t.data, t.requires_grad, t.grad_fn), *args)
     if result.shape != t.shape:
         raise RuntimeError(
             f"in-place op: the result has shape {tuple(result.shape)}, which does not fit the "

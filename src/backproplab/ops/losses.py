@@ -60,7 +60,10 @@ class MSELoss(Function):
         ctx.reduction = reduction
         sq = d * d
         if reduction == "mean":
-            n = max(d.size, 1)
+            if d.size == 0:  # the mean of no terms, as PyTorch gives
+                ctx.scale = 0.0
+                return backend.xp.asarray(backend.xp.nan, dtype=d.dtype)
+            n = d.size
             ctx.scale = 2.0 / n
             return sq.sum() / n  # NumPy's mean() costs twice as much on small arrays
         ctx.scale = 2.0
@@ -94,7 +97,10 @@ class BCEWithLogits(Function):
         w = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
         loss = (1 - t) * x + w * sp
         if reduction == "mean":
-            ctx.scale = 1.0 / max(loss.size, 1)
+            if loss.size == 0:  # the mean of no terms, as PyTorch gives
+                ctx.scale = 0.0
+                return backend.xp.asarray(backend.xp.nan, dtype=loss.dtype)
+            ctx.scale = 1.0 / loss.size
             return loss.sum() * ctx.scale
         ctx.scale = 1.0
         return loss.sum() if reduction == "sum" else loss

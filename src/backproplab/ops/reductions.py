@@ -6,6 +6,7 @@ PyTorch; ``max(dim)`` sends it to the returned index only).
 """
 
 import builtins
+import math
 from collections import namedtuple
 
 from backproplab import backend
@@ -83,9 +84,38 @@ class Var(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        centered = a - a.mean(axis=ctx.axes, keepdims=True)
-        g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
-        return g * centered * (2.0 / ctx.denom), None, None, None
+        return _variance_gradient(ctx, a, g), None, None, None
+
+
+def _variance_gradient(ctx, a, g):
+    """g · ∂var/∂a = g · 2(a - mean)/(n - correction), spread back over the reduced dims; the
+    factor is inf when there are no degrees of freedom (PyTorch's NaN)."""
+    centered = a - a.mean(axis=ctx.axes, keepdims=True)
+    g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
+    return g * centered * (2.0 / ctx.denom if ctx.denom else math.inf)
+
+
+class Std(Function):
+    """√var as one op, so the gradient is 0 (not 0/0) where the deviation is 0, as PyTorch."""
+
+    formula = "√(Σ (a - mean)² / (n - correction))"
+    derivative = ("∂std/∂aᵢ = (aᵢ - mean) / ((n - correction)·std), 0 where std = 0",)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, axes, correction, keepdim):
+        out = backend.sqrt(Var.forward(ctx, a, axes, correction, keepdim))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        xp = ctx.xp
+        zero = out == 0
+        safe = xp.where(zero, 1.0, out)
+        g_var = xp.where(zero, 0.0, g / (2 * safe))  # d sqrt(v)/dv = 1/(2 sqrt v)
+        return _variance_gradient(ctx, a, g_var), None, None, None
 
 
 class AMax(Function):
@@ -186,8 +216,10 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
         keepdims=None, ddof=None):
-    return var(a, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims,
-               ddof=ddof).sqrt()
+    a = _float(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    corr = _correction(unbiased, correction, ddof)
+    return Std.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "std"), corr, keepdim)
 
 
 def amax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):

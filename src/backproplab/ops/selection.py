@@ -35,8 +35,10 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(backend.xp.sign(a - b))
-        return backend.xp.maximum(a, b)
+        out = backend.xp.maximum(a, b)
+        if out.dtype.kind == "f":  # only float results have gradients (bools cannot subtract)
+            ctx.save_for_backward(backend.xp.sign(a - b))
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -51,8 +53,10 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(backend.xp.sign(a - b))
-        return backend.xp.minimum(a, b)
+        out = backend.xp.minimum(a, b)
+        if out.dtype.kind == "f":  # only float results have gradients (bools cannot subtract)
+            ctx.save_for_backward(backend.xp.sign(a - b))
+        return out
 
     @staticmethod
     def backward(ctx, g):

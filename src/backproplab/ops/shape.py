@@ -144,6 +144,19 @@ def reshape(a: Tensor, *shape) -> Tensor:
     return _reshaped(Reshape, a, shape)
 
 
+def view(a: Tensor, *shape) -> Tensor:
+    """``reshape`` that must not copy, as PyTorch's ``view``: the tensor's memory layout has to
+    allow the new shape (a transposed tensor usually does not; use reshape there)."""
+    out = reshape(a, *shape)
+    if out._view is None and a.data.size > 1 and out.shape != a.shape:
+        raise RuntimeError(
+            f"view: shape {tuple(out.shape)} is not compatible with the memory layout of a "
+            f"tensor of shape {tuple(a.shape)} (it spans non-contiguous memory); use "
+            ".reshape(...) instead"
+        )
+    return out
+
+
 def _reshaped(op, a: Tensor, shape) -> Tensor:
     out = op.apply(a, shape)
     return views.mark(out, a, views.Reshaped(out.shape))

@@ -20,7 +20,8 @@ from backproplab.lab.descent import FUNCTIONS
 from backproplab.lab.lessons.readouts import READOUTS, compute
 
 LESSON_DIR = Path(__file__).parent
-PANELS = ("controls", "network", "data-space", "error-history", "dataset", "steps", "descent")
+PANELS = ("controls", "network", "data-space", "error-history", "dataset", "steps", "gradients",
+          "descent")
 """Panels a lesson may ask for; with ``&classroom=1`` the page shows only those (and the
 lesson panel)."""
 

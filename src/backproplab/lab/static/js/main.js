@@ -9,6 +9,7 @@ import { mountDataset } from './views/dataset_view.js';
 import { mountSteps } from './views/steps_view.js';
 import { mountStatus } from './views/status_view.js';
 import { mountDescent } from './views/descent_view.js';
+import { mountGradients } from './views/gradient_view.js';
 import { lessonQuery, mountLesson, openLesson, splitLessonParams } from './views/lesson_view.js';
 
 const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
@@ -21,6 +22,7 @@ connect(async () => {
   mountHistory(panel('error-history'));
   mountDataset(panel('dataset'));
   mountSteps(panel('steps'));
+  mountGradients(panel('gradients'));
   mountDescent(panel('descent'));
   mountLesson(panel('lesson'), document.querySelector('[data-role="lessons-menu"]'));
   const { config, lesson } = splitLessonParams(location.search);

@@ -45,7 +45,7 @@ function applyFrame(frame) {
   counters.frames += 1;
   const patch = { status: frame.status };
   for (const key of ['config', 'structure', 'data', 'network', 'space', 'predictions',
-                     'selected', 'autoencoder', 'lesson', 'neurons']) {
+                     'selected', 'autoencoder', 'lesson', 'neurons', 'gradients']) {
     if (key in frame) patch[key] = frame[key];
   }
   if (frame.history_reset) Object.assign(patch, { history: emptyHistory(), historyRun: frame.history_run });

@@ -8,6 +8,7 @@ export const state = {
   status: {},           // epoch, losses, steps/s, playing, diverged
   data: null,           // rows: x, y, test; extent
   network: null,        // weights, grads, last updates, gradient magnitudes
+  gradients: null,      // per-layer gradient norms, gradient health flags, the initialisation
   space: null,          // heatmap or curve
   predictions: null,    // per-row prediction (an autoencoder's: reconstructions of the table page) and error
   selected: null,       // selected row and its forward pass
@@ -24,6 +25,7 @@ export const state = {
   highlight: null,      // what the step-by-step panel points at in the network
   stepped: 0,
   descent: null,        // the gradient descent mode's paths, as the server computed them           // when the user last took a single step (the network animates it)
+  descentPreset: null,  // {function, start, lr, optimizer, steps}: a lesson asks the descent view to run this
   view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0, showTest: true },
 };
 

@@ -14,7 +14,10 @@ export function ticks(lo, hi, count = 5) {
   return out;
 }
 
+// Draws them and returns what it drew ({x, y} ticks), which the view writes on its canvas.
 export function drawAxes(ctx, p, [x0, x1, y0, y1], [xName, yName]) {
+  const xs = ticks(x0, x1, Math.max(4, Math.floor(p.w / 45)));
+  const ys = ticks(y0, y1, Math.max(4, Math.floor(p.h / 35)));
   ctx.save();
   ctx.strokeStyle = '#98a2b3';
   ctx.lineWidth = 1;
@@ -24,14 +27,14 @@ export function drawAxes(ctx, p, [x0, x1, y0, y1], [xName, yName]) {
   const tick = (x, y, dx, dy) => { ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + dx, y + dy); ctx.stroke(); };
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const v of ticks(x0, x1, Math.max(2, Math.floor(p.w / 60)))) {
+  for (const v of xs) {
     const x = p.x + ((v - x0) / (x1 - x0)) * p.w;
     tick(x, p.y + p.h, 0, 3);
     ctx.fillText(String(v), x, p.y + p.h + 4);
   }
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const v of ticks(y0, y1, Math.max(2, Math.floor(p.h / 45)))) {
+  for (const v of ys) {
     const y = p.y + ((y1 - v) / (y1 - y0)) * p.h;
     tick(p.x, y, -3, 0);
     ctx.fillText(String(v), p.x - 5, y);
@@ -48,4 +51,5 @@ export function drawAxes(ctx, p, [x0, x1, y0, y1], [xName, yName]) {
   ctx.fillText(yName, 0, 0);
   ctx.restore();
   ctx.restore();
+  return { x: xs, y: ys };
 }

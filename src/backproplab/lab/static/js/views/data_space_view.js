@@ -196,7 +196,10 @@ export function mountDataSpace(root) {
       ctx.stroke();
     }
     ctx.restore();
-    drawAxes(ctx, p, extent(), oneD ? ['x', 'y'] : ['x₁', 'x₂']);
+    const names = oneD ? ['x', 'y'] : ['x₁', 'x₂'];
+    const drawnTicks = drawAxes(ctx, p, extent(), names);
+    Object.assign(canvas.dataset, { xTicks: drawnTicks.x.join(' '), yTicks: drawnTicks.y.join(' '),
+                                    axes: names.join(' ') });
   }
 
   function drawCaption(s) {
@@ -227,8 +230,7 @@ export function mountDataSpace(root) {
       const cw = square ? side : w;
       const ch = square ? side : 1;
       c.width = cw; c.height = ch;
-      c.style.width = `${square ? 28 : 30}px`;
-      c.style.height = `${square ? 28 : 8}px`;
+      c.className = square ? 'square' : 'bar';
       const g = c.getContext('2d');
       const img = g.createImageData(cw, ch);
       for (let i = 0; i < w; i += 1) {
@@ -359,6 +361,7 @@ export function mountDataSpace(root) {
     // in its place (nothing moves) but disabled, unticked, and says why.
     const classifier = st.task === 'binary' || st.task === 'multiclass';
     boundary.disabled = !classifier;
+    showTest.disabled = st.task === 'autoencoder';  // the code plot does not tell them apart
     boundary.checked = classifier && state.view.discrete;
     boundary.parentElement.title = classifier ? ''
       : st.task === 'autoencoder' ? 'an autoencoder\'s data space shows codes, not a decision boundary'

@@ -36,11 +36,11 @@ export function ghostLabel(old, now, n) {
 
 export function mountHistory(root) {
   root.innerHTML = `<h2>Error history <span class="spacer"></span>
-    <button data-action="clear-ghosts" title="remove the faint curves of earlier runs" disabled>clear runs</button>
     <label class="muted"><input type="checkbox" data-action="log-scale" checked> log scale</label></h2>
     <div class="chart-wrap"><canvas data-role="chart" aria-label="loss per epoch"></canvas>
       <div class="plateau-note" data-role="plateau" hidden></div></div>
-    <div class="legend muted" data-role="legend"></div>`;
+    <div class="legend muted"><span data-role="legend"></span>
+      <button data-action="clear-ghosts" title="remove the faint curves of earlier runs" hidden>clear earlier runs</button></div>`;
   const canvas = root.querySelector('canvas');
   const tooltip = document.querySelector('[data-role="tooltip"]');
   const legend = root.querySelector('[data-role="legend"]');
@@ -76,7 +76,7 @@ export function mountHistory(root) {
     (s.ghosts || []).forEach((g, k) => parts.push(`<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label} (earlier run)</span>`));
     const html = parts.join(' · ');
     if (legend.innerHTML !== html) legend.innerHTML = html;
-    clear.disabled = !(s.ghosts || []).length;
+    clear.hidden = !(s.ghosts || []).length;
   }
 
   function draw(s) {

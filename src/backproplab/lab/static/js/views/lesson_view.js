@@ -9,9 +9,11 @@ import { on, state, update } from '../state.js';
 
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
 const TOP = ['network', 'data-space', 'error-history'];
-const BOTTOM = ['dataset', 'steps'];
+const BOTTOM = ['dataset', 'steps', 'gradients'];
+const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [5, 3, 4] };  // of twelve columns, as lab.css
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
-               dataset: 'dataset', steps: 'steps', descent: 'descent', lesson: 'lesson' };
+               dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
+               lesson: 'lesson' };
 const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
 // The page's query split into the experiment's (for configure) and the lesson's.
@@ -64,7 +66,8 @@ export function mountLesson(root, menuRoot) {
     openLesson(entry.dataset.lesson, 0);
   };
 
-  root.innerHTML = `<h2><span class="muted">Lesson</span><span data-role="lesson-title"></span><span class="spacer"></span>
+  root.innerHTML = `<h2><span data-role="lesson-title"></span><span class="spacer"></span>
+      <label class="muted" title="show only the panels this lesson needs, for projecting"><input type="checkbox" data-action="classroom"> classroom</label>
       <button data-action="lesson-close" title="close the lesson" aria-label="close the lesson">✕</button></h2>
     <div class="lesson-stages" data-role="lesson-stages"></div>
     <div class="lesson-body" data-role="lesson-body"></div>
@@ -73,10 +76,9 @@ export function mountLesson(root, menuRoot) {
       <button data-action="lesson-back">◀ Back</button>
       <span data-role="lesson-run">
         <button class="primary" data-action="lesson-play">▶ Play</button>
-        <button data-action="lesson-pause">❚❚ Pause</button>
+        <button data-action="lesson-pause" title="pause" aria-label="pause">❚❚</button>
         <button data-action="lesson-step">Step</button></span>
       <span class="spacer"></span>
-      <label class="muted" title="show only the panels this lesson needs"><input type="checkbox" data-action="classroom"> classroom</label>
       <button data-action="lesson-next">Next ▶</button>
     </div>`;
   const $ = (sel) => root.querySelector(sel);
@@ -110,6 +112,7 @@ export function mountLesson(root, menuRoot) {
       root.dataset.lesson = lesson.id;
       root.dataset.stage = String(k);
       $('[data-role="lesson-title"]').textContent = lesson.title;
+      $('[data-role="lesson-title"]').title = `Lesson: ${lesson.title}. ${lesson.summary}`;
       $('[data-role="lesson-stages"]').innerHTML = lesson.stages.map((st, i) => `<button data-stage="${i}"
         class="${i === k ? 'on' : ''}" title="${escape(st.title)}">${i + 1}</button>`).join('')
         + `<span class="stage-title">Stage ${k + 1} of ${lesson.stages.length}: ${escape(stage.title)}</span>`;
@@ -120,7 +123,7 @@ export function mountLesson(root, menuRoot) {
         ${stage.answer ? `<details><summary>Answer</summary>${escape(stage.answer)}</details>` : ''}`;
       $('[data-action="lesson-back"]').disabled = k === 0;
       $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
-      $('[data-action="lesson-step"]').textContent = `Step 1 ${stage.step}`;
+      $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
       $('[data-action="classroom"]').checked = classroom;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
@@ -137,9 +140,14 @@ export function mountLesson(root, menuRoot) {
 
 // While a lesson is open the grid holds the lesson panel; in classroom view only the panels
 // the lesson lists. One rule for every lesson: its list of panels decides.
+let laidOut = null;  // what the grid was last laid out for, so status frames do not redo it
+
 function layout(s) {
   const grid = document.querySelector('.grid');
   const lesson = s.lesson && s.welcome.choices.lessons.find((l) => l.id === s.lesson.id);
+  const key = JSON.stringify([lesson && lesson.id, classroom, s.config && s.config.mode]);
+  if (key === laidOut) return;
+  laidOut = key;
   const panels = [...grid.querySelectorAll('[data-panel]')].filter((p) => p.dataset.panel !== 'descent');
   document.body.classList.toggle('classroom', !!lesson && classroom);
   grid.classList.toggle('lesson-open', !!lesson);
@@ -154,15 +162,15 @@ function layout(s) {
   const span = (names, cols) => names.flatMap((name, i) => Array(cols[i]).fill(AREA[name]));
   let rows;
   if (descent) {
-    rows = [span(['descent', 'lesson'], [8, 4]), span(['descent', 'lesson'], [8, 4])];
+    rows = [span(['descent', 'lesson'], [7, 5]), span(['descent', 'lesson'], [7, 5])];
   } else {
     const tops = classroom ? TOP.filter((p) => need.has(p)) : TOP;
-    let bottoms = BOTTOM.filter((p) => need.has(p));
+    let bottoms = BOTTOM.filter((p) => need.has(p)).slice(0, 2);  // the lesson keeps a third
     if (!classroom && !bottoms.length) bottoms = ['steps'];
     const bottom = [[['lesson'], [12]], [['lesson', ...bottoms], [6, 6]],
-                    [['dataset', 'lesson', 'steps'], [4, 4, 4]]][bottoms.length];
+                    [['lesson', ...bottoms], [5, 4, 3]]][bottoms.length];
     const row2 = span(...bottom);
-    const row1 = tops.length ? span(tops, tops.map(() => 12 / tops.length)) : row2;
+    const row1 = tops.length ? span(tops, TOP_WIDTHS[tops.length]) : row2;
     rows = [row1, row2];
   }
   const controls = !classroom || need.has('controls');

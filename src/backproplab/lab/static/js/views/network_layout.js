@@ -32,15 +32,16 @@ export function layout(structure, W, H) {
     return { x, ys: Array.from({ length: n }, (_, j) => mid + (j - (n - 1) / 2) * p) };
   });
   return { s, cols, showValues, inputNames: inputNames && s >= 8, thickness: Math.min(1, 0.25 + s / 30),
-           titles: titles(structure, cols, spacing, autoencoder) };
+           titles: titles(structure, cols, W, autoencoder) };
 }
 
 // "input", "layer 1" … "output" over each column; an autoencoder's also has "encoder" and
 // "decoder" over the two halves and calls its bottleneck "code".
-function titles(structure, cols, spacing, autoencoder) {
-  const width = Math.max(24, spacing - 6);
+function titles(structure, cols, W, autoencoder) {
+  const gap = cols.length > 1 ? cols[1].x - cols[0].x : W;
   const y = autoencoder ? TITLE_ROW : 0;
   const out = cols.map((col, c) => {
+    const width = Math.max(12, Math.min(gap - 6, 2 * col.x - 2, 2 * (W - col.x) - 2));
     const role = c === 0 ? 'input' : structure.roles[c - 1];
     const narrow = width < 46;  // "layer 3" no longer fits: "L3", in full in the title
     const names = { input: narrow ? 'in' : 'input', output: narrow ? 'out' : 'output',

@@ -67,7 +67,7 @@ export function mountNetwork(root) {
     }));
     titles.replaceChildren(...geo.titles.map((t) => {
       const span = document.createElement('span');
-      span.className = `col-title ${t.group ? 'group' : ''}`;
+      span.className = `col-title${t.group ? ' col-group' : ''}`;
       span.textContent = t.text;
       span.title = t.title || t.text;
       Object.assign(span.style, { left: `${t.x - t.width / 2}px`, width: `${t.width}px`, top: `${t.y}px` });
