@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import re
 import shutil
+import subprocess
 from html import escape
 
 import numpy
@@ -196,3 +197,13 @@ def test_figure_draws_into_a_binary_file_object():
     buf = io.BytesIO()
     plot_loss_curves(History(epochs=[1, 2], train_loss=[1.0, numpy.nan]), buf)
     assert buf.getvalue().startswith(b"\x89PNG")
+
+
+def test_graph_falls_back_to_the_table_when_dot_fails(model, monkeypatch):
+    def broken(dot_text, format):
+        raise subprocess.CalledProcessError(1, "dot")
+
+    monkeypatch.setattr(graph_view.shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(graph_view, "draw", broken)
+    bundle = bp.explain.step_graph(model, X, T, nn.MSELoss())._repr_mimebundle_()
+    assert list(bundle) == ["text/html"] and "<table>" in bundle["text/html"]

@@ -142,5 +142,9 @@ def __getattr__(name: str):
     if name == "lab":
         import importlib
 
-        return importlib.import_module("backproplab.lab")
+        try:
+            return importlib.import_module("backproplab.lab")
+        except ImportError as e:
+            raise ImportError(f"bp.lab needs its extra dependencies ({e.name} is missing): "
+                              "pip install 'backproplab[lab]'") from e
     raise AttributeError(f"module 'backproplab' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 table of its nodes otherwise (one row per node, with what feeds it), so it always reads."""
 
 import shutil
+import subprocess
 
 from backproplab.display.html_blocks import display, table
 from backproplab.explain.graph_dot import draw, summary
@@ -9,9 +10,13 @@ from backproplab.explain.graph_dot import draw, summary
 
 def graph_mimebundle(graph) -> dict:
     """{"image/svg+xml": …} with ``dot``, else {"text/html": …}: only one rich form, so a
-    front end that ranks HTML above SVG (JupyterLab) still shows the picture."""
+    front end that ranks HTML above SVG (JupyterLab) still shows the picture. Should ``dot``
+    fail on a graph, the table shows instead of an error."""
     if shutil.which("dot"):
-        return {"image/svg+xml": draw(graph.to_dot(), "svg").decode("utf-8")}
+        try:
+            return {"image/svg+xml": draw(graph.to_dot(), "svg").decode("utf-8")}
+        except (OSError, subprocess.CalledProcessError):
+            pass
     return {"text/html": graph_table(graph)}
 
 
