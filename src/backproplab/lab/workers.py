@@ -120,13 +120,15 @@ class Worker:
         self.clock = clock
         self.seats: dict[str, Seat] = {}
         self._last_turn = clock()
+        self._receive = lambda timeout: None
+        self.stopped = False
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self, receive) -> None:
         """Serve until a ``("stop",)`` command. ``receive(timeout)`` returns the next command or
         None after ``timeout`` seconds (None: wait for ever). Commands are also read between
         sessions' turns, so a message waits for one turn at most, not for a whole round."""
-        self._receive, self.stopped = receive, False
+        self._receive = receive
         while self.serve_inbox(self._wait()):
             self.train_round()
             self.send_frames()
@@ -141,7 +143,10 @@ class Worker:
             if command[0] == "stop":
                 self.stopped = True
             else:
-                self.apply(command)
+                try:
+                    self.apply(command)
+                except Exception:  # a bug: log it, keep serving the other sessions
+                    log.exception("lab: the worker could not apply %r", command[:2])
                 command = self._receive(0)
         return not self.stopped
 
@@ -188,20 +193,25 @@ class Worker:
         if not playing:
             return
         share = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS, TURN_SECONDS / len(playing)))
-        with numpy.errstate(over="ignore", invalid="ignore"):
-            for seat in playing:
-                if not self.serve_inbox() or not seat.session.playing:
-                    continue
-                rate = seat.session.target_rate
-                if rate is None:
-                    seat.session.train_for(share)
-                    continue
-                seat.credit = min(seat.credit + rate * elapsed, max(1.0, rate * 0.25))
-                deadline = time.perf_counter() + share
-                while seat.credit >= 1 and seat.session.playing and \
-                        time.perf_counter() < deadline:
-                    seat.session.step("batch")
-                    seat.credit -= 1
+        for seat in playing:
+            if self.serve_inbox() and seat.session.playing:
+                try:
+                    with numpy.errstate(over="ignore", invalid="ignore"):
+                        self._turn(seat, share, elapsed)
+                except Exception:  # a bug: stop this session's play, not the worker
+                    log.exception("lab: training session %s failed", seat.session.id[:6])
+                    seat.player.pause()
+
+    def _turn(self, seat: Seat, share: float, elapsed: float) -> None:
+        rate = seat.session.target_rate
+        if rate is None:
+            seat.session.train_for(share)
+            return
+        seat.credit = min(seat.credit + rate * elapsed, max(1.0, rate * 0.25))
+        deadline = time.perf_counter() + share
+        while seat.credit >= 1 and seat.session.playing and time.perf_counter() < deadline:
+            seat.session.step("batch")
+            seat.credit -= 1
 
     def send_frames(self) -> None:
         for sid, seat in list(self.seats.items()):
