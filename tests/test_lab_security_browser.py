@@ -12,7 +12,7 @@ import pytest
 from tests import chromium
 
 pytest.importorskip("uvicorn")
-sync_playwright = chromium.sync_playwright()
+playwright_api = chromium.playwright_api()
 CHROMIUM = chromium.chromium()
 
 from backproplab.lab import make_server  # noqa: E402
@@ -41,7 +41,7 @@ def lab():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
+    with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             *chromium.ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
         yield b

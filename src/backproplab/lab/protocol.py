@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from backproplab.lab import limits
 from backproplab.lab.config import OptimizerName, describe_validation_error
+from backproplab.lab.descent import FUNCTION_NAMES
 
 Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
 
@@ -141,7 +142,7 @@ class Descend(_Message):
     """Gradient descent on a textbook function, for the gradient descent mode."""
 
     type: Literal["descend"]
-    function: str = Field(max_length=40)
+    function: Literal[FUNCTION_NAMES]
     start: list[Coordinate] = Field(min_length=1, max_length=2)
     lr: float = Field(ge=limits.MIN_LR, le=limits.MAX_LR)
     steps: int = Field(50, ge=1, le=limits.MAX_DESCENT_STEPS)
@@ -149,12 +150,28 @@ class Descend(_Message):
     """A name from ``bp.train``'s optimizer registry: how the point moves."""
 
 
+class OpenLesson(_Message):
+    """Open stage ``stage`` of lesson ``lesson`` (a fresh run of that stage's config), or close
+    the open lesson when ``lesson`` is None."""
+
+    type: Literal["lesson"]
+    lesson: str | None = Field(None, max_length=40)
+    stage: int = Field(0, ge=0, lt=limits.MAX_LESSON_STAGES)
+
+
+class RestoreBest(_Message):
+    """Back to the weights of the best epoch early stopping has seen."""
+
+    type: Literal["restore_best"]
+
+
 class Ping(_Message):
     type: Literal["ping"]
 
 
 _MESSAGES = (Configure, Play, Pause, Step, Reset, Reinitialise, Select, SetWeight, Predict,
-             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, Ping)
+             AddRow, SetRow, DeleteRow, TablePage, Trace, Export, Descend, RestoreBest,
+             OpenLesson, Ping)
 Message = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 _ADAPTER = TypeAdapter(Message)
 MESSAGE_TYPES = tuple(sorted(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES))

@@ -5,6 +5,7 @@ import webbrowser
 
 from backproplab.lab import limits
 from backproplab.lab.app import create_app
+from backproplab.lab.blas_threads import use_one_blas_thread
 from backproplab.lab.security import Access, is_loopback
 
 
@@ -16,6 +17,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, allow_hosts=(),
     frame (a Jupyter page); ``app_options`` go to :func:`create_app`."""
     import uvicorn
 
+    use_one_blas_thread()
     access = Access.for_server(host, allow_hosts, token, frame_ancestors)
     config = uvicorn.Config(create_app(access=access, **app_options), host=host, port=port,
                             log_level="warning", ws_max_size=limits.MAX_TRANSPORT_BYTES,

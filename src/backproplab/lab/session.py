@@ -15,7 +15,9 @@ import time
 import numpy
 
 from backproplab import train
+from backproplab.lab import limits
 from backproplab.lab.config import TRAINING_ONLY, LabConfig
+from backproplab.lab.early_stop import EarlyStop
 from backproplab.lab.editing import Editing
 from backproplab.lab.epoch_log import EpochLog
 from backproplab.lab.network import LabNetwork
@@ -25,7 +27,7 @@ from backproplab.lab.tracing import Tracing
 from backproplab.lab.training import RateMeter, Training
 
 
-class Session(Training, Editing, Tracing):
+class Session(Training, EarlyStop, Editing, Tracing):
     def __init__(self, config: LabConfig | None = None, clock=time.monotonic):
         self.id = secrets.token_urlsafe(16)
         self.lock = threading.RLock()
@@ -44,14 +46,25 @@ class Session(Training, Editing, Tracing):
         self.table_page = 0
         """The dataset table's page on show: frames carry an autoencoder's reconstructions for
         its rows only."""
-        self.points = PointSet.from_config(self.config)
+        self.points = self._new_points()
+        self.lesson = None
+        """The open lesson's run (``lessons.engine.LessonRun``), or None."""
         self._rate = RateMeter()
         self._build()
 
     # ----- building -----------------------------------------------------------------------------
+    def _new_points(self) -> PointSet:
+        """The data a new session starts on: the config's dataset."""
+        return PointSet.from_config(self.config)
+
+    def _new_network(self) -> LabNetwork:
+        """The network a build starts from: the config's, with its seed's initial weights. (A
+        notebook's session overrides this to show the notebook's own model.)"""
+        return LabNetwork(self.config, self.points.info)
+
     def _build(self) -> None:
-        """A fresh network from the config's seed and a fresh training run over the points."""
-        self.network = LabNetwork(self.config, self.points.info)
+        """A fresh network and a fresh training run over the points."""
+        self.network = self._new_network()
         self.optimizer = self._make_optimizer()
         self.epoch = 0
         self.step_count = 0
@@ -61,6 +74,10 @@ class Session(Training, Editing, Tracing):
         self.state = train.TrainingState(self.network.model, self.optimizer, self.history)
         self.detector = train.DivergenceDetector()
         self.detector.on_train_begin(self.state)
+        self.plateau = train.PlateauDetector(patience=limits.PLATEAU_EPOCHS,
+                                             poor_fraction=limits.PLATEAU_POOR_FRACTION)
+        self.plateau.on_train_begin(self.state)
+        self._start_early_stopping()
         self.diverged: str | None = None
         self.last_update = None
         self._data_changed()
@@ -74,7 +91,7 @@ class Session(Training, Editing, Tracing):
     def _data_changed(self) -> None:
         self._shuffle = numpy.random.default_rng(self.config.seed + 1)
         x, y = self.points.x, self.points.y
-        self._x, self._t = x, self.network.targets(y)
+        self._x, self._t = self.network.inputs(x), self.network.targets(y)
         self.selected = min(self.selected, len(self.points) - 1)
         self._new_epoch()
         self.data_version += 1
@@ -131,6 +148,13 @@ class Session(Training, Editing, Tracing):
             self._event("l2", f"L2 {old.l2:g} → {config.l2:g}")
             if "optimizer" not in changed:
                 self._record("l2", old=old.l2, value=config.l2)
+        if "l1" in changed:
+            self._event("l1", f"L1 {old.l1:g} → {config.l1:g}")
+            self._record("l1", old=old.l1, value=config.l1)
+        if "early_stopping" in changed:
+            self._start_early_stopping()
+            self._event("early_stopping", "early stopping " + ("on" if config.early_stopping
+                                                               else "off"))
         if "batch_size" in changed:
             self._record("batch_size", old=old.batch_size, value=config.batch_size)
         self.version += 1

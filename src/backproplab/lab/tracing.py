@@ -33,4 +33,5 @@ class Tracing:
             point = numpy.asarray(x, dtype=numpy.float32)
             out = self.network.outputs(point[None])[0]
             return {"x": point.tolist(), "output": numpy.round(out, 6).tolist(),
+                    "inputs": self.network.input_values(point),
                     "layers": self.network.forward_details(point)}

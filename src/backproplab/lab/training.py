@@ -13,6 +13,7 @@ import numpy
 
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.lab.gradients import layer_norms
 
 SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 """Steps per second of each speed setting 1…10; None is as fast as the machine goes."""
@@ -34,8 +35,8 @@ class Training:
         out = model(from_numpy(self._x[rows]))
         loss = self.network.loss_fn(out, from_numpy(self._t[rows]))
         optimizer.zero_grad()
-        loss.backward()
-        value = loss.item()
+        (loss + self._l1_penalty() if self.config.l1 else loss).backward()
+        value = loss.item()  # the error history shows the data loss, without the penalty
         self.state.epoch, self.state.step = self.epoch, self.step_count
         self.detector.on_after_backward(self.state, value)
         if self.state.stop:
@@ -50,6 +51,11 @@ class Training:
         self._epoch_correct += self._correct(out.data, rows)
         self._weights_changed()
         return True
+
+    def _l1_penalty(self):
+        """l1·Σ|p| over every parameter, with the engine's ops: its gradient l1·sign(p) joins
+        the loss's in ``backward()``, the way a PyTorch user adds L1."""
+        return self.config.l1 * sum(p.abs().sum() for p in self.network.parameters())
 
     def _correct(self, out: numpy.ndarray, rows: numpy.ndarray) -> int:
         """Correctly classified rows among ``rows`` given the model's raw outputs ``out``."""
@@ -70,24 +76,26 @@ class Training:
     def _end_epoch(self) -> None:
         self.epoch += 1
         train_loss = self._epoch_loss / max(self._epoch_seen, 1)
-        values = {"train_loss": train_loss}
+        values = {"train_loss": train_loss, "grad_norms": layer_norms(self.network)}
         classify = self.points.task in ("binary", "multiclass")
         if classify:
             values["accuracy"] = self._epoch_correct / max(self._epoch_seen, 1)
-        test_x, test_y = self.points.split(test=True)
-        if len(test_x):
+        test = self.points.is_test
+        if test.any():
             with no_grad():
-                out = self.network.model(from_numpy(test_x))
-                values["test_loss"] = self.network.loss_fn(
-                    out, from_numpy(self.network.targets(test_y))).item()
+                out = self.network.model(from_numpy(self._x[test]))  # the model's inputs
+                values["test_loss"] = self.network.loss_fn(out, from_numpy(self._t[test])).item()
             if classify:
                 rows = numpy.flatnonzero(self.points.is_test)
                 values["test_accuracy"] = self._correct(out.data, rows) / len(rows)
         self.log.record(self.epoch, **values)
         self.state.epoch = self.epoch
         self.detector.on_epoch_end(self.state, {"loss": train_loss})
+        self.plateau.on_epoch_end(self.state, {"loss": train_loss})
         if self.state.stop:
             self._diverge()
+        else:
+            self._check_early_stopping(train_loss, values.get("test_loss"))
         self._new_epoch()
 
     def _next_rows(self, size: int) -> numpy.ndarray:

@@ -25,9 +25,10 @@ import numpy
 from backproplab import __version__, data, nn, train
 from backproplab.lab import config as lab_config
 from backproplab.lab import limits
-from backproplab.lab.descent import COMPARED_OPTIMIZERS
+from backproplab.lab.descent import COMPARED_OPTIMIZERS, function_choices
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.handlers import dispatch
+from backproplab.lab.lessons.engine import catalogue as lesson_catalogue
 from backproplab.lab.player import Player
 from backproplab.lab.point_set import PointSet
 from backproplab.lab.protocol import MESSAGE_TYPES, encode
@@ -57,9 +58,11 @@ def welcome(session) -> dict:
             "losses": list(lab_config.LOSSES),
             "optimizers": list(train.OPTIMIZERS),
             "compared_optimizers": list(COMPARED_OPTIMIZERS),
+            "descent_functions": function_choices(),
             "presets": lab_config.DATASET_PRESETS,
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),
+            "lessons": lesson_catalogue(),
         },
         "limits": {name: getattr(limits, name) for name in dir(limits) if name.isupper()},
         "messages": list(MESSAGE_TYPES),
