@@ -94,3 +94,18 @@ def test_a_command_that_fails_is_logged_and_the_worker_serves_on(caplog):
         worker.run(lambda timeout: next(commands, None))
     assert "could not apply" in caplog.text
     assert json.loads(events[-1][2]) == {"type": "reply", "id": 5, "ok": True}
+
+
+def test_frames_over_budget_wait_for_the_next_round_longest_waiting_first():
+    worker, events = worker_with("a", "b", "c")
+    worker.send_frames(budget=0.0)
+    worker.send_frames(budget=0.0)
+    worker.send_frames(budget=0.0)
+    firsts = [e[1] for e in events if e[0] == "text" and e[3]]
+    assert sorted(firsts) == ["a", "b", "c"]  # one a round, each session in turn
+    for sid in firsts:
+        worker.apply(("sent", sid))
+        send(worker, sid, type="step")
+        worker.seats[sid].last_frame -= 1.0
+    worker.send_frames(budget=0.0)
+    assert [e[1] for e in events if e[0] == "text" and e[3]][-1] == firsts[0]

@@ -133,8 +133,8 @@ class Worker:
         sessions' turns, so a message waits for one turn at most, not for a whole round."""
         self._receive = receive
         while self.serve_inbox(self._wait()):
-            self.train_round()
-            self.send_frames()
+            trained = self.train_round()
+            self.send_frames(budget=max(trained, 1.0 / limits.MAX_FRAMES_PER_SECOND))
 
     def serve_inbox(self, timeout: float | None = 0) -> bool:
         """Apply the commands waiting (the first after up to ``timeout`` seconds); False once
@@ -187,15 +187,15 @@ class Worker:
         self.emit(("text", sid, encode(welcome(session)), False))
 
     # ----- training in turns --------------------------------------------------------------------
-    def train_round(self) -> None:
+    def train_round(self) -> float:
         """One turn for every playing session: full-speed ones share ``TURN_SECONDS`` equally,
-        ones at a set speed take the steps their rate owes them."""
-        now = self.clock()
+        ones at a set speed take the steps their rate owes them. Returns the seconds it took,
+        which the round's frames may take as well (half the worker's time each at most)."""
+        started, now = time.perf_counter(), self.clock()
         elapsed, self._last_turn = min(now - self._last_turn, 0.25), now
         playing = [seat for seat in self.seats.values() if seat.session.playing]
-        if not playing:
-            return
-        share = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS, TURN_SECONDS / len(playing)))
+        share = min(MAX_SLICE_SECONDS,
+                    max(MIN_SLICE_SECONDS, TURN_SECONDS / max(len(playing), 1)))
         for seat in playing:
             if self.serve_inbox() and seat.session.playing:
                 try:
@@ -204,6 +204,7 @@ class Worker:
                 except Exception:  # a bug: stop this session's play, not the worker
                     log.exception("lab: training session %s failed", seat.session.id[:6])
                     seat.player.pause()
+        return time.perf_counter() - started
 
     def _turn(self, seat: Seat, share: float, elapsed: float) -> None:
         rate = seat.session.target_rate
@@ -216,12 +217,19 @@ class Worker:
             seat.session.step("batch")
             seat.credit -= 1
 
-    def send_frames(self) -> None:
-        for sid, seat in list(self.seats.items()):
+    def send_frames(self, budget: float = float("inf")) -> None:
+        """Frames for the sessions whose frame is due, the longest-waiting first, for about
+        ``budget`` seconds (at least one frame): the rest wait for the next round, so frames
+        cannot crowd training out when they are expensive."""
+        started, built = time.perf_counter(), False
+        for sid, seat in sorted(self.seats.items(), key=lambda item: item[1].last_frame):
             now = self.clock()
             due = seat.frame_due(now)
             if due is None or due > now or not self.serve_inbox() or sid not in self.seats:
                 continue
+            if built and time.perf_counter() - started > budget:
+                return
+            built = True
             version = seat.session.version
             text = seat.frames.next_text()
             if seat.frames.failed:  # try again, with everything, a second from now
