@@ -4,7 +4,7 @@ suggests, and the descend message's function choice."""
 import numpy
 import pytest
 
-from backproplab.lab import app, protocol
+from backproplab.lab import protocol, workers
 from backproplab.lab.descent import FUNCTIONS, descent_path
 from backproplab.tensor import Tensor
 
@@ -44,7 +44,7 @@ def test_welcome_offers_every_function_without_the_python_callable():
     class _Session:
         id = "s"
 
-    offered = app.welcome(_Session())["choices"]["descent_functions"]
+    offered = workers.welcome(_Session())["choices"]["descent_functions"]
     assert list(offered) == list(FUNCTIONS)
     assert offered["himmelblau"]["dims"] == 2 and len(offered["himmelblau"]["minima"]) == 4
     assert all("f" not in entry for entry in offered.values())
