@@ -25,13 +25,13 @@ def _missing(what: str) -> None:
     pytest.fail(message, pytrace=False)
 
 
-def sync_playwright():
-    """Playwright's ``sync_playwright``, or a failure saying how to install it."""
+def playwright_api():
+    """``playwright.sync_api``, or a failure saying how to install it."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api
     except ImportError:
         _missing("Playwright for Python: pip install 'playwright>=1.40' (or the [test] extra)")
-    return sync_playwright
+    return playwright.sync_api
 
 
 def chromium() -> str:

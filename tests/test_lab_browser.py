@@ -18,7 +18,7 @@ import pytest
 from tests import chromium
 
 pytest.importorskip("uvicorn")
-sync_playwright = chromium.sync_playwright()
+playwright_api = chromium.playwright_api()
 CHROMIUM = chromium.chromium()
 
 import backproplab as bp  # noqa: E402
@@ -54,7 +54,7 @@ def lab_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
+    with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()

@@ -3,8 +3,6 @@ would re-point it), so a page "on evil.example" reaches the lab's port. The lab 
 page, its WebSocket and its uploads, while the same lab on 127.0.0.1 works, under its
 Content-Security-Policy, with no console errors."""
 
-import socket
-import threading
 import time
 
 import pytest
@@ -12,36 +10,23 @@ import pytest
 from tests import chromium
 
 pytest.importorskip("uvicorn")
-sync_playwright = chromium.sync_playwright()
+playwright_api = chromium.playwright_api()
 CHROMIUM = chromium.chromium()
 
 from backproplab.lab import make_server  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.lab_thread import free_port, running  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def lab():
     port = free_port()
-    server = make_server("127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the lab server did not start"
-        time.sleep(0.02)
-    yield port, server.config.app.state.lab
-    server.should_exit = True
-    thread.join(timeout=5)
+    with running(make_server("127.0.0.1", port)) as (server,):
+        yield port, server.config.app.state.lab
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
+    with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             *chromium.ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
         yield b

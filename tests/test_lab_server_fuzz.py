@@ -42,7 +42,6 @@ REFUSED_BY_THE_SESSION = [
     {"type": "predict", "x": [1.0]}, {"type": "add_row", "x": [0.0], "y": 0},
     {"type": "configure", "changes": {"lr": 0.1}, "query": "lr=0.1"},
     {"type": "configure", "changes": {"nope": 1}}, {"type": "configure", "query": "hidden=99"},
-    {"type": "descend", "function": "nowhere", "start": [0.0], "lr": 0.1},
 ]
 
 

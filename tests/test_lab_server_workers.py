@@ -6,8 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import threading
 import time
 import warnings
 
@@ -23,6 +21,7 @@ with warnings.catch_warnings():
 from starlette.websockets import WebSocketDisconnect
 
 from backproplab.lab import create_app, make_server
+from tests.lab_thread import free_port, running
 
 websockets_client = pytest.importorskip("websockets.sync.client")
 
@@ -124,30 +123,11 @@ def test_a_dead_worker_tells_its_pages_and_is_replaced(app, client):
             assert over_testclient(ws).ask("step")["status"]["step"] == 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def two_servers():
-    servers, threads = [], []
-    for _ in range(2):
-        server = make_server("127.0.0.1", free_port())
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append(server)
-        threads.append(thread)
-    deadline = time.monotonic() + 20
-    while not all(s.started for s in servers):
-        assert time.monotonic() < deadline, "the lab servers did not start"
-        time.sleep(0.02)
-    yield [s.config.port for s in servers]
-    for server in servers:
-        server.should_exit = True
-    for thread in threads:
-        thread.join(timeout=10)
+    servers = [make_server("127.0.0.1", free_port()) for _ in range(2)]
+    with running(*servers):
+        yield [s.config.port for s in servers]
 
 
 def test_two_servers_on_loopback_serve_one_client_spread_across_both(two_servers):

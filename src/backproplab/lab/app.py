@@ -102,6 +102,10 @@ def create_app(workers: int = 0, access: Access | None = None, *,
                     route.outbox.put_nowait(
                         (protocol.encode(protocol.error_reply(e.id, str(e))), False))
                     continue
+                if msg.type == "ping":  # liveness is the web process's, as Jupyter's heartbeat
+                    route.touch()
+                    route.outbox.put_nowait((protocol.encode(protocol.reply(msg.id)), False))
+                    continue
                 lab.message(route, msg)
         except (WebSocketDisconnect, RuntimeError):
             pass

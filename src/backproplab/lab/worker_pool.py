@@ -24,6 +24,10 @@ from backproplab.lab.session import Session
 from backproplab.lab.session_pool import SessionPool
 from backproplab.lab.workers import Worker
 
+WORKER_NICENESS = 10
+"""Worker processes run at a lower priority than the web process, so on a busy machine the
+event loop (pings, page loads, refusals) gets the processor before training does."""
+
 EVICTED = "evicted"
 """Put in a route's outbox when its session is closed by the server (idle, or its worker
 stopped); the socket then sends the reason and closes."""
@@ -80,6 +84,7 @@ def worker_main(conn) -> None:
     """A worker process's life: serve the commands on ``conn`` until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
     use_one_blas_thread()  # a spawned process starts with OpenBLAS's default threads
+    os.nice(WORKER_NICENESS)
 
     def receive(timeout: float | None):
         return conn.recv() if conn.poll(timeout) else None

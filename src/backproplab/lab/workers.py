@@ -127,16 +127,18 @@ class Worker:
         self.clock = clock
         self.seats: dict[str, Seat] = {}
         self._last_turn = clock()
+        self._receive = lambda timeout: None
+        self.stopped = False
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self, receive) -> None:
         """Serve until a ``("stop",)`` command. ``receive(timeout)`` returns the next command or
         None after ``timeout`` seconds (None: wait for ever). Commands are also read between
         sessions' turns, so a message waits for one turn at most, not for a whole round."""
-        self._receive, self.stopped = receive, False
+        self._receive = receive
         while self.serve_inbox(self._wait()):
-            self.train_round()
-            self.send_frames()
+            trained = self.train_round()
+            self.send_frames(budget=max(trained, 1.0 / limits.MAX_FRAMES_PER_SECOND))
 
     def serve_inbox(self, timeout: float | None = 0) -> bool:
         """Apply the commands waiting (the first after up to ``timeout`` seconds); False once
@@ -148,7 +150,10 @@ class Worker:
             if command[0] == "stop":
                 self.stopped = True
             else:
-                self.apply(command)
+                try:
+                    self.apply(command)
+                except Exception:  # a bug: log it, keep serving the other sessions
+                    log.exception("lab: the worker could not apply %r", command[:2])
                 command = self._receive(0)
         return not self.stopped
 
@@ -186,36 +191,49 @@ class Worker:
         self.emit(("text", sid, encode(welcome(session)), False))
 
     # ----- training in turns --------------------------------------------------------------------
-    def train_round(self) -> None:
+    def train_round(self) -> float:
         """One turn for every playing session: full-speed ones share ``TURN_SECONDS`` equally,
-        ones at a set speed take the steps their rate owes them."""
-        now = self.clock()
+        ones at a set speed take the steps their rate owes them. Returns the seconds it took,
+        which the round's frames may take as well (half the worker's time each at most)."""
+        started, now = time.perf_counter(), self.clock()
         elapsed, self._last_turn = min(now - self._last_turn, 0.25), now
         playing = [seat for seat in self.seats.values() if seat.session.playing]
-        if not playing:
-            return
-        share = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS, TURN_SECONDS / len(playing)))
-        with numpy.errstate(over="ignore", invalid="ignore"):
-            for seat in playing:
-                if not self.serve_inbox() or not seat.session.playing:
-                    continue
-                rate = seat.session.target_rate
-                if rate is None:
-                    seat.session.train_for(share)
-                    continue
-                seat.credit = min(seat.credit + rate * elapsed, max(1.0, rate * 0.25))
-                deadline = time.perf_counter() + share
-                while seat.credit >= 1 and seat.session.playing and \
-                        time.perf_counter() < deadline:
-                    seat.session.step("batch")
-                    seat.credit -= 1
+        share = min(MAX_SLICE_SECONDS,
+                    max(MIN_SLICE_SECONDS, TURN_SECONDS / max(len(playing), 1)))
+        for seat in playing:
+            if self.serve_inbox() and seat.session.playing:
+                try:
+                    with numpy.errstate(over="ignore", invalid="ignore"):
+                        self._turn(seat, share, elapsed)
+                except Exception:  # a bug: stop this session's play, not the worker
+                    log.exception("lab: training session %s failed", seat.session.id[:6])
+                    seat.player.pause()
+        return time.perf_counter() - started
 
-    def send_frames(self) -> None:
-        for sid, seat in list(self.seats.items()):
+    def _turn(self, seat: Seat, share: float, elapsed: float) -> None:
+        rate = seat.session.target_rate
+        if rate is None:
+            seat.session.train_for(share)
+            return
+        seat.credit = min(seat.credit + rate * elapsed, max(1.0, rate * 0.25))
+        deadline = time.perf_counter() + share
+        while seat.credit >= 1 and seat.session.playing and time.perf_counter() < deadline:
+            seat.session.step("batch")
+            seat.credit -= 1
+
+    def send_frames(self, budget: float = float("inf")) -> None:
+        """Frames for the sessions whose frame is due, the longest-waiting first, for about
+        ``budget`` seconds (at least one frame): the rest wait for the next round, so frames
+        cannot crowd training out when they are expensive."""
+        started, built = time.perf_counter(), False
+        for sid, seat in sorted(self.seats.items(), key=lambda item: item[1].last_frame):
             now = self.clock()
             due = seat.frame_due(now)
             if due is None or due > now or not self.serve_inbox() or sid not in self.seats:
                 continue
+            if built and time.perf_counter() - started > budget:
+                return
+            built = True
             version = seat.session.version
             text = seat.frames.next_text()
             if seat.frames.failed:  # try again, with everything, a second from now
