@@ -92,7 +92,7 @@ _erf_scalar = numpy.frompyfunc(math.erf, 1, 1)
 
 def erf(x):
     """Error function to full double precision (NumPy has none; math.erf is exact)."""
-    return numpy.asarray(_erf_scalar(x)).astype(x.dtype)  # 0-d input gives a Python float
+    return xp.asarray(_erf_scalar(x)).astype(x.dtype)  # 0-d input gives a Python float
 
 
 def broadcast_to(x, shape):

@@ -162,7 +162,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 if create_graph:
                     gi = _fit_tensor(gi, inp)
                 else:
-                    if type(gi) is not ndarray:
+                    if not isinstance(gi, ndarray):  # subclasses too: bp.compile's traced arrays
                         gi = numpy.asarray(gi)
                     data = inp.data
                     if gi.shape != data.shape:
@@ -182,7 +182,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
         plain = capture is None and only_ids is None and not create_graph
         for k, leaf in leaves.items():
             g = grads[k]
-            if type(g) is not ndarray and not create_graph:
+            if not isinstance(g, ndarray) and not create_graph:
                 g = numpy.array(g)  # 0-d sums come back from NumPy as scalars, not arrays
             if plain and leaf._hooks is None and leaf.grad is None:
                 # The usual case (grads zeroed to None): store g, copying it only when it is

@@ -18,6 +18,8 @@ from backproplab.tensor import Tensor
 class Optimizer:
     """Subclasses give ``defaults`` (hyperparameters) and implement ``_update``."""
 
+    _step_observers = []  # called with the optimizer before each step (bp.compile's trace)
+
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.state = {}  # parameter -> its per-parameter state (moments, step count, …)
@@ -66,6 +68,8 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        for observe in Optimizer._step_observers:
+            observe(self)
         loss = None
         if closure is not None:
             with enable_grad():

@@ -1,0 +1,295 @@
+"""One trace of a step: put traced values in place of the real ones, run the step, put them back.
+
+Before the step runs, every array it may read or write — the inputs, each parameter's
+``.data`` and ``.grad``, the optimizer state — is replaced by a traced view of the same
+memory, and each optimizer hyper-parameter and step count by a traced number. Afterwards
+the real objects are put back and the trace becomes a :class:`Tape`, together with what a
+replay must check first (identity guards) and do last (the epilogue: ``.grad``, step counts,
+version counters).
+"""
+
+import numbers
+
+import numpy
+
+from backproplab import backend
+from backproplab.autograd import function as _function
+from backproplab.compile.recorder import CompileError, Recorder, RecordingNumpy
+from backproplab.compile.tape import Tape
+from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.optim.optimizer import Optimizer
+from backproplab.tensor import Tensor
+
+
+class Capture:
+    """Runs ``fn`` once on traced values; ``tape``, ``checks`` and ``result`` come out."""
+
+    def __init__(self, modules, optimizers, names):
+        self.rec = Recorder()
+        self.modules = modules
+        self.optimizers = list(optimizers)
+        self.names = names  # id(parameter) -> dotted name, for the printed tape
+        self.tensors = {}  # id(tensor) -> (tensor, original data, traced data, version)
+        self.restore = []  # (container, key, original value) for dicts
+        self.checks = []  # zero-argument callables, all true while the tape is valid
+        self.state_sizes = []
+        self.inputs = []
+        self.warmup = False  # the step created optimizer state: not a step to repeat
+
+    def run(self, fn, args):
+        rec = self.rec
+        previous_xp = backend.xp
+        with rec:
+            backend.set_array_module(RecordingNumpy(rec))
+            Optimizer._step_observers.append(self._observe)
+            tick = _function._InplaceClock.tick
+            try:
+                call_args = self._swap_inputs(args)
+                for m in self.modules:
+                    for name, t in [*m._parameters.items(), *m._buffers.items()]:
+                        if t is not None:
+                            self._swap_tensor(t, self.names.get(id(t), name))
+                for opt in self.optimizers:
+                    self._prepare(opt)
+                result = fn(*call_args)
+            finally:
+                Optimizer._step_observers.remove(self._observe)
+                backend.set_array_module(previous_xp)
+                self.tick = _function._InplaceClock.tick - tick
+                epilogue, live = self._put_back()
+            self.result, template = self._output(result, live)
+        self.template = template
+        self.tape = Tape(rec.ops, rec.arrays, len(rec.scalars), live, self.inputs, epilogue)
+        if self.tape.data_guard_after_write:
+            raise CompileError(
+                "bp.compile: the step takes a Python branch on computed data after it has "
+                "changed parameters or optimizer state, so a replay could not fall back to "
+                "eager mode safely; move the check before the update")
+        return self
+
+    # ----- swapping in ----------------------------------------------------------------------
+    def _swap_inputs(self, args):
+        call_args = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                t = self.rec.wrap(numpy.array(a.data), "input", label=f"argument {i}")
+                self.tensors[id(a)] = (a, a.data, t, a._version)
+                a.data = t
+                self.inputs.append((i, t))
+                call_args.append(a)
+            elif isinstance(a, numpy.ndarray):
+                t = self.rec.wrap(numpy.array(a), "input", label=f"argument {i}")
+                self.inputs.append((i, t))
+                call_args.append(t)
+            else:
+                call_args.append(a)
+        return call_args
+
+    def _swap_tensor(self, t: Tensor, label: str) -> None:
+        if id(t) in self.tensors or isinstance(t.data, TracedArray):
+            return
+        traced = self.rec.wrap(t.data, "persistent", label=label)
+        self.tensors[id(t)] = (t, t.data, traced, t._version)
+        t.data = traced
+        if t.grad is not None and not isinstance(t.grad.data, TracedArray):
+            g = t.grad
+            self.tensors[id(g)] = (g, g.data, self.rec.wrap(g.data, "persistent",
+                                                            label=f"{label}.grad"), g._version)
+            g.data = self.tensors[id(g)][2]
+
+    def _observe(self, opt) -> None:
+        """Optimizer.step was called: an optimizer found only now is prepared on the spot."""
+        if opt not in self.optimizers:
+            self.optimizers.append(opt)
+            self._prepare(opt)
+
+    def _prepare(self, opt) -> None:
+        if getattr(opt, "_compile_prepared", None) is self:
+            return
+        opt._compile_prepared = self
+        state, groups = opt.state, opt.param_groups
+        self.checks.append(lambda: opt.state is state and len(state) == size
+                           and opt.param_groups is groups and len(groups) == n_groups)
+        size, n_groups = len(state), len(groups)
+        self.state_sizes.append((state, size, {id(p): set(s) for p, s in state.items()}))
+        for gi, group in enumerate(groups):
+            params = group["params"]
+            count = len(params)
+            self.checks.append(lambda g=group, p=params, n=count: g["params"] is p and
+                               len(p) == n)
+            for key, value in list(group.items()):
+                if key != "params":
+                    self._hyper(group, key, value, f"group {gi} {key}")
+            for p in params:
+                self._swap_tensor(p, self.names.get(id(p), f"parameter {len(self.tensors)}"))
+        for p, s in state.items():
+            label = self.names.get(id(p), "parameter")
+            for key, value in list(s.items()):
+                if isinstance(value, numpy.ndarray):
+                    traced = self.rec.wrap(value, "persistent", label=f"{label} {key}")
+                    self.restore.append((s, key, value, traced))
+                    self.checks.append(lambda s=s, k=key, v=value: s.get(k) is v)
+                    s[key] = traced
+                else:
+                    self._hyper(s, key, value, f"{label} {key}")
+
+    def _hyper(self, d: dict, key, value, label: str) -> None:
+        """A number becomes a traced input; anything else must stay equal (a check)."""
+        if _is_number(value):
+            d[key] = self.rec.scalar_input(value, lambda: d[key], label)
+            self.restore.append((d, key, value, d[key]))
+        elif type(value) is tuple and value and all(_is_number(v) for v in value):
+            d[key] = tuple(self.rec.scalar_input(v, lambda j=j: d[key][j], f"{label}[{j}]")
+                           for j, v in enumerate(value))
+            self.restore.append((d, key, value, d[key]))
+        else:
+            self.checks.append(lambda: d.get(key) is value or d.get(key) == value)
+
+    # ----- putting back ---------------------------------------------------------------------
+    def _put_back(self):
+        """Real values back in place; returns the replay's epilogue and the live buffers."""
+        epilogue, live = [], set()
+        used = {id(a._root) for op in self.rec.ops for a in _arrays(op.args + op.outs)}
+        for t, original, traced, version in list(self.tensors.values()):
+            final = t.data
+            t.data = original
+            if traced._kind == "persistent":
+                live.add(id(traced))
+                if id(traced) in used:
+                    self.checks.append(lambda t=t, a=original: t.data is a)
+            if final is not traced:
+                self._reassigned(t, original, final, epilogue, live)
+            if traced._kind == "input" and any(
+                    id(o._root) == id(traced) for op in self.rec.ops for o in op.outs
+                    if isinstance(o, TracedArray) and op.kind not in ("declare", "view")):
+                raise CompileError("bp.compile: the step changes one of its arguments in "
+                                   "place; copy it first")
+            bumped = t._version - version
+            if bumped:
+                epilogue.append(_bump(t, bumped))
+        for d, key, value, traced in self.restore:
+            now = d[key]
+            d[key] = value
+            if now is not traced:
+                self._write_back(d, key, now, epilogue, live)
+        for state, _, _ in self.state_sizes:
+            for s in state.values():
+                for key, value in list(s.items()):
+                    if isinstance(value, (TracedArray, TracedScalar)):
+                        self._write_back(s, key, value, epilogue, live)
+        for state, size, keys in self.state_sizes:
+            if len(state) != size or any(set(s) != keys.get(id(p)) for p, s in state.items()):
+                self.warmup = True
+        self._grads(epilogue, live)
+        if self.tick:
+            epilogue.append(_tick(self.tick))
+        return epilogue, live
+
+    def _reassigned(self, t, original, final, epilogue, live) -> None:
+        """``t.data = new array`` inside the step: a replay copies the new values over."""
+        if not isinstance(final, TracedArray):
+            raise CompileError(f"bp.compile: the step assigns an array to .data of a tensor of "
+                               f"shape {tuple(original.shape)} that it did not compute")
+        numpy.copyto(original, final._buf)
+        live.add(id(final._root))
+        epilogue.append(_copy_back(original, final._buf))
+
+    def _write_back(self, d, key, value, epilogue, live) -> None:
+        if isinstance(value, TracedScalar):
+            d[key] = value.value
+            epilogue.append(_store_cell(d, key, self.tape_cells, value.id))
+        elif isinstance(value, TracedArray):
+            d[key] = value._buf
+            live.add(id(value._root))
+        elif type(value) is tuple and any(isinstance(v, TracedScalar) for v in value):
+            d[key] = tuple(v.value if isinstance(v, TracedScalar) else v for v in value)
+            epilogue.append(_store_tuple(d, key, self.tape_cells, value))
+
+    def tape_cells(self):
+        return self.tape.cells
+
+    def _grads(self, epilogue, live) -> None:
+        for t, _, traced, _ in list(self.tensors.values()):
+            if traced._kind != "persistent" and traced._kind != "input":
+                continue
+            g = t.grad
+            if g is None:
+                epilogue.append(_set_grad(t, None))
+            elif isinstance(g.data, TracedArray):
+                live.add(id(g.data._root))
+                g.data = g.data._buf if g.data._kind != "persistent" else self.tensors[
+                    id(g)][1]
+                epilogue.append(_set_grad(t, g))
+
+    def _output(self, result, live):
+        """The value the trace call returns, and a function giving it after a replay."""
+        if isinstance(result, Tensor) and isinstance(result.data, TracedArray):
+            buf = result.data._buf
+            live.add(id(result.data._root))
+            return Tensor._make(buf.copy(), False, None), lambda: Tensor._make(
+                buf.copy(), False, None)
+        if isinstance(result, TracedArray):
+            buf = result._buf
+            live.add(id(result._root))
+            return buf.copy(), buf.copy
+        if isinstance(result, TracedScalar):
+            cell = result.id
+            return result.value, lambda: self.tape.cells[cell]
+        if type(result) is tuple or type(result) is list:
+            parts = [self._output(r, live) for r in result]
+            kind = type(result)
+            return kind(p[0] for p in parts), lambda: kind(p[1]() for p in parts)
+        if isinstance(result, Tensor) or result is None or isinstance(result, (str, bool)) or (
+                _is_number(result)):
+            return result, lambda: result
+        raise CompileError(f"bp.compile: a compiled step may return tensors, numbers and "
+                           f"tuples of them, not {type(result).__name__}")
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, numpy.bool_))
+
+
+def _arrays(items):
+    for a in items:
+        if isinstance(a, TracedArray):
+            yield a
+        elif type(a) is tuple or type(a) is list:
+            yield from _arrays(a)
+
+
+def _bump(t, n):
+    def run():
+        t._version += n
+    return run
+
+
+def _tick(n):
+    def run():
+        _function._InplaceClock.tick += n
+    return run
+
+
+def _copy_back(dst, src):
+    def run():
+        numpy.copyto(dst, src)
+    return run
+
+
+def _store_cell(d, key, cells, i):
+    def run():
+        d[key] = cells()[i]
+    return run
+
+
+def _store_tuple(d, key, cells, value):
+    def run():
+        c = cells()
+        d[key] = tuple(c[v.id] if isinstance(v, TracedScalar) else v for v in value)
+    return run
+
+
+def _set_grad(t, g):
+    def run():
+        t.grad = g
+    return run
