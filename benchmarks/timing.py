@@ -7,12 +7,15 @@ seconds, because only the ratio means anything on a shared machine.
 import time
 
 
-def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5) -> float:
+def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5, sync=None) -> float:
     """Smallest mean time per call over ``repeats`` batches of calls lasting ~``min_time``.
 
     A warm-up of at least 0.1 s comes first: PyTorch's first few dozen autograd calls are
     100x slower than the rest (lazy initialisation), which would otherwise set the batch size.
+    ``sync`` (if given) runs inside each timed batch after its calls: JAX dispatches work
+    asynchronously, so its batch only ends when the last result exists.
     """
+    sync = sync or (lambda: None)
     warm_until = time.perf_counter() + 0.1
     for _ in range(3):
         fn()
@@ -23,6 +26,7 @@ def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5) -> float:
         start = time.perf_counter()
         for _ in range(n):
             fn()
+        sync()
         elapsed = time.perf_counter() - start
         if elapsed >= min_time / repeats:
             break
@@ -32,6 +36,7 @@ def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5) -> float:
         start = time.perf_counter()
         for _ in range(n):
             fn()
+        sync()
         best = min(best, (time.perf_counter() - start) / n)
     return best
 

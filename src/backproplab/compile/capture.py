@@ -34,6 +34,7 @@ class Capture:
         self.checks = []  # zero-argument callables, all true while the tape is valid
         self.state_sizes = []
         self.inputs = []
+        self.start_grads = {}  # id(tensor) -> its .grad when the step began
         self.warmup = False  # the step created optimizer state: not a step to repeat
 
     def run(self, fn, args):
@@ -74,6 +75,7 @@ class Capture:
             if isinstance(a, Tensor):
                 t = self.rec.wrap(numpy.array(a.data), "input", label=f"argument {i}")
                 self.tensors[id(a)] = (a, a.data, t, a._version)
+                self.start_grads[id(a)] = a.grad
                 a.data = t
                 self.inputs.append((i, t))
                 call_args.append(a)
@@ -90,6 +92,7 @@ class Capture:
             return
         traced = self.rec.wrap(t.data, "persistent", label=label)
         self.tensors[id(t)] = (t, t.data, traced, t._version)
+        self.start_grads[id(t)] = t.grad
         t.data = traced
         if t.grad is not None and not isinstance(t.grad.data, TracedArray):
             g = t.grad
@@ -108,15 +111,13 @@ class Capture:
             return
         opt._compile_prepared = self
         state, groups = opt.state, opt.param_groups
-        self.checks.append(lambda: opt.state is state and len(state) == size
-                           and opt.param_groups is groups and len(groups) == n_groups)
-        size, n_groups = len(state), len(groups)
+        self.checks += [("attr_is", opt, "state", state), ("len", state, len(state)),
+                        ("attr_is", opt, "param_groups", groups), ("len", groups, len(groups))]
+        size = len(state)
         self.state_sizes.append((state, size, {id(p): set(s) for p, s in state.items()}))
         for gi, group in enumerate(groups):
             params = group["params"]
-            count = len(params)
-            self.checks.append(lambda g=group, p=params, n=count: g["params"] is p and
-                               len(p) == n)
+            self.checks += [("key_is", group, "params", params), ("len", params, len(params))]
             for key, value in list(group.items()):
                 if key != "params":
                     self._hyper(group, key, value, f"group {gi} {key}")
@@ -128,7 +129,7 @@ class Capture:
                 if isinstance(value, numpy.ndarray):
                     traced = self.rec.wrap(value, "persistent", label=f"{label} {key}")
                     self.restore.append((s, key, value, traced))
-                    self.checks.append(lambda s=s, k=key, v=value: s.get(k) is v)
+                    self.checks.append(("key_is", s, key, value))
                     s[key] = traced
                 else:
                     self._hyper(s, key, value, f"{label} {key}")
@@ -136,27 +137,28 @@ class Capture:
     def _hyper(self, d: dict, key, value, label: str) -> None:
         """A number becomes a traced input; anything else must stay equal (a check)."""
         if _is_number(value):
-            d[key] = self.rec.scalar_input(value, lambda: d[key], label)
+            d[key] = self.rec.scalar_input(value, Reader(d, key), label)
             self.restore.append((d, key, value, d[key]))
         elif type(value) is tuple and value and all(_is_number(v) for v in value):
-            d[key] = tuple(self.rec.scalar_input(v, lambda j=j: d[key][j], f"{label}[{j}]")
+            d[key] = tuple(self.rec.scalar_input(v, Reader(d, key, j), f"{label}[{j}]")
                            for j, v in enumerate(value))
             self.restore.append((d, key, value, d[key]))
         else:
-            self.checks.append(lambda: d.get(key) is value or d.get(key) == value)
+            self.checks.append(("key_eq", d, key, value))
 
     # ----- putting back ---------------------------------------------------------------------
     def _put_back(self):
         """Real values back in place; returns the replay's epilogue and the live buffers."""
         epilogue, live = [], set()
-        used = {id(a._root) for op in self.rec.ops for a in _arrays(op.args + op.outs)}
+        used = {id(a._root) for op in self.rec.ops if op.kind != "declare"
+                for a in _arrays(op.args + op.outs)}
         for t, original, traced, version in list(self.tensors.values()):
             final = t.data
             t.data = original
             if traced._kind == "persistent":
                 live.add(id(traced))
                 if id(traced) in used:
-                    self.checks.append(lambda t=t, a=original: t.data is a)
+                    self.checks.append(("attr_is", t, "data", original))
             if final is not traced:
                 self._reassigned(t, original, final, epilogue, live)
             if traced._kind == "input" and any(
@@ -166,7 +168,7 @@ class Capture:
                                    "place; copy it first")
             bumped = t._version - version
             if bumped:
-                epilogue.append(_bump(t, bumped))
+                epilogue.append(("bump", t, bumped))
         for d, key, value, traced in self.restore:
             now = d[key]
             d[key] = value
@@ -182,7 +184,7 @@ class Capture:
                 self.warmup = True
         self._grads(epilogue, live)
         if self.tick:
-            epilogue.append(_tick(self.tick))
+            epilogue.append(("tick", self.tick))
         return epilogue, live
 
     def _reassigned(self, t, original, final, epilogue, live) -> None:
@@ -192,34 +194,34 @@ class Capture:
                                f"shape {tuple(original.shape)} that it did not compute")
         numpy.copyto(original, final._buf)
         live.add(id(final._root))
-        epilogue.append(_copy_back(original, final._buf))
+        epilogue.append(("copy", original, final._buf))
 
     def _write_back(self, d, key, value, epilogue, live) -> None:
         if isinstance(value, TracedScalar):
             d[key] = value.value
-            epilogue.append(_store_cell(d, key, self.tape_cells, value.id))
+            epilogue.append(("store", d, key, value.id))
         elif isinstance(value, TracedArray):
             d[key] = value._buf
             live.add(id(value._root))
         elif type(value) is tuple and any(isinstance(v, TracedScalar) for v in value):
             d[key] = tuple(v.value if isinstance(v, TracedScalar) else v for v in value)
-            epilogue.append(_store_tuple(d, key, self.tape_cells, value))
-
-    def tape_cells(self):
-        return self.tape.cells
+            epilogue.append(("store", d, key, tuple(
+                ("cell", v.id) if isinstance(v, TracedScalar) else ("value", v)
+                for v in value)))
 
     def _grads(self, epilogue, live) -> None:
         for t, _, traced, _ in list(self.tensors.values()):
             if traced._kind != "persistent" and traced._kind != "input":
                 continue
-            g = t.grad
+            g, start = t.grad, self.start_grads.get(id(t))
             if g is None:
-                epilogue.append(_set_grad(t, None))
+                if start is not None:
+                    epilogue.append(("grad", t, None))
             elif isinstance(g.data, TracedArray):
                 live.add(id(g.data._root))
                 g.data = g.data._buf if g.data._kind != "persistent" else self.tensors[
                     id(g)][1]
-                epilogue.append(_set_grad(t, g))
+                epilogue.append(("grad", t, g))
 
     def _output(self, result, live):
         """The value the trace call returns, and a function giving it after a replay."""
@@ -258,38 +260,14 @@ def _arrays(items):
             yield from _arrays(a)
 
 
-def _bump(t, n):
-    def run():
-        t._version += n
-    return run
+class Reader:
+    """Reads ``d[key]`` (or ``d[key][index]``) at replay: where a traced number comes from."""
 
+    __slots__ = ("d", "index", "key")
 
-def _tick(n):
-    def run():
-        _function._InplaceClock.tick += n
-    return run
+    def __init__(self, d: dict, key, index=None):
+        self.d, self.key, self.index = d, key, index
 
-
-def _copy_back(dst, src):
-    def run():
-        numpy.copyto(dst, src)
-    return run
-
-
-def _store_cell(d, key, cells, i):
-    def run():
-        d[key] = cells()[i]
-    return run
-
-
-def _store_tuple(d, key, cells, value):
-    def run():
-        c = cells()
-        d[key] = tuple(c[v.id] if isinstance(v, TracedScalar) else v for v in value)
-    return run
-
-
-def _set_grad(t, g):
-    def run():
-        t.grad = g
-    return run
+    def __call__(self):
+        value = self.d[self.key]
+        return value if self.index is None else value[self.index]

@@ -46,6 +46,11 @@ class Op:
         self.expected = expected
         self.static = static
 
+    def with_args(self, args) -> "Op":
+        """A copy with other arguments (the optimisation passes never change a recorded op)."""
+        return Op(self.kind, self.name, self.fn, args, self.kwargs, self.outs, self.expected,
+                  self.static)
+
 
 class Recorder:
     """The state of one trace: the op list and every traced value made so far."""

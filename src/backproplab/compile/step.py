@@ -31,6 +31,7 @@ import itertools
 from backproplab.autograd import anomaly
 from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.compile.capture import Capture
+from backproplab.compile.codegen import MISS, Replay
 from backproplab.compile.discovery import reachable
 from backproplab.compile.recorder import CompileError
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
@@ -40,7 +41,7 @@ from backproplab.tensor import Tensor
 class _Variant:
     """One recorded program for a signature, with the checks that say it still applies."""
 
-    __slots__ = ("checks", "ops", "tape", "template", "verified")
+    __slots__ = ("checks", "ops", "replay", "source", "tape", "template", "verified")
 
     def __init__(self, capture: Capture):
         self.tape = capture.tape
@@ -48,10 +49,17 @@ class _Variant:
         self.template = capture.template
         self.ops = capture.rec.ops
         self.verified = False
+        self.replay = None
+
+    def verify(self, signature, modules) -> None:
+        """Trusted from now on: generate the replay function."""
+        self.verified = True
+        generated = Replay(self.tape, signature, modules, self.checks, self.template)
+        self.replay, self.source = generated.replay, generated.source
 
     def matches(self) -> bool:
         for check in self.checks:
-            if not check():
+            if not _holds(check):
                 return False
         try:
             self.tape.prepare()
@@ -84,20 +92,31 @@ class CompiledStep:
         if anomaly.state.enabled:
             self.stats["eager"] += 1
             return self.fn(*args)
+        last = self._last
+        if last is not None:  # the common case: the same signature as the last call
+            result = self._replay(last, args)
+            if result is not MISS:
+                return result
         key = self._signature(args)
         variants = self._cache.get(key)
         if variants is not None:
             for v in variants:
                 if v.verified and v.matches():
-                    try:
-                        v.tape.run(args)
-                    except DataGuardMiss:
-                        self.stats["eager"] += 1
-                        return self.fn(*args)
-                    self.stats["replays"] += 1
-                    self._last = v
-                    return v.template()
+                    result = self._replay(v, args)
+                    if result is not MISS:
+                        self._last = v
+                        return result
         return self._trace(key, variants, args)
+
+    def _replay(self, variant, args):
+        try:
+            result = variant.replay(args)
+        except DataGuardMiss:
+            self.stats["eager"] += 1
+            return self.fn(*args)
+        if result is not MISS:
+            self.stats["replays"] += 1
+        return result
 
     @property
     def tape(self):
@@ -133,7 +152,7 @@ class CompiledStep:
         new = _Variant(capture)
         if candidate is not None:
             _check_same(candidate.ops, new.ops)
-            new.verified = True
+            new.verify(key, self.modules)
             variants[variants.index(candidate)] = new
             self._last = new
             return capture.result
@@ -181,6 +200,18 @@ def _check_same(first, second) -> None:
             f"bp.compile: the step recorded {len(a)} operations the first time and {len(b)} "
             "the second with the same input shapes: its Python control flow depends on "
             "something that changes between calls; call it without bp.compile")
+
+
+def _holds(check) -> bool:
+    """One of a tape's checks (see Capture): is what the trace saw still there?"""
+    kind, obj = check[0], check[1]
+    if kind == "attr_is":
+        return getattr(obj, check[2]) is check[3]
+    if kind == "len":
+        return len(obj) == check[2]
+    if kind == "key_is":
+        return obj.get(check[2]) is check[3]
+    return obj.get(check[2]) == check[3]
 
 
 def _describe(op) -> str:

@@ -15,8 +15,18 @@ import operator
 
 import numpy
 
+from backproplab.compile.optimize import (
+    as_operand,
+    eliminate_common,
+    fold_constants,
+    scalar_dtype,
+)
 from backproplab.compile.recorder import CompileError, Op
 from backproplab.compile.traced import TracedArray, TracedScalar
+
+
+# ufuncs that warn (deprecated) when ``out`` is passed by position
+_OUT_BY_KEYWORD = (numpy.maximum, numpy.minimum)
 
 
 class GuardMiss(Exception):
@@ -35,30 +45,36 @@ class Tape:
         self._arrays = arrays  # keeps every buffer alive
         self.cells = [None] * n_scalars
         self._consumers = [[] for _ in range(n_scalars)]
-        self.kept = _live_ops(ops, live_roots)
+        self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
+        self.kept = _live_ops(eliminate_common(fold_constants(ops)), live_roots)
         self.inputs = [(i, t._buf) for i, t in inputs]
-        self.prelude, self.program = [], []
+        self.reads, self.prelude, self.program = [], [], []
         for op in self.kept:
             self._compile(op)
+        self._last_reads = None
+        self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
 
     # ----- running --------------------------------------------------------------------------
     def prepare(self) -> None:
         """Read hyper-parameters and check their guards; raises GuardMiss if one fails."""
-        for run in self.prelude:
-            run()
+        if not self.prepare_reads(tuple(read() for read in self.reads)):
+            raise GuardMiss("hyper-parameter")
 
-    def run(self, args) -> None:
-        """Replay on ``args`` (prepare() must have passed); raises DataGuardMiss mid-way only
-        before anything persistent was written."""
-        copyto = numpy.copyto
-        for i, buf in self.inputs:
-            copyto(buf, args[i].data)
-        for f, a in self.program:
-            f(*a)
-        for f in self.epilogue:
-            f()
+    def prepare_reads(self, values: tuple) -> bool:
+        """Recompute everything derived from the numbers just read, unless none changed;
+        False when a guard on them fails (the replay must not run)."""
+        if values == self._last_reads:
+            return True
+        self._last_reads = None
+        try:
+            for run in self.prelude:
+                run()
+        except GuardMiss:
+            return False
+        self._last_reads = values
+        return True
 
     # ----- building -------------------------------------------------------------------------
     def _resolve(self, x, into: list, pos: int):
@@ -96,10 +112,19 @@ class Tape:
         kw = self._resolve(op.kwargs, None, 0)
         outs = [o._buf for o in op.outs]
         if kind == "ufunc":
-            if op.fn.__class__ is numpy.ufunc and not kw:
-                self.program.append((op.fn, self._arglist([*op.args, *op.outs])))
+            if op.fn.__class__ is numpy.ufunc and not kw and op.fn not in _OUT_BY_KEYWORD:
+                args = self._arglist([*op.args, *op.outs])
+                for i in range(len(op.args)):
+                    dtype = scalar_dtype(op, i)
+                    if dtype is not None:
+                        args[i] = as_operand(args[i], dtype)
+                        if isinstance(op.args[i], TracedScalar):
+                            self._consumers[op.args[i].id].remove((args, i))
+                            self._operands[op.args[i].id].append(args[i])
+                self.program.append((op.fn, args))
             else:
                 out = outs[0] if len(outs) == 1 else tuple(outs)
+                kw = {k: v for k, v in kw.items() if not _default(k, v)}
                 self.program.append((functools.partial(op.fn, **kw, out=out),
                                      self._arglist(op.args)))
         elif kind == "inplace":
@@ -139,10 +164,12 @@ class Tape:
             return guard
         target = op.outs[0]
         consumers = self._consumers[target.id]
+        operands = self._operands[target.id]
         cells[target.id] = target.value
         idx = target.id
         if op.kind == "read":
             fn, arity = op.fn, 0
+            self.reads.append(op.fn)
         elif op.kind == "item":
             buf, rest = spec[0][1], [x for _, x in spec[1:]]
 
@@ -158,6 +185,8 @@ class Tape:
             cells[idx] = v
             for lst, i in consumers:
                 lst[i] = v
+            for operand in operands:
+                operand[()] = v  # the same conversion NumPy makes of a Python number
 
         return step
 
@@ -242,6 +271,12 @@ def _guard_after_write(kept, live_roots) -> bool:
                 id(o._root) in persistent for o in op.outs):
             wrote = True
     return False
+
+
+def _default(key, value) -> bool:
+    """Keyword arguments a reduction was given at their default values (they cost time)."""
+    return (key, value) in (("where", True), ("dtype", None), ("keepdims", False)) and (
+        type(value) is not numpy.ndarray)
 
 
 def _arrays_in(args):
