@@ -35,7 +35,10 @@ class Capture:
         self.state_sizes = []
         self.inputs = []
         self.start_grads = {}  # id(tensor) -> its .grad when the step began
+        self.grad_owner = {}  # id(.grad tensor) -> the tensor it is the gradient of
         self.warmup = False  # the step created optimizer state: not a step to repeat
+        self.error = None  # why this trace cannot be replayed (it ran eagerly all the same)
+        self.tape = None
 
     def run(self, fn, args):
         rec = self.rec
@@ -60,9 +63,15 @@ class Capture:
                 epilogue, live = self._put_back()
             self.result, template = self._output(result, live)
         self.template = template
-        self.tape = Tape(rec.ops, rec.arrays, len(rec.scalars), live, self.inputs, epilogue)
-        if self.tape.data_guard_after_write:
-            raise CompileError(
+        self.error = rec.failure or self.error
+        if self.error is None:
+            try:
+                self.tape = Tape(rec.ops, rec.arrays, len(rec.scalars), live, self.inputs,
+                                 epilogue)
+            except CompileError as e:
+                self.error = str(e)
+        if self.error is None and self.tape.data_guard_after_write:
+            self.error = (
                 "bp.compile: the step takes a Python branch on computed data after it has "
                 "changed parameters or optimizer state, so a replay could not fall back to "
                 "eager mode safely; move the check before the update")
@@ -99,6 +108,7 @@ class Capture:
             self.tensors[id(g)] = (g, g.data, self.rec.wrap(g.data, "persistent",
                                                             label=f"{label}.grad"), g._version)
             g.data = self.tensors[id(g)][2]
+            self.grad_owner[id(g)] = t
 
     def _observe(self, opt) -> None:
         """Optimizer.step was called: an optimizer found only now is prepared on the spot."""
@@ -159,13 +169,14 @@ class Capture:
                 live.add(id(traced))
                 if id(traced) in used:
                     self.checks.append(("attr_is", t, "data", original))
+                    if id(t) in self.grad_owner:  # a gradient the step reads
+                        self.checks.append(("attr_is", self.grad_owner[id(t)], "grad", t))
             if final is not traced:
                 self._reassigned(t, original, final, epilogue, live)
             if traced._kind == "input" and any(
                     id(o._root) == id(traced) for op in self.rec.ops for o in op.outs
                     if isinstance(o, TracedArray) and op.kind not in ("declare", "view")):
-                raise CompileError("bp.compile: the step changes one of its arguments in "
-                                   "place; copy it first")
+                self.error = "bp.compile: the step changes one of its arguments in place"
             bumped = t._version - version
             if bumped:
                 epilogue.append(("bump", t, bumped))
@@ -190,8 +201,10 @@ class Capture:
     def _reassigned(self, t, original, final, epilogue, live) -> None:
         """``t.data = new array`` inside the step: a replay copies the new values over."""
         if not isinstance(final, TracedArray):
-            raise CompileError(f"bp.compile: the step assigns an array to .data of a tensor of "
-                               f"shape {tuple(original.shape)} that it did not compute")
+            t.data = final  # as the eager step left it
+            self.error = (f"bp.compile: the step assigns an array it did not compute to .data "
+                          f"of a tensor of shape {tuple(original.shape)}")
+            return
         numpy.copyto(original, final._buf)
         live.add(id(final._root))
         epilogue.append(("copy", original, final._buf))
@@ -241,11 +254,15 @@ class Capture:
             parts = [self._output(r, live) for r in result]
             kind = type(result)
             return kind(p[0] for p in parts), lambda: kind(p[1]() for p in parts)
-        if isinstance(result, Tensor) or result is None or isinstance(result, (str, bool)) or (
-                _is_number(result)):
-            return result, lambda: result
-        raise CompileError(f"bp.compile: a compiled step may return tensors, numbers and "
-                           f"tuples of them, not {type(result).__name__}")
+        if type(result) is dict:
+            parts = {k: self._output(v, live) for k, v in result.items()}
+            return ({k: p[0] for k, p in parts.items()},
+                    lambda: {k: p[1]() for k, p in parts.items()})
+        if not (isinstance(result, Tensor) or result is None or _is_number(result) or (
+                isinstance(result, (str, bool)))):
+            self.error = (f"bp.compile: a compiled step may return tensors, numbers and tuples "
+                          f"or dicts of them, not {type(result).__name__}")
+        return result, lambda: result
 
 
 def _is_number(v) -> bool:

@@ -36,7 +36,7 @@ class Replay:
         lines += self._epilogue(tape.epilogue)
         lines.append("    return output()")
         self.source = "\n".join(lines)
-        exec(self.source, self._ns)  # noqa: S102 - our own text, built from the tape above
+        exec(self.source, self._ns)
         self.replay = self._ns["replay"]
 
     def _bind(self, obj) -> str:
@@ -62,7 +62,7 @@ class Replay:
                 shape, dtype, requires_grad = part
                 lines.append(f"    t = args[{i}]")
                 lines.append(f"    if t.__class__ is not {self._bind(Tensor)}: return MISS")
-                lines.append(f"    d = t.data")
+                lines.append("    d = t.data")
                 lines.append(f"    if d.shape != {shape!r} or d.dtype != {self._bind(dtype)}"
                              f" or t.requires_grad is not {requires_grad}: return MISS")
         lines.append(f"    if grad_state.enabled is not {grad_enabled}: return MISS")

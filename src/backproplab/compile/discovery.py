@@ -54,8 +54,6 @@ def reachable(fn) -> tuple[list, list]:
                 not isinstance(obj, types.ModuleType)):
             for x in vars(obj).values():
                 visit(x, depth + 1)
-        elif callable(obj) and hasattr(obj, "__call__") and hasattr(obj.__call__, "__func__"):
-            visit(obj.__call__, depth)
 
     visit(fn, 0)
     return modules, optimizers

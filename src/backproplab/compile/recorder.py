@@ -23,6 +23,11 @@ class CompileError(RuntimeError):
     """The step cannot be captured (or changed between traces); the message says why."""
 
 
+def tracing() -> bool:
+    """True while this thread records a step."""
+    return getattr(_local, "recorder", None) is not None
+
+
 def active() -> "Recorder":
     rec = getattr(_local, "recorder", None)
     if rec is None:
@@ -59,6 +64,13 @@ class Recorder:
         self.ops = []
         self.arrays = []  # every TracedArray, by id (keeps them alive)
         self.scalars = []  # every TracedScalar, by id
+        self.failure = None  # why this trace cannot be replayed (the step still runs eagerly)
+
+    def fail(self, message: str) -> None:
+        """Note that the trace cannot become a tape, but let the eager step finish: raising
+        here would leave the step half done (parameters updated, state not)."""
+        if self.failure is None:
+            self.failure = message
 
     # ----- activation -------------------------------------------------------------------
     def __enter__(self):
@@ -197,9 +209,10 @@ class Recorder:
         return value
 
     def concrete(self, arr, why: str):
-        raise CompileError(f"bp.compile: the step calls {why}() on an array it computed "
-                           f"(shape {arr.shape}); a compiled step cannot turn data into Python "
-                           "objects. Return the tensor instead and convert it outside the step")
+        self.fail(f"bp.compile: the step calls {why}() on an array it computed (shape "
+                  f"{arr.shape}); a compiled step cannot turn data into Python objects. "
+                  "Return the tensor instead and convert it outside the step")
+        return arr._buf
 
     # ----- scalars ----------------------------------------------------------------------
     def scalar_op(self, op, args):
@@ -224,10 +237,10 @@ class Recorder:
     def unwrap(self, x):
         if isinstance(x, TracedArray):
             if x._kind == "untracked":
-                raise CompileError(
-                    f"bp.compile: an array of shape {x.shape} was made by a NumPy method the "
-                    "recorder does not know, so its value would be frozen; use the numpy "
-                    "function instead (numpy.<name>(array))")
+                self.fail(f"bp.compile: an array of shape {x.shape} was made by a NumPy "
+                          "method the recorder does not know, so its value would be frozen; "
+                          "use the numpy function instead (numpy.<name>(array))")
+                return x.view(numpy.ndarray)
             return x._buf
         if isinstance(x, TracedScalar):
             return x.value
@@ -240,10 +253,11 @@ class Recorder:
     def _target(self, out):
         if isinstance(out, TracedArray):
             return self.unwrap(out)
-        raise CompileError(
-            f"bp.compile: the step writes into an array of shape {numpy.shape(out)} that is "
-            "not a parameter, gradient, optimizer state or value of the step, so a replay "
-            "could not repeat the write; keep such state in a parameter or buffer")
+        self.fail(f"bp.compile: the step writes into an array of shape {numpy.shape(out)} "
+                  "that is not a parameter, gradient, optimizer state or value of the step, "
+                  "so a replay could not repeat the write; keep such state in a parameter or "
+                  "buffer")
+        return out
 
     def _result_or_view(self, result, sources, name):
         for s in sources:

@@ -33,7 +33,7 @@ from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.compile.capture import Capture
 from backproplab.compile.codegen import MISS, Replay
 from backproplab.compile.discovery import reachable
-from backproplab.compile.recorder import CompileError
+from backproplab.compile.recorder import CompileError, tracing
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
 from backproplab.tensor import Tensor
 
@@ -71,7 +71,7 @@ class _Variant:
 class CompiledStep:
     """A step function with a cache of tapes, one per signature (see the module docstring)."""
 
-    def __init__(self, fn, max_cache: int = 8, modules=(), optimizers=()):
+    def __init__(self, fn, max_cache: int = 8, modules=(), optimizers=(), strict: bool = True):
         if not callable(fn):
             raise TypeError(f"bp.compile: expected a function, got {type(fn).__name__}")
         if max_cache < 1:
@@ -79,6 +79,8 @@ class CompiledStep:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.max_cache = max_cache
+        self.strict = strict
+        self.eager_reason = None  # set when a non-strict step gave up compiling
         found_modules, found_optimizers = reachable(fn)
         roots = list(modules) + [m for m in found_modules if m not in modules]
         self.modules = _unique(itertools.chain.from_iterable(m.modules() for m in roots))
@@ -89,8 +91,8 @@ class CompiledStep:
         self.stats = {"traces": 0, "replays": 0, "eager": 0}
 
     def __call__(self, *args):
-        if anomaly.state.enabled:
-            self.stats["eager"] += 1
+        if anomaly.state.enabled or self.eager_reason is not None or tracing():
+            self.stats["eager"] += 1  # inside another trace, this step becomes part of it
             return self.fn(*args)
         last = self._last
         if last is not None:  # the common case: the same signature as the last call
@@ -147,11 +149,20 @@ class CompiledStep:
         for opt in capture.optimizers:
             if opt not in self.optimizers:
                 self.optimizers.append(opt)
+        error = capture.error
+        if error is None and candidate is not None:
+            error = _difference(candidate.ops, capture.rec.ops)
+        if error is not None:
+            if self.strict:
+                raise CompileError(error)
+            self.eager_reason = error  # this call ran eagerly; so will the later ones
+            self._cache.clear()
+            self._last = None
+            return capture.result
         if capture.warmup:
             return capture.result
         new = _Variant(capture)
         if candidate is not None:
-            _check_same(candidate.ops, new.ops)
             new.verify(key, self.modules)
             variants[variants.index(candidate)] = new
             self._last = new
@@ -174,21 +185,27 @@ class CompiledStep:
                 f"traces, {self.stats['replays']} replays, {self.stats['eager']} eager>")
 
 
-def compile(fn=None, *, max_cache: int = 8, modules=(), optimizers=()):
+def compile(fn=None, *, max_cache: int = 8, modules=(), optimizers=(), strict: bool = True):
     """Capture ``fn`` (a training step) once per signature and replay it; see
-    :mod:`backproplab.compile.step` for the contract. Usable as ``@bp.compile``."""
+    :mod:`backproplab.compile.step` for the contract. Usable as ``@bp.compile``.
+
+    With ``strict=False`` a step that cannot be captured runs eagerly instead of raising
+    :class:`CompileError` (``step.eager_reason`` says why); the numbers are the same.
+    A strict step raises after the call that found the problem, which ran eagerly.
+    """
     if fn is None:
         return functools.partial(compile, max_cache=max_cache, modules=modules,
-                                 optimizers=optimizers)
-    return CompiledStep(fn, max_cache, modules, optimizers)
+                                 optimizers=optimizers, strict=strict)
+    return CompiledStep(fn, max_cache, modules, optimizers, strict)
 
 
-def _check_same(first, second) -> None:
-    """Two traces with one signature must record one program, else replay would be wrong."""
+def _difference(first, second):
+    """Two traces with one signature must record one program, else replay would be wrong:
+    the message describing the first difference, or None."""
     a, b = structure(first), structure(second)
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
-            raise CompileError(
+            return (
                 f"bp.compile: the step recorded a different program on its second trace with "
                 f"the same input shapes (operation {i}: {_describe(first[i])} the first time, "
                 f"{_describe(second[i])} the second). Its Python code reads something that "
@@ -196,10 +213,11 @@ def _check_same(first, second) -> None:
                 "optimizer's hyper-parameters — which a replay would freeze. Pass such values "
                 "as arguments (tensors), or call the step without bp.compile")
     if len(a) != len(b):
-        raise CompileError(
+        return (
             f"bp.compile: the step recorded {len(a)} operations the first time and {len(b)} "
             "the second with the same input shapes: its Python control flow depends on "
             "something that changes between calls; call it without bp.compile")
+    return None
 
 
 def _holds(check) -> bool:

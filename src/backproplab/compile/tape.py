@@ -24,7 +24,6 @@ from backproplab.compile.optimize import (
 from backproplab.compile.recorder import CompileError, Op
 from backproplab.compile.traced import TracedArray, TracedScalar
 
-
 # ufuncs that warn (deprecated) when ``out`` is passed by position
 _OUT_BY_KEYWORD = (numpy.maximum, numpy.minimum)
 

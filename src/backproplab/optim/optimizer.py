@@ -8,6 +8,8 @@ step raises instead of silently using the new values, as in PyTorch.
 their position), so it can be saved as JSON or safetensors without pickle.
 """
 
+from typing import ClassVar
+
 import numpy
 
 from backproplab.autograd.function import bump_version
@@ -18,7 +20,8 @@ from backproplab.tensor import Tensor
 class Optimizer:
     """Subclasses give ``defaults`` (hyperparameters) and implement ``_update``."""
 
-    _step_observers = []  # called with the optimizer before each step (bp.compile's trace)
+    # called with the optimizer before each step (bp.compile's trace)
+    _step_observers: ClassVar[list] = []
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)

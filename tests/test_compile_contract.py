@@ -1,0 +1,260 @@
+"""The bp.compile contract: when it traces again, what it reads at replay, what it refuses."""
+
+import numpy as np
+import pytest
+
+import backproplab as bp
+from backproplab import nn
+from backproplab.compile import CompileError
+
+
+def _setup(opt="sgd", lr=0.1, dropout=None, **kw):
+    bp.manual_seed(0)
+    layers = [nn.Linear(2, 4), nn.Tanh()]
+    if dropout is not None:
+        layers.append(dropout)
+    model = nn.Sequential(*layers, nn.Linear(4, 1))
+    o = (bp.optim.SGD if opt == "sgd" else bp.optim.Adam)(model.parameters(), lr=lr, **kw)
+    crit = nn.MSELoss()
+
+    def step(x, y):
+        o.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        o.step()
+        return loss
+
+    return model, o, step
+
+
+def _data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return (bp.tensor(rng.standard_normal((n, 2)).astype(np.float32)),
+            bp.tensor(rng.standard_normal((n, 1)).astype(np.float32)))
+
+
+def _same_params(m1, m2):
+    return all(np.array_equal(a.data, b.data)
+               for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
+
+
+def test_smaller_last_batch_of_an_epoch_is_traced_again_and_replayed():
+    m1, _, eager = _setup()
+    m2, _, step = _setup()
+    compiled = bp.compile(step)
+    batches = [_data(8, 1), _data(8, 2), _data(3, 3)]  # 19 samples in batches of 8
+    for _ in range(6):
+        for x, y in batches:
+            assert eager(x, y).item() == compiled(x, y).item()
+    assert _same_params(m1, m2)
+    # per shape: traces until two agree (plus the first step, which creates optimizer state)
+    assert compiled.stats["traces"] <= 5
+    assert compiled.stats["replays"] >= 18 - 5 - 1
+    assert len(compiled._cache) == 2
+
+
+def test_learning_rate_changed_mid_run_is_read_at_replay():
+    m1, o1, eager = _setup(opt="adam", lr=0.05)
+    m2, o2, step = _setup(opt="adam", lr=0.05)
+    compiled = bp.compile(step)
+    x, y = _data(5)
+    s1, s2 = bp.optim.lr_scheduler.StepLR(o1, 3, 0.5), bp.optim.lr_scheduler.StepLR(o2, 3, 0.5)
+    for _ in range(30):
+        assert eager(x, y).item() == compiled(x, y).item()
+        s1.step()
+        s2.step()
+    assert o2.param_groups[0]["lr"] < 0.05 / 100
+    assert compiled.stats["replays"] >= 25 and compiled.stats["traces"] <= 3
+    assert _same_params(m1, m2)
+
+
+def test_a_hyper_parameter_that_flips_a_branch_traces_again():
+    m1, o1, eager = _setup(lr=0.1)
+    m2, o2, step = _setup(lr=0.1)
+    compiled = bp.compile(step)
+    x, y = _data(5)
+    for i in range(20):
+        if i == 10:  # momentum 0 -> 0.9 turns on the momentum buffer (`if momentum != 0`)
+            o1.param_groups[0]["momentum"] = o2.param_groups[0]["momentum"] = 0.9
+        assert eager(x, y).item() == compiled(x, y).item()
+    assert _same_params(m1, m2)
+    assert compiled.stats["traces"] >= 5  # 3 before, 2+ after the switch
+    assert "momentum_buffer" in o2.state[m2[0].weight]
+
+
+def test_grad_after_replay_equals_eager_grad():
+    m1, _, eager = _setup()
+    m2, _, step = _setup()
+    compiled = bp.compile(step)
+    for i in range(6):
+        x, y = _data(4, i)
+        eager(x, y)
+        compiled(x, y)
+        for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+            assert np.array_equal(p1.grad.data, p2.grad.data)
+    assert compiled.stats["replays"] == 3
+
+
+def test_numpy_random_mask_inside_the_step_is_a_clear_error():
+    model, o, _ = _setup()
+    rng = np.random.default_rng(0)
+
+    def step(x, y):
+        o.zero_grad()
+        noise = bp.tensor(rng.standard_normal(x.shape).astype(np.float32))
+        loss = ((model(x + noise) - y) ** 2).mean()
+        loss.backward()
+        o.step()
+        return loss
+
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    with pytest.raises(CompileError, match="different program on its second trace"):
+        for _ in range(4):
+            compiled(x, y)
+
+
+def test_dropout_is_refused_rather_than_replayed_with_a_frozen_mask():
+    _, _, step = _setup(dropout=nn.Dropout(0.5))
+    compiled = bp.compile(step)
+    x, y = _data(6)
+    with pytest.raises(CompileError, match="NumPy random draw"):
+        for _ in range(4):
+            compiled(x, y)
+
+
+def test_python_counter_changing_control_flow_is_a_clear_error():
+    model, o, _ = _setup()
+    calls = {"n": 0}
+
+    def step(x, y):
+        calls["n"] += 1
+        o.zero_grad()
+        out = model(x)
+        if calls["n"] % 2:
+            out = out * 2.0
+        loss = ((out - y) ** 2).mean()
+        loss.backward()
+        o.step()
+        return loss
+
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    with pytest.raises(CompileError):
+        for _ in range(4):
+            compiled(x, y)
+
+
+def test_a_data_branch_that_goes_the_other_way_runs_that_call_eagerly():
+    model, o, _ = _setup()
+
+    def step(x, y):
+        o.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        if loss.isfinite():  # guard: skip the update on a non-finite loss
+            o.step()
+        return loss
+
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    for _ in range(4):
+        compiled(x, y)
+    before = [p.data.copy() for p in model.parameters()]
+    bad = bp.tensor(np.full((4, 2), np.nan, np.float32))
+    assert np.isnan(compiled(bad, y).item())
+    assert compiled.stats["eager"] == 1
+    assert all(np.array_equal(b, p.data) for b, p in zip(before, model.parameters(),
+                                                         strict=True))
+    compiled(x, y)
+    assert compiled.stats["eager"] == 1  # back on the tape
+
+
+def test_reloaded_optimizer_state_is_not_replayed_over():
+    m1, o1, eager = _setup(opt="adam")
+    m2, o2, step = _setup(opt="adam")
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    for _ in range(5):
+        eager(x, y)
+        compiled(x, y)
+    saved = o2.state_dict()
+    o2.load_state_dict(saved)  # new state arrays: the old tape must not write the old ones
+    o1.load_state_dict(o1.state_dict())
+    for _ in range(5):
+        assert eager(x, y).item() == compiled(x, y).item()
+    assert _same_params(m1, m2)
+    assert o2.state[m2[0].weight]["step"] == 10
+
+
+def test_eval_mode_and_no_grad_are_part_of_the_signature():
+    model, _, _ = _setup()
+
+    def predict(x):
+        return model(x)
+
+    compiled = bp.compile(predict)
+    x, _ = _data(3)
+    with bp.no_grad():
+        outs = [compiled(x) for _ in range(4)]
+    model.eval()
+    with bp.no_grad():
+        out = compiled(x)
+    assert all(np.array_equal(o.data, model(x).data) for o in [*outs, out])
+    assert len(compiled._cache) == 2
+
+
+def test_anomaly_mode_runs_eagerly():
+    _, _, step = _setup()
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    with bp.detect_anomaly():
+        for _ in range(4):
+            compiled(x, y)
+    assert compiled.stats == {"traces": 0, "replays": 0, "eager": 4}
+
+
+def test_tape_lists_forward_backward_and_update_with_shapes():
+    _, _, step = _setup()
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    with pytest.raises(RuntimeError, match="no tape yet"):
+        compiled.tape  # noqa: B018
+    for _ in range(3):
+        compiled(x, y)
+    text = str(compiled.tape)
+    lines = text.splitlines()
+    assert lines[0].startswith("tape: ")
+    assert any("matmul(" in ln and "(4, 4) float32" in ln for ln in lines)
+    assert any("tanh(" in ln for ln in lines)
+    assert any("<- subtract(" in ln for ln in lines)  # p -= lr * g, into the parameter
+    assert any(ln.strip().startswith("$") and "read group 0 lr" in ln for ln in lines)
+    rows = compiled.tape.rows()
+    assert [r["op"] for r in rows if r["kind"] == "ufunc"].count("matmul") == 5
+    assert "def replay(args):" in compiled._last.source
+
+
+def test_a_returned_loss_is_a_copy_that_later_steps_do_not_change():
+    _, _, step = _setup()
+    compiled = bp.compile(step)
+    x, y = _data(4)
+    losses = [compiled(x, y) for _ in range(6)]
+    values = [t.item() for t in losses]
+    assert len(set(values)) == 6  # training moves the loss; each step kept its own value
+
+
+def test_bad_arguments_to_compile():
+    with pytest.raises(TypeError, match="expected a function"):
+        bp.compile(3)
+    with pytest.raises(ValueError, match="max_cache"):
+        bp.compile(lambda: None, max_cache=0)
+
+
+def test_cache_stays_bounded():
+    _, _, step = _setup()
+    compiled = bp.compile(step, max_cache=2)
+    for n in range(2, 7):
+        x, y = _data(n)
+        for _ in range(3):
+            compiled(x, y)
+    assert sum(len(v) for v in compiled._cache.values()) == 2
