@@ -258,3 +258,95 @@ def test_cache_stays_bounded():
         for _ in range(3):
             compiled(x, y)
     assert sum(len(v) for v in compiled._cache.values()) == 2
+
+
+def test_param_groups_with_their_own_learning_rates_are_each_read_at_replay():
+    def run(compiled):
+        bp.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+        o = bp.optim.SGD([{"params": model[0].parameters(), "lr": 0.05},
+                          {"params": model[2].parameters()}], lr=0.1, momentum=0.5)
+
+        def step(x, y):
+            o.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            o.step()
+            return loss
+
+        run_step = bp.compile(step) if compiled else step
+        x, y = _data(6)
+        losses = []
+        for i in range(12):
+            if i == 6:
+                o.param_groups[1]["lr"] = 0.01
+            losses.append(run_step(x, y).item())
+        return model, losses
+
+    (m1, l1), (m2, l2) = run(False), run(True)
+    assert l1 == l2 and _same_params(m1, m2)
+
+
+def test_gradients_accumulated_over_calls_without_zero_grad():
+    def run(compiled):
+        bp.manual_seed(1)
+        model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+
+        def accumulate(x, y):
+            loss = ((model(x) - y) ** 2).sum()
+            loss.backward()
+            return loss
+
+        f = bp.compile(accumulate, modules=[model]) if compiled else accumulate
+        for i in range(6):
+            f(*_data(5, i))
+        return model, f
+
+    (m1, _), (m2, f) = run(False), run(True)
+    assert f.stats["replays"] >= 1
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert np.array_equal(p1.grad.data, p2.grad.data)
+
+
+def test_micrograd_style_update_that_reassigns_data_is_replayed():
+    def run(compiled):
+        bp.manual_seed(2)
+        model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+
+        def step(x, y):
+            model.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            for p in model.parameters():
+                p.data = p.data - 0.2 * p.grad.data
+            return loss
+
+        f = bp.compile(step) if compiled else step
+        losses = [f(*_data(4, i % 2)).item() for i in range(8)]
+        return model, losses, f
+
+    (m1, l1, _), (m2, l2, f) = run(False), run(True)
+    assert f.stats["replays"] >= 4
+    assert l1 == l2 and _same_params(m1, m2)
+
+
+def test_frozen_layer_is_read_but_not_updated():
+    def run(compiled):
+        bp.manual_seed(4)
+        model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+        model[0].requires_grad_(False)
+        o = bp.optim.Adam(model[2].parameters(), lr=0.05)
+
+        def step(x, y):
+            o.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            o.step()
+            return loss
+
+        f = bp.compile(step) if compiled else step
+        return model, [f(*_data(4, i % 3)).item() for i in range(9)]
+
+    (m1, l1), (m2, l2) = run(False), run(True)
+    assert l1 == l2 and _same_params(m1, m2)
+    assert m2[0].weight.grad is None

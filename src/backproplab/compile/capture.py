@@ -102,6 +102,7 @@ class Capture:
         traced = self.rec.wrap(t.data, "persistent", label=label)
         self.tensors[id(t)] = (t, t.data, traced, t._version)
         self.start_grads[id(t)] = t.grad
+        self.checks.append(("grad_none", t, t.grad is None))  # a trace with .grad differs
         t.data = traced
         if t.grad is not None and not isinstance(t.grad.data, TracedArray):
             g = t.grad

@@ -78,6 +78,8 @@ class Replay:
                 test = f"{obj}.{check[2]} is not {self._bind(check[3])}"
             elif kind == "len":
                 test = f"len({obj}) != {check[2]}"
+            elif kind == "grad_none":
+                test = f"{obj}.grad is {'not ' if check[2] else ''}None"
             elif kind == "key_is":
                 test = f"{obj}.get({check[2]!r}) is not {self._bind(check[3])}"
             else:

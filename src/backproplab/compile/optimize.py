@@ -4,7 +4,8 @@
   constant (the ``ones_like`` seed of ``loss.backward()``), and arithmetic on constants, are
   computed once; the ops that produced them are dropped.
 * Common subexpressions: a ufunc applied again to the same, unchanged inputs (MSE computes
-  ``y - t`` in its forward and again in its backward) reuses the first result.
+  ``y - t`` in its forward and again in its backward) reuses the first result, and
+  ``x·1`` (BCE with logits without a positive weight) is ``x``.
 * Scalar operands: NumPy converts a Python number in a ufunc call to the array's dtype on
   every call, which costs as much as the arithmetic on a small array; the conversion is done
   once here (a 0-d array of exactly the dtype NumPy would pick), and numbers read at replay
@@ -57,9 +58,14 @@ def eliminate_common(ops: list) -> list:
             op = op.with_args([_replace(a, replace) for a in op.args])
         if op.kind == "ufunc" and type(op.fn) is numpy.ufunc and not op.kwargs and (
                 len(op.outs) == 1 and op.outs[0]._kind == "result"):
+            dup = op.outs[0]
+            same = _identity_operand(op)
+            if same is not None and id(dup) not in has_views and not (
+                    _written_later(dup, ops, k) or _written_later(same._root, ops, k)):
+                replace[id(dup)] = same  # x·1 and x/1 are x, bit for bit
+                continue
             key = _cse_key(op, version)
             first, first_version = seen.get(key, (None, None))
-            dup = op.outs[0]
             if first is not None and first.shape == dup.shape and first.dtype == dup.dtype and (
                     version.get(id(first)) == first_version and id(dup) not in has_views
                     and not _written_later(dup, ops, k)):
@@ -72,6 +78,24 @@ def eliminate_common(ops: list) -> list:
                 version[id(o._root)] = version.get(id(o._root), 0) + 1
         out.append(op)
     return out
+
+
+def _identity_operand(op: Op):
+    """The array operand of ``multiply(x, 1)``, ``multiply(1, x)`` or ``divide(x, 1)`` when
+    the result is exactly that array (same shape and dtype), else None."""
+    if op.fn not in (numpy.multiply, numpy.divide) or len(op.args) != 2:
+        return None
+    a, b = op.args
+    if op.fn is numpy.multiply and _is_one(a):
+        a, b = b, a
+    if not (isinstance(a, TracedArray) and _is_one(b)):
+        return None
+    out = op.outs[0]
+    return a if (a.shape == out.shape and a.dtype == out.dtype) else None
+
+
+def _is_one(x) -> bool:
+    return type(x) in (int, float) and x == 1
 
 
 def scalar_dtype(op: Op, position: int):

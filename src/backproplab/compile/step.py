@@ -227,6 +227,8 @@ def _holds(check) -> bool:
         return getattr(obj, check[2]) is check[3]
     if kind == "len":
         return len(obj) == check[2]
+    if kind == "grad_none":
+        return (obj.grad is None) is check[2]
     if kind == "key_is":
         return obj.get(check[2]) is check[3]
     return obj.get(check[2]) == check[3]
