@@ -350,3 +350,32 @@ def test_frozen_layer_is_read_but_not_updated():
     (m1, l1), (m2, l2) = run(False), run(True)
     assert l1 == l2 and _same_params(m1, m2)
     assert m2[0].weight.grad is None
+
+
+def test_a_trace_in_one_thread_leaves_eager_training_in_another_alone():
+    import threading
+
+    m_ref, _, ref_step = _setup(opt="adam")
+    m_eager, _, eager_step = _setup(opt="adam")
+    batches = [_data(5, i) for i in range(4)]
+    for x, y in batches * 5:
+        ref_step(x, y)
+    errors = []
+
+    def eager_thread():
+        try:
+            for x, y in batches * 5:
+                eager_step(x, y)
+        except Exception as e:  # reported below: the assertion is on the numbers
+            errors.append(e)
+
+    thread = threading.Thread(target=eager_thread)
+    thread.start()
+    for n in range(2, 12):  # new shapes keep this thread tracing while the other trains
+        _, _, step = _setup()
+        compiled = bp.compile(step)
+        for _ in range(3):
+            compiled(*_data(n))
+    thread.join()
+    assert errors == []
+    assert _same_params(m_ref, m_eager)

@@ -12,9 +12,9 @@ import numbers
 
 import numpy
 
-from backproplab import backend
 from backproplab.autograd import function as _function
-from backproplab.compile.recorder import CompileError, Recorder, RecordingNumpy
+from backproplab.compile import recorder
+from backproplab.compile.recorder import CompileError, Recorder
 from backproplab.compile.tape import Tape
 from backproplab.compile.traced import TracedArray, TracedScalar
 from backproplab.optim.optimizer import Optimizer
@@ -42,9 +42,7 @@ class Capture:
 
     def run(self, fn, args):
         rec = self.rec
-        previous_xp = backend.xp
         with rec:
-            backend.set_array_module(RecordingNumpy(rec))
             Optimizer._step_observers.append(self._observe)
             tick = _function._InplaceClock.tick
             try:
@@ -58,7 +56,6 @@ class Capture:
                 result = fn(*call_args)
             finally:
                 Optimizer._step_observers.remove(self._observe)
-                backend.set_array_module(previous_xp)
                 self.tick = _function._InplaceClock.tick - tick
                 epilogue, live = self._put_back()
             self.result, template = self._output(result, live)
@@ -112,8 +109,9 @@ class Capture:
             self.grad_owner[id(g)] = t
 
     def _observe(self, opt) -> None:
-        """Optimizer.step was called: an optimizer found only now is prepared on the spot."""
-        if opt not in self.optimizers:
+        """Optimizer.step was called: an optimizer found only now is prepared on the spot
+        (when it steps in the thread being traced)."""
+        if recorder.current() is self.rec and opt not in self.optimizers:
             self.optimizers.append(opt)
             self._prepare(opt)
 

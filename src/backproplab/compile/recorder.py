@@ -1,8 +1,9 @@
 """The recorder: runs one step eagerly on traced values and writes down every array operation.
 
-While a trace is active, ``backend.xp`` is :class:`RecordingNumpy`, so the op rules' own array
-calls (``xp.zeros``, ``xp.asarray``, ``xp.ndarray`` checks) meet traced arrays; everything else
-reaches the recorder through :mod:`backproplab.compile.traced`. Each call is computed for real
+While a trace is active, ``backend.xp`` routes the tracing thread to :class:`RecordingNumpy`,
+so the op rules' own array calls (``xp.zeros``, ``xp.asarray``, ``xp.ndarray`` checks) meet
+traced arrays; other threads (the lab trains several sessions at once) keep the plain module.
+Everything else reaches the recorder through :mod:`backproplab.compile.traced`. Each call is computed for real
 (the trace *is* an eager step) and appended as an :class:`Op` whose arguments are the traced
 values themselves; :mod:`backproplab.compile.tape` turns the list into a replayable program.
 """
@@ -12,9 +13,12 @@ import threading
 
 import numpy
 
+from backproplab import backend
 from backproplab.compile.traced import TracedArray, TracedScalar
 
 _local = threading.local()
+_routing_lock = threading.Lock()
+_routing = {"depth": 0, "plain": None}  # traces running in any thread; the module they replaced
 
 _CREATE_LIKE = {numpy.zeros_like: 0, numpy.ones_like: 1, numpy.empty_like: None}
 
@@ -26,6 +30,23 @@ class CompileError(RuntimeError):
 def tracing() -> bool:
     """True while this thread records a step."""
     return getattr(_local, "recorder", None) is not None
+
+
+def current():
+    """The recorder of this thread's trace, or None."""
+    return getattr(_local, "recorder", None)
+
+
+class _ThreadRouting:
+    """``backend.xp`` while any thread traces: the tracing thread's RecordingNumpy, else the
+    module that was there before."""
+
+    def __init__(self, plain):
+        self._plain = plain
+
+    def __getattr__(self, name):
+        rec = getattr(_local, "recorder", None)
+        return getattr(self._plain if rec is None else rec.xp, name)
 
 
 def active() -> "Recorder":
@@ -78,10 +99,20 @@ class Recorder:
             raise CompileError("bp.compile: a compiled step was called while another is being "
                                "traced; compile the outer step only")
         _local.recorder = self
+        self.xp = RecordingNumpy(self)
+        with _routing_lock:
+            if _routing["depth"] == 0:
+                _routing["plain"] = backend.xp
+                backend.set_array_module(_ThreadRouting(backend.xp))
+            _routing["depth"] += 1
         return self
 
     def __exit__(self, *exc):
         _local.recorder = None
+        with _routing_lock:
+            _routing["depth"] -= 1
+            if _routing["depth"] == 0:
+                backend.set_array_module(_routing["plain"])
 
     # ----- making traced values ---------------------------------------------------------
     def wrap(self, plain, kind, root=None, base=None, label=None) -> TracedArray:
