@@ -93,3 +93,31 @@ def test_divergence_stops_before_the_update_when_compiled():
     eager, compiled = _fit(False, spec, (x, y), **kwargs), _fit(True, spec, (x, y), **kwargs)
     _same(eager, compiled)
     assert compiled[1].diverged
+
+
+def test_a_penalty_strength_change_is_a_new_trace_not_a_stale_constant():
+    def run(compile):
+        bp.manual_seed(5)
+        model = nn.from_spec({"layers": [2, 5, 1], "activation": "tanh"})
+        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+
+        def l1(strength):
+            return strength * sum(p.abs().sum() for p in model.parameters())
+
+        step = TrainStep(model, nn.MSELoss(), opt, compile, keep_outputs=True, penalty=l1)
+        x, y = (bp.tensor(a) for a in _moons(8))
+        values = []
+        for i in range(12):
+            value, out = step.backward(x, y, 0.0 if i < 4 else 0.01 * (1 + i // 8))
+            step.update()
+            values.append((value, out.data.tolist()))
+        return model, values, step
+
+    (m1, v1, _), (m2, v2, step) = run(False), run(True)
+    assert v1 == v2
+    assert all(np.array_equal(a.data, b.data)
+               for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
+    assert step._backward.stats["replays"] >= 4
+    with pytest.raises(ValueError, match="penalty function"):
+        TrainStep(m1, nn.MSELoss(), bp.optim.SGD(m1.parameters(), lr=0.1)).backward(
+            *(bp.tensor(a) for a in _moons(4)), 0.5)

@@ -12,19 +12,26 @@ from backproplab.compile import compile as _compile
 
 class TrainStep:
     """``compile``: None (replay when the step can be captured, else eager, silently),
-    True (replay, and raise CompileError when the step cannot be captured) or False."""
+    True (replay, and raise CompileError when the step cannot be captured) or False.
 
-    def __init__(self, model, loss_fn, optimizer, compile=None, keep_outputs=False):
+    ``penalty(strength)``, when given, is a regulariser added to the loss for backward only
+    (the lab's L1): ``backward(x, y, strength)`` returns the data loss, and a new strength
+    is a new signature, so the replayed program is never one with a stale strength.
+    """
+
+    def __init__(self, model, loss_fn, optimizer, compile=None, keep_outputs=False,
+                 penalty=None):
         if compile not in (None, True, False):
             raise ValueError(f"compile must be True, False or None (automatic), not {compile!r}")
         self.model = model
         self.keep_outputs = keep_outputs
+        self._penalty = penalty
 
-        def backward(x, y):
+        def backward(x, y, strength):
             optimizer.zero_grad()
             out = model(x)
             loss = loss_fn(out, y)
-            loss.backward()
+            (loss + penalty(strength) if strength else loss).backward()
             return (loss, out) if keep_outputs else loss
 
         def update():
@@ -37,9 +44,11 @@ class TrainStep:
             self._backward = _compile(backward, **options)
             self._update = _compile(update, **options)
 
-    def backward(self, x, y):
+    def backward(self, x, y, strength: float = 0.0):
         """(loss value, model output or None); the gradients are in each ``.grad``."""
-        result = self._backward(x, y)
+        if strength and self._penalty is None:
+            raise ValueError("TrainStep.backward: a penalty strength needs a penalty function")
+        result = self._backward(x, y, float(strength))
         if self.keep_outputs:
             loss, out = result
             return loss.item(), out
