@@ -111,7 +111,10 @@ class Capture:
     def _observe(self, opt) -> None:
         """Optimizer.step was called: an optimizer found only now is prepared on the spot
         (when it steps in the thread being traced)."""
-        if recorder.current() is self.rec and opt not in self.optimizers:
+        if recorder.current() is not self.rec:
+            return
+        self.rec.phase = "update"
+        if opt not in self.optimizers:
             self.optimizers.append(opt)
             self._prepare(opt)
 

@@ -60,9 +60,10 @@ def active() -> "Recorder":
 class Op:
     """One recorded operation: ``kind`` says how it replays (see tape.py)."""
 
-    __slots__ = ("args", "expected", "fn", "kind", "kwargs", "name", "outs", "static")
+    __slots__ = ("args", "expected", "fn", "kind", "kwargs", "name", "outs", "phase", "static")
 
-    def __init__(self, kind, name, fn, args, kwargs=None, outs=(), expected=None, static=False):
+    def __init__(self, kind, name, fn, args, kwargs=None, outs=(), expected=None, static=False,
+                 phase="forward"):
         self.kind = kind
         self.name = name
         self.fn = fn
@@ -71,21 +72,35 @@ class Op:
         self.outs = list(outs)
         self.expected = expected
         self.static = static
+        self.phase = phase  # 'forward', 'backward' or 'update', for reading the tape
 
     def with_args(self, args) -> "Op":
         """A copy with other arguments (the optimisation passes never change a recorded op)."""
         return Op(self.kind, self.name, self.fn, args, self.kwargs, self.outs, self.expected,
-                  self.static)
+                  self.static, self.phase)
+
+
+class _OpList(list):
+    """The recorded ops; each is stamped with the phase of the step it belongs to."""
+
+    def __init__(self, recorder):
+        super().__init__()
+        self._rec = recorder
+
+    def append(self, op) -> None:
+        op.phase = self._rec.phase
+        super().append(op)
 
 
 class Recorder:
     """The state of one trace: the op list and every traced value made so far."""
 
     def __init__(self):
-        self.ops = []
+        self.ops = _OpList(self)
         self.arrays = []  # every TracedArray, by id (keeps them alive)
         self.scalars = []  # every TracedScalar, by id
         self.failure = None  # why this trace cannot be replayed (the step still runs eagerly)
+        self.phase = "forward"  # the engine's seed starts 'backward', optimizer.step 'update'
 
     def fail(self, message: str) -> None:
         """Note that the trace cannot become a tape, but let the eager step finish: raising
@@ -166,6 +181,8 @@ class Recorder:
         name = getattr(func, "__name__", repr(func))
         if func in _CREATE_LIKE:
             like = args[0]
+            if func is numpy.ones_like and like.ndim == 0 and self.phase == "forward":
+                self.phase = "backward"  # loss.backward() seeds the walk with ones_like(loss)
             result = self.wrap(func(self.unwrap(like), *self.unwrap(args[1:]),
                                     **self.unwrap(kwargs)), "result")
             if _CREATE_LIKE[func] is not None:

@@ -202,6 +202,7 @@ class Tape:
                 "shape": list(out.shape) if isinstance(out, TracedArray) else None,
                 "dtype": str(out.dtype) if isinstance(out, TracedArray) else None,
                 "replayed": op.kind not in ("declare", "view"),
+                "phase": "setup" if op.kind in ("declare", "read") else op.phase,
             })
         return rows
 
@@ -216,7 +217,12 @@ class Tape:
         lines = [f"tape: {d['replayed']} operations replayed ({d['recorded']} recorded, "
                  f"{d['recorded'] - d['kept']} unused dropped), {d['buffers']} buffers "
                  f"({nbytes / 1024:.1f} KiB)"]
-        lines += [_line(op) for op in self.kept]
+        phase = None
+        for op in self.kept:
+            if op.kind not in ("declare", "read") and op.phase != phase:
+                phase = op.phase
+                lines.append(f"  # {phase}")
+            lines.append(_line(op))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -256,7 +262,9 @@ def _live_ops(ops, live_roots) -> list:
             live.update(id(a._root) for a in _arrays_in(op.args) if a._kind != "untracked")
             live.update(id(a._root) for a in _arrays_in(list(op.kwargs.values())))
     kept.reverse()
-    return kept
+    used = {id(a) for op in kept if op.kind != "declare"
+            for a in _arrays_in([*op.args, *op.outs])}
+    return [op for op in kept if op.kind != "declare" or id(op.outs[0]) in used]
 
 
 def _guard_after_write(kept, live_roots) -> bool:
@@ -339,7 +347,7 @@ def _name(x) -> str:
 def _line(op: Op) -> str:
     out = op.outs[0] if op.outs else None
     args = ", ".join([_name(a) for a in op.args] +
-                     [f"{k}={_name(v)}" for k, v in op.kwargs.items()])
+                     [f"{k}={_name(v)}" for k, v in op.kwargs.items() if not _default(k, v)])
     if op.kind == "declare":
         return f"  {_name(out):>5} = {op.name} {op.args[0]}  {_shape(out)}"
     if op.kind == "guard":
@@ -349,7 +357,7 @@ def _line(op: Op) -> str:
     mark = "  view, no work" if op.kind == "view" else ""
     target = _name(out) if out is not None else ""
     if op.kind in ("setitem", "inplace") or (op.kind == "ufunc" and out is not None and
-                                              op.outs[0]._kind != "result"):
+                                              any(a is out for a in op.args)):
         return f"  {target:>5} <- {op.name}({args})  {_shape(out)}"
     return f"  {target:>5} = {op.name}({args})  {_shape(out)}{mark}"
 
