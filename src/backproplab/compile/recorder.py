@@ -3,9 +3,10 @@
 While a trace is active, ``backend.xp`` routes the tracing thread to :class:`RecordingNumpy`,
 so the op rules' own array calls (``xp.zeros``, ``xp.asarray``, ``xp.ndarray`` checks) meet
 traced arrays; other threads (the lab trains several sessions at once) keep the plain module.
-Everything else reaches the recorder through :mod:`backproplab.compile.traced`. Each call is computed for real
-(the trace *is* an eager step) and appended as an :class:`Op` whose arguments are the traced
-values themselves; :mod:`backproplab.compile.tape` turns the list into a replayable program.
+Everything else reaches the recorder through :mod:`backproplab.compile.traced`. Each call is
+computed for real (the trace *is* an eager step) and appended as an :class:`Op` whose
+arguments are the traced values themselves; :mod:`backproplab.compile.tape` turns the list
+into a replayable program.
 """
 
 import operator
