@@ -41,6 +41,22 @@ def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5, sync=None) -> 
     return best
 
 
+def interleaved_seconds(fns: dict, rounds: int = 5) -> dict:
+    """Best time per call of each ``name -> fn`` (or ``(fn, sync)``), measured in turns.
+
+    On a machine shared with other jobs the load changes from second to second; measuring the
+    implementations one after another in several rounds gives each the same chances, so
+    their ratios mean something even when absolute times swing.
+    """
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            fn, sync = fn if isinstance(fn, tuple) else (fn, None)
+            best[name] = min(best[name], per_call_seconds(fn, min_time=0.1, repeats=2,
+                                                          sync=sync))
+    return best
+
+
 def torch_or_none():
     """PyTorch, or None when it is not installed (it is a dev-only oracle)."""
     try:

@@ -379,3 +379,50 @@ def test_a_trace_in_one_thread_leaves_eager_training_in_another_alone():
     thread.join()
     assert errors == []
     assert _same_params(m_ref, m_eager)
+
+
+def test_a_data_branch_after_the_update_is_refused():
+    model, o, _ = _setup()
+
+    def step(x, y):
+        o.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        o.step()
+        if loss.isfinite():
+            loss = loss * 1.0
+        return loss
+
+    compiled = bp.compile(step)
+    with pytest.raises(CompileError, match="move the check before the update"):
+        compiled(*_data(4))
+
+
+def test_an_error_inside_the_step_propagates_and_leaves_the_model_usable():
+    model, _, step = _setup()
+    compiled = bp.compile(step)
+    x, _ = _data(4)
+    with pytest.raises(ValueError, match="mse_loss"):
+        compiled(x, bp.tensor(np.zeros((4, 3), np.float32)))
+    assert type(model[0].weight.data) is np.ndarray  # no traced array left behind
+    for _ in range(4):
+        compiled(*_data(4))
+    assert compiled.stats["replays"] >= 1
+
+
+def test_step_found_through_a_bound_method():
+    class Trainer:
+        def __init__(self):
+            self.model, self.opt, _ = _setup()
+
+        def step(self, x, y):
+            self.opt.zero_grad()
+            loss = ((self.model(x) - y) ** 2).mean()
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    trainer = Trainer()
+    compiled = bp.compile(trainer.step)
+    assert compiled.optimizers == [trainer.opt]
+    assert trainer.model in compiled.modules

@@ -13,6 +13,7 @@ from backproplab.nn.module import Module
 from backproplab.optim.optimizer import Optimizer
 
 _DEPTH = 3
+_BREADTH = 256  # longer containers are data, not the objects a step works with
 
 
 def reachable(fn) -> tuple[list, list]:
@@ -44,10 +45,10 @@ def reachable(fn) -> tuple[list, list]:
                     value = obj.__globals__[name]
                     if not isinstance(value, types.ModuleType):
                         visit(value, depth + 1)
-        elif isinstance(obj, (list, tuple, set, frozenset)):
+        elif isinstance(obj, (list, tuple, set, frozenset)) and len(obj) <= _BREADTH:
             for x in obj:
                 visit(x, depth + 1)
-        elif isinstance(obj, dict):
+        elif isinstance(obj, dict) and len(obj) <= _BREADTH:
             for x in obj.values():
                 visit(x, depth + 1)
         elif hasattr(obj, "__dict__") and not isinstance(obj, type) and (
