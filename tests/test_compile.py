@@ -6,6 +6,7 @@ import pytest
 
 import backproplab as bp
 from backproplab import nn
+from tests.compile_steps import training_step
 
 STEPS = 100
 
@@ -68,15 +69,7 @@ def _run(optimizer, loss, activation, dtype, compiled):
         layers.append(out_act())
     model = nn.Sequential(*layers).to(dtype)
     opt = OPTIMIZERS[optimizer](model.parameters())
-    crit = make_loss()
-
-    def step(x, y):
-        opt.zero_grad()
-        value = crit(model(x), y)
-        value.backward()
-        opt.step()
-        return value
-
+    step = training_step(model, opt, make_loss())
     run = bp.compile(step) if compiled else step
     losses = []
     for i, (x, y) in enumerate(_batches(kind, dtype) * (STEPS // 3 + 1)):

@@ -15,7 +15,7 @@ import numpy
 from backproplab.autograd import function as _function
 from backproplab.compile import recorder
 from backproplab.compile.recorder import CompileError, Recorder
-from backproplab.compile.tape import Tape
+from backproplab.compile.tape import Tape, arrays_in
 from backproplab.compile.traced import TracedArray, TracedScalar
 from backproplab.optim.optimizer import Optimizer
 from backproplab.tensor import Tensor
@@ -163,7 +163,7 @@ class Capture:
         """Real values back in place; returns the replay's epilogue and the live buffers."""
         epilogue, live = [], set()
         used = {id(a._root) for op in self.rec.ops if op.kind != "declare"
-                for a in _arrays(op.args + op.outs)}
+                for a in arrays_in(op.args + op.outs)}
         for t, original, traced, version in list(self.tensors.values()):
             final = t.data
             t.data = original
@@ -269,14 +269,6 @@ class Capture:
 
 def _is_number(v) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, (bool, numpy.bool_))
-
-
-def _arrays(items):
-    for a in items:
-        if isinstance(a, TracedArray):
-            yield a
-        elif type(a) is tuple or type(a) is list:
-            yield from _arrays(a)
 
 
 class Reader:

@@ -259,11 +259,11 @@ def _live_ops(ops, live_roots) -> list:
         if op.kind in ("read", "scalar", "item", "guard") or roots & live or (
                 op.kind == "declare"):
             kept.append(op)
-            live.update(id(a._root) for a in _arrays_in(op.args) if a._kind != "untracked")
-            live.update(id(a._root) for a in _arrays_in(list(op.kwargs.values())))
+            live.update(id(a._root) for a in arrays_in(op.args) if a._kind != "untracked")
+            live.update(id(a._root) for a in arrays_in(list(op.kwargs.values())))
     kept.reverse()
     used = {id(a) for op in kept if op.kind != "declare"
-            for a in _arrays_in([*op.args, *op.outs])}
+            for a in arrays_in([*op.args, *op.outs])}
     return [op for op in kept if op.kind != "declare" or id(op.outs[0]) in used]
 
 
@@ -286,12 +286,13 @@ def _default(key, value) -> bool:
         type(value) is not numpy.ndarray)
 
 
-def _arrays_in(args):
+def arrays_in(args):
+    """The traced arrays among ``args``, inside tuples and lists (indices) too."""
     for a in args:
         if isinstance(a, TracedArray):
             yield a
         elif type(a) is tuple or type(a) is list:
-            yield from _arrays_in(a)
+            yield from arrays_in(a)
 
 
 def _cast(out, src):
