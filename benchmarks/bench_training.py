@@ -10,8 +10,9 @@ and (d), within 2x of hand-written NumPy on all four. Targets (issue 13, bp.comp
 compiled >= 1x JAX jit on (a) and (b), >= 1x hand-written NumPy on (c), >= 0.95x the best of
 PyTorch and NumPy on (d). The compiled step is first checked to give bit for bit the eager
 step's weights. JAX (the ``bench`` extra) is skipped with a note when it is not installed.
-The implementations are timed in turns, best of 5 rounds each (see timing.py), so the ratios
-hold on a shared machine even though the absolute numbers swing.
+The implementations are timed in turns, in many short batches, each keeping its fastest
+(see timing.interleaved_seconds), so the ratios hold on a shared machine even though the
+absolute numbers swing.
 
 Run: python benchmarks/bench_training.py
 """

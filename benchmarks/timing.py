@@ -41,19 +41,42 @@ def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5, sync=None) -> 
     return best
 
 
-def interleaved_seconds(fns: dict, rounds: int = 5) -> dict:
+def interleaved_seconds(fns: dict, rounds: int = 10, repeats: int = 15,
+                        batch_time: float = 0.004) -> dict:
     """Best time per call of each ``name -> fn`` (or ``(fn, sync)``), measured in turns.
 
-    On a machine shared with other jobs the load changes from second to second; measuring the
-    implementations one after another in several rounds gives each the same chances, so
-    their ratios mean something even when absolute times swing.
+    On a machine shared with other jobs the load changes from second to second and a
+    process is preempted every few milliseconds. So each implementation is timed in short
+    batches (~``batch_time``, one call at least), many of them, in turns with the others over
+    several rounds, and keeps its fastest batch: the one that ran without being preempted.
+    Every implementation gets the same chances, so the ratios mean something even when the
+    absolute times swing.
     """
+    plan = {}
+    for name, fn in fns.items():
+        fn, sync = fn if isinstance(fn, tuple) else (fn, lambda: None)
+        for _ in range(3):  # warm-up (PyTorch's first autograd calls are slow)
+            fn()
+        sync()
+        n = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            sync()
+            if time.perf_counter() - start >= batch_time or n >= 4096:
+                break
+            n *= 2
+        plan[name] = (fn, sync, n)
     best = dict.fromkeys(fns, float("inf"))
     for _ in range(rounds):
-        for name, fn in fns.items():
-            fn, sync = fn if isinstance(fn, tuple) else (fn, None)
-            best[name] = min(best[name], per_call_seconds(fn, min_time=0.1, repeats=2,
-                                                          sync=sync))
+        for name, (fn, sync, n) in plan.items():
+            for _ in range(repeats):
+                start = time.perf_counter()
+                for _ in range(n):
+                    fn()
+                sync()
+                best[name] = min(best[name], (time.perf_counter() - start) / n)
     return best
 
 
