@@ -80,6 +80,32 @@ def test_bad_files_are_rejected_naming_line_and_column(tmp_path, text, target, m
         load_csv(_write(tmp_path, text), target=target)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("a,b,c\n1,2,0\n1e308,2,1\n", r"line 3, column 1 \('a'\): '1e308' is outside the range "
+                                   r"±3\.40282e\+38"),
+    ("a,b\n1,2.5\n2,-4e38\n", r"line 3, column 2 \('b'\): '-4e38' is outside"),
+    ("a,b,c\n1,2,0\n3," + "9" * 140_000 + ",1\n", r"data\.csv line 3: field larger than"),
+])
+def test_values_beyond_float32_and_overlong_fields_are_rejected_naming_the_line(tmp_path, text,
+                                                                                message):
+    with pytest.raises(CSVFormatError, match=message):
+        load_csv(_write(tmp_path, text))
+
+
+def test_max_abs_bounds_every_value_naming_line_and_column(tmp_path):
+    with pytest.raises(CSVFormatError, match=r"line 2, column 1 \('a'\): '2e6' is outside the "
+                                             r"range ±1e\+06"):
+        load_csv(_write(tmp_path, "a,b,c\n2e6,1,0\n"), max_abs=1e6)
+
+
+def test_bytes_that_are_not_utf8_are_rejected_naming_file_line_and_column(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"a,b,c\n1,2,0\n3,caf\xe9,1\n")
+    with pytest.raises(CSVFormatError, match=r"latin\.csv line 3, column 6 \(byte 0xe9\): the "
+                                             r"file is not UTF-8"):
+        load_csv(path)
+
+
 def test_regression_task_rejects_text_target_naming_line_and_column(tmp_path):
     path = _write(tmp_path, "a,b\n1,2.5\n2,high\n")
     with pytest.raises(CSVFormatError, match=r"line 3, column 2 \('b'\): 'high'"):

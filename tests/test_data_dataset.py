@@ -57,9 +57,10 @@ def test_subset_of_plain_dataset_collates_items():
     assert yb.dtype == numpy.int64
 
 
-def test_default_collate_turns_python_floats_into_default_float():
+def test_default_collate_turns_python_floats_into_float64_as_torch():
     batch = default_collate([(0.5, 1), (1.5, 2)])
-    assert batch[0].dtype == numpy.float32
+    assert isinstance(batch, list)
+    assert batch[0].dtype == numpy.float64
     assert batch[1].dtype == numpy.int64
 
 

@@ -19,7 +19,7 @@ EXPECTED_TARGET = {
 def test_registry_lists_every_built_in_dataset():
     assert set(dataset_names()) == {
         "xor", "and", "or", "linear", "circles", "moons", "spirals", "gaussians",
-        "checkerboard", "sine", "polynomial", "encoder", "iris", "digits"}
+        "checkerboard", "sine", "polynomial", "plane", "bump", "encoder", "iris", "digits"}
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)

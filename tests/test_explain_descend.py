@@ -7,7 +7,7 @@ import numpy
 import pytest
 
 import backproplab as bp
-from backproplab.explain import descend, narrow_valley, rosenbrock, square
+from backproplab.explain import descend, double_well, himmelblau, narrow_valley, rosenbrock, square
 from backproplab.tensor import Tensor
 
 OPTIMIZERS = {  # descend's names -> the bp.optim optimizer a learner would write by hand
@@ -146,3 +146,55 @@ def test_one_variable_momentum_matches_torch_optim():
         theirs.append(x.item())
     ours = descend(square, 3.0, 0.1, steps=20, optimizer="momentum").points
     numpy.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def _central_difference(f, x, h=1e-6):
+    """The gradient of f at x by central differences in float64, one coordinate at a time."""
+    x = numpy.asarray(x, dtype=numpy.float64)
+    grad = numpy.zeros_like(x)
+    for i in numpy.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        grad[i] = (float(f(Tensor(up)).data) - float(f(Tensor(down)).data)) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize(("f", "x0"), [(double_well, 1.3), (double_well, -0.4),
+                                       (himmelblau, [0.7, -1.2]), (himmelblau, [-3.0, 2.5])])
+def test_multi_minimum_gradients_match_finite_differences(f, x0):
+    path = descend(f, x0, 1e-3, steps=3)
+    for point, grad in zip(path.points, path.grads, strict=True):
+        numpy.testing.assert_allclose(grad, _central_difference(f, point), rtol=1e-6, atol=1e-6)
+
+
+def test_double_well_derivative_is_the_textbook_one():
+    for x in (-1.7, -0.2, 0.5, 1.9):
+        assert descend(double_well, x, 0.01, steps=0).grads[0] == pytest.approx(
+            4 * x ** 3 - 4 * x + 0.3, rel=1e-12)
+
+
+def test_double_well_start_decides_between_local_and_global_minimum():
+    # The minima are the roots of f'(x) = 4x³ - 4x + 0.3 where f'' = 12x² - 4 > 0.
+    roots = sorted(r.real for r in numpy.roots([4, 0, -4, 0.3]))
+    global_min, local_min = roots[0], roots[2]
+    assert global_min == pytest.approx(-1.0356, abs=1e-4)
+    assert local_min == pytest.approx(0.9601, abs=1e-4)
+    right = descend(double_well, 1.6, 0.05, steps=200)
+    left = descend(double_well, -1.6, 0.05, steps=200)
+    assert right.points[-1] == pytest.approx(local_min, abs=1e-6)
+    assert left.points[-1] == pytest.approx(global_min, abs=1e-6)
+    assert left.values[-1] < right.values[-1] - 0.5  # the local minimum is the higher one
+    assert right.regime == left.regime == "converging"
+
+
+HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
+                     (3.584428, -1.848126)]  # the textbook values, f = 0 at each
+
+
+@pytest.mark.parametrize(("start", "minimum"), zip([[1, 1], [-1, 1], [-1, -1], [1, -1]],
+                                                   HIMMELBLAU_MINIMA, strict=True))
+def test_himmelblau_start_quadrant_picks_one_of_four_minima(start, minimum):
+    path = descend(himmelblau, start, 0.01, steps=300)
+    assert path.points[-1] == pytest.approx(list(minimum), abs=1e-5)
+    assert path.values[-1] == pytest.approx(0.0, abs=1e-9)

@@ -56,3 +56,26 @@ def test_gradient_check_exposes_a_wrong_gradient():
 
     check = bp.explain.gradient_check(Doubled(), [[0.3, -0.7]], [[1.0]], nn.MSELoss())
     assert not check.ok and check.max_relative_error == pytest.approx(1 / 3, rel=1e-4)
+
+
+def test_flags_say_what_is_wrong_in_one_sentence_each():
+    sigmoid = bp.explain.vanishing_gradient_demo(depth=8, width=12, samples=16)["sigmoid"]
+    ratio = sigmoid.first_to_last_ratio
+    mantissa, exponent = f"{ratio:.1e}".split("e")
+    assert sigmoid.flags() == [f"vanishing gradient: layer 1 receives "
+                               f"{float(mantissa):g}e{int(exponent)} of layer 8's gradient"]
+    model = nn.from_spec({"layers": [1, 2, 1], "activation": "sigmoid", "dtype": "float64",
+                          "weights": [[[20.0], [30.0]], [[1.0, 1.0]]], "biases": [[0, 0], [0]]})
+    health = bp.explain.gradient_health(model, [[1.0], [2.0]], [[0.0], [0.0]], nn.MSELoss())
+    assert ("2 of 2 units in layer 1 are saturated: slope under 10% of its peak on every sample"
+            in health.flags())
+
+
+def test_exploding_flag_gives_the_ratio_as_a_multiple():
+    model = nn.from_spec({"layers": [1, 1, 1], "activation": "identity", "dtype": "float64",
+                          "weights": [[[0.001]], [[1000.0]]], "biases": [[0], [0]]})
+    health = bp.explain.gradient_health(model, [[1.0]], [[5.0]], nn.MSELoss())
+    assert health.exploding
+    assert health.flags() == [f"exploding gradient: layer 1 receives "
+                              f"{health.first_to_last_ratio:.2g}× layer 2's gradient"
+                              .replace("e+0", "e").replace("e+", "e")]

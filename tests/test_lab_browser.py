@@ -1,15 +1,13 @@
 """The lab in a real browser (Playwright + Chromium): panels, play, step, reset, predict,
 editing, step-by-step numbers against the Python trace, no console errors.
 
-Skipped when Playwright or Chromium is missing; CI has both. Screenshots of the main views
-land in test-artifacts/ (git-ignored).
+A missing Playwright or Chromium fails the run with the command that installs it
+(tests/chromium.py). Screenshots of the main views land in test-artifacts/ (git-ignored).
 """
 
 import json
 import math
-import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -17,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("uvicorn")
+from tests import chromium
 
-CHROMIUM = os.environ.get("BACKPROPLAB_CHROMIUM") or shutil.which("chromium") or \
-    "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed", allow_module_level=True)
+pytest.importorskip("uvicorn")
+sync_playwright = chromium.sync_playwright()
+CHROMIUM = chromium.chromium()
 
 import backproplab as bp  # noqa: E402
 from backproplab.lab import make_server  # noqa: E402
@@ -31,7 +27,7 @@ from backproplab.lab import make_server  # noqa: E402
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space")
+PANELS = ("network", "controls", "error-history", "dataset", "steps", "data-space", "gradients")
 
 
 def free_port() -> int:
@@ -58,16 +54,18 @@ def lab_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
 def open_lab(browser, lab_url, width: int, height: int):
-    """A fresh page on the lab at ``width``×``height``, and the list its console errors go to."""
+    """A fresh page on the lab at ``width``×``height``, and the list its console errors go to.
+    The lab's Content-Security-Policy is bypassed because Playwright's ``wait_for_function``
+    evaluates its string in the page; test_lab_security_browser.py runs the lab under it."""
     context = browser.new_context(viewport={"width": width, "height": height},
-                                  accept_downloads=True)
+                                  accept_downloads=True, bypass_csp=True)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -185,7 +183,7 @@ def test_click_predicts_the_point(page):
 def test_shift_click_adds_a_row(page):
     box = page.locator('[data-role="points"]').bounding_box()
     page.keyboard.down("Shift")
-    page.mouse.click(box["x"] + 40, box["y"] + 40)
+    page.mouse.click(box["x"] + 60, box["y"] + 40)  # inside the axes (x₂'s ticks are left)
     page.keyboard.up("Shift")
     page.wait_for_function("document.querySelectorAll('tbody tr').length === 5")
     assert lab(page, "s.data.y[4]") == 1
@@ -200,8 +198,18 @@ def test_editing_a_row_moves_its_point(page):
     assert lab(page, "s.data.x[0]") == [0.75, 0.0]
 
 
+def link_point(page, source: str, target: str, t: float = 0.25) -> tuple[float, float]:
+    """A point on the drawn connection from neuron ``source`` to ``target`` ("L:i"), a
+    fraction ``t`` of the way from the first's right edge to the second's left edge."""
+    a = box(page, f'[data-neuron="{source}"]')
+    b = box(page, f'[data-neuron="{target}"]')
+    x1, y1 = a["x"] + a["width"], a["y"] + a["height"] / 2
+    x2, y2 = b["x"], b["y"] + b["height"] / 2
+    return x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+
+
 def test_weight_edit_changes_the_weight(page):
-    page.locator(".link").first.click(force=True)
+    page.mouse.click(*link_point(page, "0:0", "1:0"))
     editor = page.locator('[data-role="weight-editor"]')
     editor.fill("1.5")
     editor.press("Enter")
@@ -384,15 +392,15 @@ def test_taking_a_step_from_the_panel_animates_once_and_play_does_not(small_page
     page.evaluate("""() => {
         window.__pulses = 0;
         new MutationObserver((records) => {
-            for (const r of records) if (r.target.classList.contains('pulse')) window.__pulses += 1;
-        }).observe(document.querySelector('[data-panel=network] svg'),
-                   {subtree: true, attributes: true, attributeFilter: ['class']});
+            for (const r of records) if (r.target.dataset.pulse) window.__pulses += 1;
+        }).observe(document.querySelector('[data-panel=network] [data-role=links]'),
+                   {attributes: true, attributeFilter: ['data-pulse']});
     }""")
     page.wait_for_function("window.__lab.state.trace !== null")
     page.click('[data-panel="steps"] [data-action="apply-step"]')
     page.wait_for_function("window.__pulses > 0")
     page.wait_for_timeout(1000)  # forward then backward over 2 layers: 4 × 0.16 s
-    assert page.evaluate("document.querySelectorAll('.link.pulse').length") == 0
+    assert page.evaluate("document.querySelector('[data-role=links]').dataset.pulse") == ""
     assert lab(page, "s.status.step") == 1
     page.evaluate("window.__pulses = 0")
     page.click('[data-action="play"]')

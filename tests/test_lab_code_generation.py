@@ -88,8 +88,19 @@ def batch_steps(s):
         s.step("batch")
 
 
+def l1_and_early_stopping(s):
+    s.configure(s.config.updated({"l1": 0.01, "early_stopping": True}))
+    for _ in range(3):
+        s.step("epoch")
+    s.configure(s.config.updated({"l1": 0.002}))
+    s.step("epoch")
+    s.restore_best()
+    s.step("batch")
+
+
 @pytest.mark.parametrize("run", [lr_change, optimizer_change, weight_edit, row_edits,
-                                 sample_steps, batch_steps, imported_rows])
+                                 sample_steps, batch_steps, imported_rows,
+                                 l1_and_early_stopping])
 def test_exported_script_ends_at_the_lab_weights(run, tmp_path):
     session = moons_session()
     run(session)
@@ -129,3 +140,19 @@ def test_a_reset_starts_a_fresh_log():
     session.set_weight(0, 0, 0, 1.0)
     session.reset()
     assert session.replay.changes == []
+
+
+def test_exported_script_reproduces_a_run_on_features_through_data_edits(tmp_path):
+    session = Session(LabConfig().updated({
+        "dataset": "circles", "points": 60, "test_fraction": 0.2, "batch_size": 8,
+        "features": ("x1sq", "x2sq", "x1x2", "sinx1"), "hidden": (3,)}))
+    session.step("epoch")
+    session.add_row([0.3, -0.4], 1.0)
+    session.set_row(2, [0.9, 0.1], 0.0)
+    session.step("epoch")
+    code = python_script(session)
+    assert "numpy.stack([x1 * x1, x2 * x2, x1 * x2, numpy.sin(x1)], axis=1)" in code
+    assert session.network.sizes[0] == 4
+    weights = run_script(code, tmp_path)
+    lab = [p.data for p in session.network.parameters()]
+    assert all(numpy.array_equal(a, b) for a, b in zip(weights, lab, strict=True))

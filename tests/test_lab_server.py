@@ -3,6 +3,7 @@ origin checks, exports that load back, CSV import."""
 
 import base64
 import json
+import time
 import warnings
 
 import pytest
@@ -17,12 +18,11 @@ from starlette.websockets import WebSocketDisconnect
 
 import backproplab as bp
 from backproplab.lab import create_app, limits
-from backproplab.lab.session_pool import SessionPool
 
 
 @pytest.fixture
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -60,7 +60,7 @@ class Conversation:
 
 @pytest.fixture
 def talk(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
         yield Conversation(ws)
 
 
@@ -124,18 +124,27 @@ def test_frames_carry_the_heatmap_only_when_weights_change(talk):
 
 
 def test_idle_session_is_closed_by_the_periodic_sweep():
-    pool = SessionPool(idle_seconds=0.3)
-    with TestClient(create_app(pool, sweep_seconds=0.05)) as client:
-        with client.websocket_connect("/ws") as ws:
+    app = create_app(idle_seconds=0.3, sweep_seconds=0.05)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        with client.websocket_connect("ws://127.0.0.1/ws") as ws:
             talk = Conversation(ws)
             talk.ask("play")
-            session = next(iter(pool._sessions.values()))
+            session = app.state.lab.session(talk.welcome["session"])
             while (msg := ws.receive_json())["type"] != "error":
                 pass
             assert "idle" in msg["error"]
             with pytest.raises(WebSocketDisconnect):
                 ws.receive_json()
-    assert len(pool) == 0 and session.evicted and not session.playing
+        assert len(app.state.lab) == 0
+        wait_until(lambda: app.state.lab.session(session.id) is None)
+    assert not session.playing
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def test_url_query_configures_the_session(talk):
@@ -194,18 +203,19 @@ def test_trace_reply_carries_the_step_trace(talk):
 
 def test_cross_origin_upgrade_is_refused(client):
     with pytest.raises(WebSocketDisconnect) as info, client.websocket_connect(
-            "/ws", headers={"origin": "http://evil.example"}):
+            "ws://127.0.0.1/ws", headers={"origin": "http://evil.example"}):
         pass
     assert info.value.code == 1008
 
 
 def test_same_origin_upgrade_is_accepted(client):
-    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
+    with client.websocket_connect("ws://127.0.0.1/ws",
+                                  headers={"origin": "http://127.0.0.1"}) as ws:
         assert ws.receive_json()["type"] == "welcome"
 
 
 def test_csv_import_replaces_the_data(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
         talk = Conversation(ws)
         session = talk.welcome["session"]
         csv = "x1,x2,label\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(30))
@@ -215,7 +225,7 @@ def test_csv_import_replaces_the_data(client):
 
 
 def test_csv_import_refuses_large_files_and_foreign_origins(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
         session = Conversation(ws).welcome["session"]
         big = b"1,2,0\n" * (limits.MAX_CSV_BYTES // 6 + 10)
         assert client.post(f"/api/csv?session={session}", content=big).status_code == 413

@@ -248,14 +248,12 @@ def test_sweep_closes_only_sessions_idle_longer_than_the_limit():
     assert pool.get(quiet.id) is None and pool.get(busy.id) is busy
 
 
-def test_sweep_stops_the_training_thread_of_an_idle_session():
+def test_sweep_stops_the_training_of_an_idle_session():
     clock = FakeClock()
     pool = SessionPool(idle_seconds=60, clock=clock)
     session = pool.open()
-    player = Player(session)
-    player.play()
-    assert player._thread.is_alive()
+    Player(session).play()
+    assert session.playing
     clock.now += 61
     pool.sweep()
-    player._thread.join(timeout=2)
-    assert not player._thread.is_alive() and not session.playing and len(pool) == 0
+    assert not session.playing and session.evicted and len(pool) == 0

@@ -142,3 +142,16 @@ def test_to_spec_refuses_models_a_spec_cannot_describe():
         nn.Sequential(nn.Linear(2, 2), nn.Dropout(), nn.Linear(2, 1)).to_spec()
     with pytest.raises(TypeError, match="only Sequential MLPs and Autoencoders"):
         nn.Linear(2, 2).to_spec()
+
+
+@pytest.mark.parametrize("spec", [
+    {"layers": [2, 3, 1]},
+    {"layers": [3, 4, 4, 2], "activation": "tanh", "output_activation": "sigmoid"},
+    {"layers": [2, 5, 1], "activations": [None, "relu"], "bias": False},
+    {"type": "autoencoder", "input_dim": 6, "hidden": [4, 3], "bottleneck": 2,
+     "output_activation": "sigmoid"},
+    {"type": "autoencoder", "input_dim": 4, "bottleneck": 1},
+])
+def test_state_shapes_are_those_of_the_built_model_without_building_it(spec):
+    built = {k: tuple(v.shape) for k, v in nn.from_spec(spec).state_dict().items()}
+    assert nn.spec.state_shapes(spec) == built

@@ -6,7 +6,19 @@ learning stack on top of it, explanations of every number, and an interactive la
 
 from backproplab.tensor import Tensor  # noqa: I001 - Tensor must be defined before the ops load
 
-from backproplab import autograd, data, dtypes, explain, export, nn, optim, plots, train
+from backproplab import (
+    autograd,
+    cuda,
+    data,
+    dtypes,
+    explain,
+    export,
+    nn,
+    optim,
+    plots,
+    train,
+    utils,
+)
 from backproplab.autograd import (
     detect_anomaly,
     enable_grad,
@@ -17,9 +29,18 @@ from backproplab.autograd import (
 from backproplab.backend import set_array_module
 from backproplab.compile import compile
 from backproplab.creation import (
+    BoolTensor,
+    ByteTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     as_tensor,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
@@ -28,13 +49,16 @@ from backproplab.creation import (
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
     randn,
+    randn_like,
     randperm,
     tensor,
     zeros,
     zeros_like,
 )
+from backproplab.devices import device
 from backproplab.dtypes import (
     bool_,
     double,
@@ -60,22 +84,29 @@ from backproplab.ops.arithmetic import (
     div,
     erf,
     exp,
+    floor_divide,
     log,
+    log2,
+    log10,
     mul,
     neg,
     pow,
+    remainder,
     sin,
     sqrt,
     sub,
 )
 from backproplab.ops.comparison import (
     all,
+    allclose,
     any,
     argmax,
     argmin,
     eq,
+    equal,
     ge,
     gt,
+    isclose,
     isfinite,
     isnan,
     le,
@@ -83,14 +114,15 @@ from backproplab.ops.comparison import (
     ne,
     sign,
 )
-from backproplab.ops.indexing import gather
+from backproplab.ops.indexing import gather, index_select
 from backproplab.ops.matmul import matmul
 from backproplab.ops.reductions import amax, amin, max, mean, min, std, sum, var
-from backproplab.ops.selection import clamp, maximum, minimum, where
+from backproplab.ops.selection import clamp, masked_fill, maximum, minimum, where
 from backproplab.ops.shape import (
     cat,
     expand,
     flatten,
+    flip,
     permute,
     repeat,
     reshape,
@@ -100,7 +132,8 @@ from backproplab.ops.shape import (
     unsqueeze,
 )
 from backproplab.ops.softmax import log_softmax, logsumexp, softmax
-from backproplab.random import Generator, manual_seed
+from backproplab.random import Generator, initial_seed, manual_seed
+from backproplab.sampling import multinomial
 from backproplab.serialization import load, load_metadata, load_tensors, save
 
 bool = bool_
@@ -109,3 +142,13 @@ clip = clamp
 concat = concatenate = cat
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``bp.lab`` is imported on first use: it needs the ``lab`` extra (Starlette, uvicorn),
+    which the engine and the learning stack do not."""
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module("backproplab.lab")
+    raise AttributeError(f"module 'backproplab' has no attribute {name!r}")

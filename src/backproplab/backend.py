@@ -15,9 +15,91 @@ xp = numpy
 
 
 def set_array_module(module) -> None:
-    """Route all array math through ``module`` (NumPy by default)."""
+    """Route all array math through ``module`` (NumPy by default).
+
+    Any module other than NumPy is taken to be an accelerator's (CuPy's): its arrays are the
+    "cuda" device, new tensors are made there, and ``bp.cuda.is_available()`` is True.
+    """
     global xp
     xp = module
+
+
+def accelerated() -> bool:
+    """True when the array module is an accelerator's (CuPy or a stand-in for it); a module
+    that records NumPy calls (``bp.compile``'s trace) says so with ``is_numpy``."""
+    return xp is not numpy and not getattr(xp, "is_numpy", False)
+
+
+def is_array(x) -> bool:
+    """True for an array of either kind a tensor can hold: NumPy's or the active module's."""
+    return isinstance(x, (numpy.ndarray, xp.ndarray))
+
+
+def as_array(x):
+    """``x`` (an op's result: an array, a NumPy scalar or a Python number) as an array, on the
+    device it was computed on."""
+    if isinstance(x, numpy.ndarray):
+        return x  # subclasses too (bp.compile's traced arrays): asarray would strip them
+    if isinstance(x, numpy.generic):
+        return numpy.asarray(x)
+    return xp.asarray(x)
+
+
+def ones_like(array):
+    """Ones of ``array``'s shape and dtype on ``array``'s device."""
+    return module_for(device_type_of(array)).ones_like(array)
+
+
+def on_host(fn, *args):
+    """``fn(*args)`` with NumPy as the array module: how an op runs on CPU tensors while an
+    accelerator module is active (its functions refuse NumPy arrays)."""
+    global xp
+    saved = xp
+    xp = numpy
+    try:
+        return fn(*args)
+    finally:
+        xp = saved
+
+
+def is_scalar(x) -> bool:
+    """True for a NumPy scalar (what NumPy's reductions return for a 0-d result)."""
+    return isinstance(x, numpy.generic)
+
+
+def device_type_of(array) -> str:
+    """Where ``array`` lives: "cpu" for NumPy arrays, "cuda" for the accelerator module's."""
+    return "cpu" if isinstance(array, (numpy.ndarray, numpy.generic)) else "cuda"
+
+
+def to_host(array):
+    """The explicit copy to a NumPy array (CuPy refuses implicit conversion)."""
+    if isinstance(array, numpy.ndarray):
+        return array
+    if isinstance(array, numpy.generic):
+        return numpy.asarray(array)
+    return xp.asnumpy(array)
+
+
+def to_device_type(array, kind: str):
+    """``array`` moved to "cpu" (NumPy) or "cuda" (the accelerator module), copied only if it
+    has to move."""
+    if kind == "cpu":
+        return to_host(array)
+    if isinstance(array, xp.ndarray) and not isinstance(array, numpy.ndarray):
+        return array
+    return xp.asarray(array)
+
+
+def module_for(kind: str):
+    """The array module that makes arrays on device ``kind``."""
+    return numpy if kind == "cpu" else xp
+
+
+def owns_writeable_memory(array) -> bool:
+    """True when ``array`` is not a view and may be written to, so a gradient stored as it can
+    be accumulated in place. CuPy arrays have no ``writeable`` flag; they always are."""
+    return getattr(array.flags, "writeable", True) and array.base is None
 
 
 def exp(x):
@@ -77,9 +159,22 @@ def logsumexp(x, axis):
 
 
 def _logsumexp(x, axis):
+    if x.size == 0:  # the sum of no exponentials is 0: log gives -inf, as PyTorch
+        with xp.errstate(divide="ignore"):
+            return xp.log(xp.exp(x).sum(axis=axis, keepdims=True))
     m = x.max(axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     return xp.log(xp.exp(x - m).sum(axis=axis, keepdims=True)) + m
+
+
+def log_softmax(x, axis):
+    """x - log Σ e^x along ``axis``, computed on x shifted by its maximum so that large
+    logits (1e8 in float64) lose no digits: (x - m) - log Σ e^(x - m)."""
+    if x.size == 0:
+        return x.copy()
+    m = x.max(axis=axis, keepdims=True)
+    shifted = x - xp.where(xp.isfinite(m), m, 0)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softplus(x):
@@ -91,8 +186,12 @@ _erf_scalar = numpy.frompyfunc(math.erf, 1, 1)
 
 
 def erf(x):
-    """Error function to full double precision (NumPy has none; math.erf is exact)."""
-    return xp.asarray(_erf_scalar(x)).astype(x.dtype)  # 0-d input gives a Python float
+    """Error function to full double precision (NumPy has none; math.erf is exact).
+
+    On an accelerator the values take an explicit round trip through the host.
+    """
+    out = as_array(_erf_scalar(to_host(x))).astype(x.dtype)  # 0-d gives a Python float
+    return out if isinstance(x, numpy.ndarray) else xp.asarray(out)
 
 
 def broadcast_to(x, shape):
@@ -115,6 +214,14 @@ def reshape(x, shape):
 
 def permute(x, axes):
     return x.transpose(axes)
+
+
+def floor_divide(a, b):
+    return xp.floor_divide(a, b)
+
+
+def flip(x, dims):
+    return xp.flip(x, dims)
 
 
 def swapaxes(x, a, b):
@@ -140,7 +247,7 @@ def sum_to_shape(x, shape):
 def index_add(shape, index, values):
     """Zeros of ``shape`` with ``values`` added at ``index`` (repeated indices add up)."""
     out = xp.zeros(shape, dtype=values.dtype)
-    if _is_basic_index(index):
+    if is_basic_index(index):
         out[index] = values
     else:
         xp.add.at(out, index, values)
@@ -161,7 +268,7 @@ def scatter_add(shape, dim, index, values):
     return out
 
 
-def _is_basic_index(index) -> bool:
+def is_basic_index(index) -> bool:
     """True when ``index`` only slices (no integer arrays or masks), so it has no repeats."""
     items = index if isinstance(index, tuple) else (index,)
     return all(

@@ -80,7 +80,12 @@ def _model(path: str | None):
     if path.endswith(".json"):
         with open(path, encoding="utf-8") as f:
             return bp.nn.from_spec(json.load(f))
-    return bp.load(path)
+    model = bp.load(path)
+    if not isinstance(model, bp.nn.Module):
+        raise ValueError(f"{path} holds weights only (a state_dict or checkpoint), not a model "
+                         "with its architecture; save a Sequential MLP or an Autoencoder with "
+                         "bp.save(model, path), or give a JSON network spec")
+    return model
 
 
 def _emit(args, data: dict, text: str) -> None:

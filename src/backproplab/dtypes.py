@@ -22,6 +22,9 @@ short, int, long = int16, int32, int64
 
 _default_float = float32
 
+# PyTorch's type categories: promotion across them picks the higher one's type.
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
 
 def get_default_dtype() -> numpy.dtype:
     return _default_float
@@ -54,3 +57,14 @@ def infer_dtype(array: numpy.ndarray) -> numpy.dtype:
     if kind == "b":
         return bool_
     raise TypeError(f"cannot make a tensor from data of type {array.dtype}")
+
+
+def promote_types(a: numpy.dtype, b: numpy.dtype) -> numpy.dtype:
+    """PyTorch's ``promote_types``: across categories the higher category's type wins (int64
+    with float32 is float32, where NumPy says float64); within one, NumPy's rule agrees."""
+    if a == b:
+        return a
+    ca, cb = CATEGORY[a.kind], CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return numpy.promote_types(a, b)

@@ -10,6 +10,7 @@ Every structural property is validated on read, so a truncated or tampered file 
 with a message instead of producing garbage weights.
 """
 
+import hashlib
 import json
 
 import numpy
@@ -28,6 +29,7 @@ _DTYPES = {
     "BOOL": numpy.dtype("?"),
 }
 MAX_HEADER_BYTES = 100 * 1024 * 1024
+CHECKSUM_KEY = "sha256"
 
 
 class SafetensorsError(ValueError):
@@ -56,6 +58,24 @@ def dumps(tensors: dict, metadata: dict | None = None) -> bytes:
     return len(raw).to_bytes(8, "little") + raw + b"".join(chunks)
 
 
+def content_sha256(tensors: dict, metadata: dict) -> str:
+    """SHA-256 of every tensor (name, dtype, shape, bytes as stored) and every metadata entry
+    but the checksum itself, in name order: independent of the byte layout a writer chose, so
+    a file rewritten by another tool with the same content still checks."""
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        arr = numpy.asarray(tensors[name])
+        code = _normalise(arr.dtype)
+        if code is None:
+            raise TypeError(f"safetensors: cannot store dtype {arr.dtype} (tensor {name!r})")
+        head = json.dumps([name, code, list(arr.shape)]).encode("utf-8")
+        digest.update(len(head).to_bytes(8, "little") + head)
+        digest.update(numpy.ascontiguousarray(arr, dtype=_DTYPES[code]).tobytes())
+    rest = sorted((str(k), str(v)) for k, v in metadata.items() if k != CHECKSUM_KEY)
+    digest.update(json.dumps(rest).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def _normalise(dtype: numpy.dtype) -> str | None:
     for code, d in _DTYPES.items():
         if d.kind == dtype.kind and d.itemsize == dtype.itemsize:
@@ -75,8 +95,10 @@ def loads(blob: bytes, source: str = "data") -> tuple[dict, dict]:
         raise bad(f"its header claims {n} bytes but the file has {len(blob)} (truncated?)")
     try:
         header = json.loads(blob[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError, or an int too long
         raise bad(f"its header is not valid JSON ({e})") from None
+    except RecursionError:
+        raise bad("its header is too deeply nested") from None
     if not isinstance(header, dict):
         raise bad("its header is not a JSON object")
     metadata = header.pop("__metadata__", {}) or {}
@@ -91,7 +113,7 @@ def loads(blob: bytes, source: str = "data") -> tuple[dict, dict]:
         if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
             raise bad(f"entry {name!r} must have exactly dtype, shape and data_offsets")
         code, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
-        if code not in _DTYPES:
+        if not isinstance(code, str) or code not in _DTYPES:
             raise bad(f"entry {name!r} has unsupported dtype {code!r}")
         if not isinstance(shape, list) or not all(
             isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape

@@ -1,33 +1,40 @@
 """``Tensor``: an n-dimensional array that remembers how it was computed.
 
-The array lives in ``.data`` (a NumPy ndarray). A tensor made by an op while grad mode is on
-and some input requires grad has a ``grad_fn`` (the op's graph node); leaves have none.
-Methods here are thin: each forwards to the op module that holds the math, so this file is
-the API surface and the ops hold the calculus.
+The array lives in ``.data`` (a NumPy ndarray on the CPU, a CuPy array on "cuda"). A tensor
+made by an op while grad mode is on and some input requires grad has a ``grad_fn`` (the op's
+graph node); leaves have none. Methods are thin: each forwards to the op module that holds the
+math, so the Tensor files are the API surface and the ops hold the calculus. This file holds
+the core (attributes, conversions, autograd, dtype and device); the method families live in
+``tensor_elementwise``, ``tensor_structure`` and ``tensor_inplace``.
 """
 
 import weakref
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
+from backproplab import devices as _device
+from backproplab.tensor_data import array_from_data
+from backproplab.tensor_elementwise import ElementwiseMethods
+from backproplab.tensor_inplace import InplaceMethods
 from backproplab.tensor_repr import format_data
+from backproplab.tensor_structure import StructureMethods
 
 
-class Tensor:
-    __slots__ = ("__weakref__", "_hooks", "_version", "data", "grad", "grad_fn", "requires_grad")
+class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
+    __slots__ = ("__weakref__", "_hooks", "_version", "_view", "data", "grad", "grad_fn",
+                 "requires_grad")
 
     # torch.Tensor-compatible hash: by identity (== is elementwise, so it cannot define hashing).
     __hash__ = object.__hash__
     # Make NumPy defer to us in mixed expressions such as ``ndarray * tensor``.
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _to_array(data, dtype)
+    def __init__(self, data, requires_grad: bool = False, dtype=None, device=None):
+        self.data = array_from_data(data, dtype, _device.kind(device))
         self.grad = None
         self.grad_fn = None
         self._version = 0
         self._hooks = None
+        self._view = None  # (base, view function) when this tensor is a view of base
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -42,6 +49,7 @@ class Tensor:
         t.grad = None
         t._version = 0
         t._hooks = None
+        t._view = None
         return t
 
     # ----- attributes -------------------------------------------------------------------------
@@ -62,16 +70,20 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.of_array(self.data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return backend.device_type_of(self.data) == "cuda"
 
     @property
     def T(self) -> "Tensor":
-        return _shape.permute(self, tuple(reversed(range(self.ndim))))
+        return self.permute(tuple(reversed(range(self.ndim))))
 
     @property
     def mT(self) -> "Tensor":
-        return _shape.transpose(self, -2, -1)
+        return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None):
         return self.data.shape if dim is None else self.data.shape[dim]
@@ -82,6 +94,11 @@ class Tensor:
     def numel(self) -> int:
         return int(self.data.size)
 
+    nelement = numel
+
+    def element_size(self) -> int:
+        return int(self.data.dtype.itemsize)
+
     def item(self):
         if self.data.size != 1:
             raise ValueError(
@@ -90,13 +107,20 @@ class Tensor:
             )
         return self.data.item()
 
-    def numpy(self) -> numpy.ndarray:
+    def numpy(self):
+        """The NumPy array itself (shared memory), for a CPU tensor without grad."""
         if self.requires_grad:
             raise RuntimeError(
                 "numpy(): can't call numpy() on a tensor that requires grad; "
                 "use tensor.detach().numpy()"
             )
+        self._require_cpu("numpy()")
         return self.data
+
+    def _require_cpu(self, what: str) -> None:
+        if backend.device_type_of(self.data) != "cpu":
+            raise TypeError(f"{what}: can't convert a {self.device} tensor to NumPy; use "
+                            ".cpu() to copy it to host memory first")
 
     def tolist(self):
         return self.data.tolist()
@@ -129,15 +153,18 @@ class Tensor:
         return int(self.data)
 
     def __array__(self, dtype=None, copy=None):
+        self._require_cpu("__array__")
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __repr__(self) -> str:
-        body = format_data(self.data)
+        body = format_data(backend.to_host(self.data))
         extras = []
         if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
             self.data.size == 0
         ):
             extras.append(f"dtype={self.data.dtype}")
+        if self.is_cuda:
+            extras.insert(0, f"device='{self.device}'")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -200,15 +227,31 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
-    # ----- dtype ------------------------------------------------------------------------------
-    def to(self, dtype) -> "Tensor":
-        dtype = dtypes.as_dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        return _arith.cast(self, dtype)
+    # ----- dtype and device --------------------------------------------------------------------
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, as in PyTorch.
+
+        Returns ``self`` when nothing changes (unless ``copy=True``); otherwise a new tensor
+        whose gradient flows back through the cast and the transfer.
+        """
+        kind, dtype, copy = _device.parse_to(args, kwargs)
+        out = self
+        if dtype is not None and dtype != out.data.dtype:
+            out = _arith.cast(out, dtype)
+        if kind is not None and backend.device_type_of(out.data) != kind:
+            out = _transfer.to_device(out, kind)
+        if copy and out is self:
+            out = _arith.clone(self)
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Tensor":
+        return self.to("cuda" if device is None else device)
 
     def type(self, dtype) -> "Tensor":
-        return self.to(dtype)
+        return self.to(dtypes.as_dtype(dtype))
 
     def float(self) -> "Tensor":
         return self.to(dtypes.float32)
@@ -237,352 +280,6 @@ class Tensor:
     def contiguous(self) -> "Tensor":
         return self
 
-    def cpu(self) -> "Tensor":
-        return self
-
-    # ----- arithmetic -------------------------------------------------------------------------
-    def __add__(self, other):
-        return _arith.add(self, other)
-
-    def __radd__(self, other):
-        return _arith.add(other, self)
-
-    def __sub__(self, other):
-        return _arith.sub(self, other)
-
-    def __rsub__(self, other):
-        return _arith.sub(other, self)
-
-    def __mul__(self, other):
-        return _arith.mul(self, other)
-
-    def __rmul__(self, other):
-        return _arith.mul(other, self)
-
-    def __truediv__(self, other):
-        return _arith.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _arith.div(other, self)
-
-    def __pow__(self, other):
-        return _arith.pow(self, other)
-
-    def __rpow__(self, other):
-        return _arith.pow(other, self)
-
-    def __neg__(self):
-        return _arith.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _arith.abs(self)
-
-    def __matmul__(self, other):
-        return _matmul.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _matmul.matmul(other, self)
-
-    def add(self, other, alpha=1):
-        return _arith.add(self, other if alpha == 1 else other * alpha)
-
-    def sub(self, other, alpha=1):
-        return _arith.sub(self, other if alpha == 1 else other * alpha)
-
-    def mul(self, other):
-        return _arith.mul(self, other)
-
-    def div(self, other):
-        return _arith.div(self, other)
-
-    def pow(self, exponent):
-        return _arith.pow(self, exponent)
-
-    def neg(self):
-        return _arith.neg(self)
-
-    def matmul(self, other):
-        return _matmul.matmul(self, other)
-
-    def mm(self, other):
-        return _matmul.matmul(self, other)
-
-    # ----- comparisons (no gradient) ----------------------------------------------------------
-    def __eq__(self, other):  # type: ignore[override]
-        return _compare.eq(self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return _compare.ne(self, other)
-
-    def __lt__(self, other):
-        return _compare.lt(self, other)
-
-    def __le__(self, other):
-        return _compare.le(self, other)
-
-    def __gt__(self, other):
-        return _compare.gt(self, other)
-
-    def __ge__(self, other):
-        return _compare.ge(self, other)
-
-    def __invert__(self):
-        return _compare.logical_not(self)
-
-    def __and__(self, other):
-        return _compare.logical_and(self, other)
-
-    def __or__(self, other):
-        return _compare.logical_or(self, other)
-
-    def __rand__(self, other):
-        return _compare.logical_and(other, self)
-
-    def __ror__(self, other):
-        return _compare.logical_or(other, self)
-
-    def eq(self, other):
-        return _compare.eq(self, other)
-
-    def ne(self, other):
-        return _compare.ne(self, other)
-
-    def lt(self, other):
-        return _compare.lt(self, other)
-
-    def le(self, other):
-        return _compare.le(self, other)
-
-    def gt(self, other):
-        return _compare.gt(self, other)
-
-    def ge(self, other):
-        return _compare.ge(self, other)
-
-    def argmax(self, dim=None, keepdim=False):
-        return _compare.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim=False):
-        return _compare.argmin(self, dim, keepdim)
-
-    def all(self, dim=None, keepdim=False):
-        return _compare.all(self, dim, keepdim)
-
-    def any(self, dim=None, keepdim=False):
-        return _compare.any(self, dim, keepdim)
-
-    def isnan(self):
-        return _compare.isnan(self)
-
-    def isfinite(self):
-        return _compare.isfinite(self)
-
-    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(numpy.allclose(self.data, _compare.as_array(other), rtol=rtol, atol=atol))
-
-    def equal(self, other) -> bool:
-        return bool(numpy.array_equal(self.data, _compare.as_array(other)))
-
-    # ----- elementwise math -------------------------------------------------------------------
-    def exp(self):
-        return _arith.exp(self)
-
-    def log(self):
-        return _arith.log(self)
-
-    def sqrt(self):
-        return _arith.sqrt(self)
-
-    def abs(self):
-        return _arith.abs(self)
-
-    def sin(self):
-        return _arith.sin(self)
-
-    def cos(self):
-        return _arith.cos(self)
-
-    def erf(self):
-        return _arith.erf(self)
-
-    def sign(self):
-        return _compare.sign(self)
-
-    def square(self):
-        return _arith.mul(self, self)
-
-    def reciprocal(self):
-        return _arith.div(1.0, self)
-
-    def tanh(self):
-        return _act.tanh(self)
-
-    def sigmoid(self):
-        return _act.sigmoid(self)
-
-    def relu(self):
-        return _act.relu(self)
-
-    def clamp(self, min=None, max=None):
-        return _select.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other):
-        return _select.maximum(self, other)
-
-    def minimum(self, other):
-        return _select.minimum(self, other)
-
-    def where(self, condition, other):
-        return _select.where(condition, self, other)
-
-    def masked_fill(self, mask, value):
-        return _select.where(mask, value, self)
-
-    # ----- reductions -------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
-        return _reduce.sum(self, dim, keepdim, axis=axis, keepdims=keepdims, dtype=dtype)
-
-    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
-        return _reduce.mean(self, dim, keepdim, axis=axis, keepdims=keepdims, dtype=dtype)
-
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None, ddof=None):
-        return _reduce.var(self, dim, unbiased, keepdim, correction=correction, axis=axis,
-                           keepdims=keepdims, ddof=ddof)
-
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
-            keepdims=None, ddof=None):
-        return _reduce.std(self, dim, unbiased, keepdim, correction=correction, axis=axis,
-                           keepdims=keepdims, ddof=ddof)
-
-    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _reduce.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
-
-    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _reduce.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
-
-    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _reduce.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
-
-    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return _reduce.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
-
-    def logsumexp(self, dim, keepdim=False):
-        return _softmax.logsumexp(self, dim, keepdim)
-
-    def softmax(self, dim):
-        return _softmax.softmax(self, dim)
-
-    def log_softmax(self, dim):
-        return _softmax.log_softmax(self, dim)
-
-    # ----- shape ------------------------------------------------------------------------------
-    def reshape(self, *shape):
-        return _shape.reshape(self, *shape)
-
-    def view(self, *shape):
-        return _shape.reshape(self, *shape)
-
-    def view_as(self, other):
-        return _shape.reshape(self, other.shape)
-
-    def reshape_as(self, other):
-        return _shape.reshape(self, other.shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        return _shape.flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0, dim1):
-        return _shape.transpose(self, dim0, dim1)
-
-    def swapaxes(self, axis0, axis1):
-        return _shape.transpose(self, axis0, axis1)
-
-    def t(self):
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
-        return _shape.permute(self, tuple(reversed(range(self.ndim))))
-
-    def permute(self, *dims):
-        return _shape.permute(self, *dims)
-
-    def unsqueeze(self, dim):
-        return _shape.unsqueeze(self, dim)
-
-    def squeeze(self, dim=None):
-        return _shape.squeeze(self, dim)
-
-    def expand(self, *sizes):
-        return _shape.expand(self, *sizes)
-
-    def expand_as(self, other):
-        return _shape.expand(self, other.shape)
-
-    def broadcast_to(self, shape):
-        return _shape.expand(self, shape)
-
-    def repeat(self, *sizes):
-        return _shape.repeat(self, *sizes)
-
-    def __getitem__(self, index):
-        return _index.getitem(self, index)
-
-    def gather(self, dim, index):
-        return _index.gather(self, dim, index)
-
-    # ----- in-place --------------------------------------------------------------------------
-    def __setitem__(self, index, value):
-        _inplace.setitem(self, index, value)
-
-    def __iadd__(self, other):
-        return _inplace.apply_inplace(self, _arith.add, other)
-
-    def __isub__(self, other):
-        return _inplace.apply_inplace(self, _arith.sub, other)
-
-    def __imul__(self, other):
-        return _inplace.apply_inplace(self, _arith.mul, other)
-
-    def __itruediv__(self, other):
-        return _inplace.apply_inplace(self, _arith.div, other)
-
-    def add_(self, other, alpha=1):
-        return _inplace.apply_inplace(self, _arith.add, other if alpha == 1 else other * alpha)
-
-    def sub_(self, other, alpha=1):
-        return _inplace.apply_inplace(self, _arith.sub, other if alpha == 1 else other * alpha)
-
-    def mul_(self, other):
-        return _inplace.apply_inplace(self, _arith.mul, other)
-
-    def div_(self, other):
-        return _inplace.apply_inplace(self, _arith.div, other)
-
-    def clamp_(self, min=None, max=None):
-        return _inplace.apply_inplace(self, lambda t, _: _select.clamp(t, min, max), None)
-
-    def copy_(self, src):
-        return _inplace.fill(self, _compare.as_array(src))
-
-    def fill_(self, value):
-        return _inplace.fill(self, value)
-
-    def zero_(self):
-        return _inplace.fill(self, 0)
-
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        return _inplace.fill(self, _random.uniform_array(self.shape, a, b, self.dtype, generator))
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        return _inplace.fill(self, _random.normal_array(self.shape, mean, std, self.dtype,
-                                                        generator))
-
-
 class _HookHandle:
     def __init__(self, hooks: list, hook):
         self._hooks = hooks
@@ -593,26 +290,10 @@ class _HookHandle:
             self._hooks.remove(self._hook)
 
 
-def _to_array(data, dtype=None) -> numpy.ndarray:
-    """Copy Python or NumPy data into a fresh ndarray with PyTorch's dtype defaults."""
-    if isinstance(data, Tensor):
-        data = data.data
-    arr = numpy.array(data, copy=True)
-    target = dtypes.infer_dtype(arr) if dtype is None else dtypes.as_dtype(dtype)
-    if dtype is None and isinstance(data, numpy.ndarray) and arr.dtype.kind == "f":
-        target = arr.dtype  # arrays keep their float precision, as torch.tensor(ndarray) does
-    return arr.astype(target, copy=False)
-
-
-from backproplab import random as _random  # noqa: E402 - ops import Tensor from here
-from backproplab.autograd import engine as _engine  # noqa: E402
-from backproplab.ops import activations as _act  # noqa: E402
+from backproplab import tensor_elementwise, tensor_inplace, tensor_structure  # noqa: E402
+from backproplab.autograd import engine as _engine  # noqa: E402 - ops import Tensor from here
 from backproplab.ops import arithmetic as _arith  # noqa: E402
-from backproplab.ops import comparison as _compare  # noqa: E402
-from backproplab.ops import indexing as _index  # noqa: E402
-from backproplab.ops import inplace as _inplace  # noqa: E402
-from backproplab.ops import matmul as _matmul  # noqa: E402
-from backproplab.ops import reductions as _reduce  # noqa: E402
-from backproplab.ops import selection as _select  # noqa: E402
-from backproplab.ops import shape as _shape  # noqa: E402
-from backproplab.ops import softmax as _softmax  # noqa: E402
+from backproplab.ops import transfer as _transfer  # noqa: E402
+
+for _family in (tensor_elementwise, tensor_inplace, tensor_structure):
+    _family.bind_ops()

@@ -78,6 +78,14 @@ def permute(x, axes):
     return shape.permute(x, axes)
 
 
+def flip(x, dims):
+    return shape.flip(x, *dims)
+
+
+def floor_divide(a, b):
+    return arithmetic.floor_divide(a, b)
+
+
 def swapaxes(x, a, b):
     return shape.transpose(x, a, b)
 

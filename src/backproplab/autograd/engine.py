@@ -12,11 +12,9 @@ Graph keys are ``id()``s: the graph itself keeps every node alive during the wal
 
 import heapq
 
-import numpy
-
 from backproplab import backend, tensor_math
 from backproplab.autograd import anomaly
-from backproplab.autograd.function import FREED_MESSAGE, Function, _InplaceClock
+from backproplab.autograd.function import FREED_MESSAGE, Function, _InplaceClock, host_inputs
 from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.tensor import Tensor
 
@@ -27,7 +25,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             and isinstance(tensors, Tensor) and tensors.grad_fn is not None
             and tensors.data.size == 1):
         # loss.backward(): the call every training step makes, without the general set-up.
-        seed = backend.xp.ones_like(tensors.data)
+        seed = backend.ones_like(tensors.data)
         _run((tensors,), (seed,), bool(retain_graph), False, None, None, seeded=True)
         return
     tensors, grad_tensors = _as_lists(tensors, grad_tensors)
@@ -95,7 +93,7 @@ def _root_grad(t: Tensor, g, create_graph: bool):
                 f"grad can be implicitly created only for scalar outputs; this output has "
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape)"
             )
-        g = backend.xp.ones_like(t.data)
+        g = backend.ones_like(t.data)
     else:
         arr = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
         if arr.shape != t.data.shape:
@@ -127,7 +125,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
     _grad_state.enabled = create_graph
     stored = set()
     check_anomaly = anomaly.state.enabled
-    ndarray = numpy.ndarray
+    ndarray = backend.xp.ndarray
+    is_array = backend.is_array
     heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while heap:
@@ -147,7 +146,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
             if create_graph:
                 in_grads = _backward_differentiable(key, g)
             else:
-                in_grads = cls.backward(key, g)
+                try:
+                    in_grads = cls.backward(key, g)
+                except TypeError:
+                    if not host_inputs(key.name, key.inputs):
+                        raise
+                    in_grads = backend.on_host(cls.backward, key, g)  # a CPU node
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if check_anomaly:
@@ -162,8 +166,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 if create_graph:
                     gi = _fit_tensor(gi, inp)
                 else:
-                    if not isinstance(gi, ndarray):  # subclasses too: bp.compile's traced arrays
-                        gi = numpy.asarray(gi)
+                    if type(gi) is not ndarray and not is_array(gi):
+                        gi = backend.as_array(gi)
                     data = inp.data
                     if gi.shape != data.shape:
                         gi = _sum_to(gi, data.shape, key)
@@ -182,12 +186,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
         plain = capture is None and only_ids is None and not create_graph
         for k, leaf in leaves.items():
             g = grads[k]
-            if not isinstance(g, ndarray) and not create_graph:
-                g = numpy.array(g)  # 0-d sums come back from NumPy as scalars, not arrays
+            if type(g) is not ndarray and not create_graph and not is_array(g):
+                g = backend.as_array(g)  # 0-d sums come back from NumPy as scalars
             if plain and leaf._hooks is None and leaf.grad is None:
                 # The usual case (grads zeroed to None): store g, copying it only when it is
                 # shared with another .grad or is a read-only view.
-                if id(g) in stored or not g.flags.writeable or g.base is not None:
+                if id(g) in stored or not backend.owns_writeable_memory(g):
                     g = g.copy()
                 stored.add(id(g))
                 leaf.grad = Tensor._make(g, False, None)
@@ -248,7 +252,7 @@ def _backward_differentiable(node: Function, g):
 
 def _saved_as_tensor(node: Function, s):
     """Map a saved array back to the tensor it came from, so its dependence is differentiated."""
-    if not isinstance(s, (numpy.ndarray, numpy.generic)):
+    if isinstance(s, Tensor) or not (backend.is_array(s) or backend.is_scalar(s)):
         return s
     for inp in node.inputs:
         if inp is not None and inp.data is s:
@@ -288,7 +292,7 @@ def _check_backward(node: Function, grads) -> None:
         if gi is None:
             continue
         arr = gi.data if isinstance(gi, Tensor) else gi
-        if not numpy.isfinite(arr).all():
+        if not backend.xp.isfinite(arr).all():
             where = node.site or "<unknown>"
             raise anomaly.AnomalyError(
                 f"Function '{node.name}Backward' returned non-finite values (NaN or Inf) in its "
@@ -333,13 +337,13 @@ def _accumulate(t: Tensor, g, create_graph: bool, stored: set) -> None:
         t.grad = g if t.grad is None else t.grad + g
         return
     if t.grad is None:
-        if id(g) in stored or not g.flags.writeable or g.base is not None:
+        if id(g) in stored or not backend.owns_writeable_memory(g):
             g = g.copy()
         stored.add(id(g))
         t.grad = Tensor._make(g, False, None)
     else:
         old = t.grad.data
-        if old.flags.writeable and old.base is None and old.shape == g.shape:
+        if backend.owns_writeable_memory(old) and old.shape == g.shape:
             old += g
         else:
             t.grad = Tensor._make(old + g, False, None)

@@ -1,8 +1,10 @@
 """``Function``: one differentiable op, its forward and its backward rule side by side.
 
-An op is a subclass with two static methods, as in PyTorch:
+The engine's own ops subclass this class directly and work on arrays (user code subclasses
+:class:`backproplab.autograd.custom_function.Function`, ``bp.autograd.Function``, which has
+PyTorch's tensor contract). An op is a subclass with two static methods:
 
-* ``forward(ctx, *args)`` gets NumPy arrays (tensors unwrapped; other arguments as given),
+* ``forward(ctx, *args)`` gets arrays (tensors unwrapped; other arguments as given),
   returns the output array and saves what backward needs with ``ctx.save_for_backward``.
 * ``backward(ctx, grad)`` gets the gradient of the loss with respect to the output and returns
   one gradient per forward argument (``None`` where there is none). Array math goes through
@@ -19,8 +21,6 @@ An applied op object is also the graph node (the ``grad_fn``) of its output.
 """
 
 import itertools
-
-import numpy
 
 from backproplab import backend
 from backproplab.autograd import anomaly
@@ -145,9 +145,13 @@ class Function:
                 f"{cls.__name__}: shapes {shapes} cannot be broadcast together; each trailing "
                 "dimension must match or be 1"
             ) from None
+        except TypeError:
+            if not host_inputs(cls.__name__, args):
+                raise
+            out = backend.on_host(cls.forward, ctx, *arrays)
         raw_out = out  # what forward saved: a NumPy scalar, not an array, for 0-d results
-        if type(out) is not numpy.ndarray:
-            out = backend.xp.asarray(out)
+        if type(out) is not backend.xp.ndarray and not backend.is_array(out):
+            out = backend.as_array(out)
         if needs and _grad_state.enabled:
             ctx.parents = parents
             ctx.versions = versions
@@ -164,10 +168,23 @@ class Function:
         return result
 
 
+def host_inputs(name: str, args) -> bool:
+    """After an accelerator module refused an op's arrays: True when every tensor is a CPU
+    tensor (the op then runs on NumPy); a clear error when CPU and GPU tensors are mixed."""
+    if not backend.accelerated():
+        return False
+    kinds = {backend.device_type_of(a.data) for a in args if isinstance(a, Tensor)}
+    if kinds == {"cpu", "cuda"}:
+        raise RuntimeError(f"{name}: expected all tensors to be on the same device, but found "
+                           "cpu and cuda:0 tensors; move them with .to(device) first")
+    return kinds == {"cpu"}
+
+
 def _check_forward(ctx, out) -> None:
     ctx.site = anomaly.creation_site()
-    if out.dtype.kind == "f" and not numpy.isfinite(out).all():
-        bad = "NaN" if numpy.isnan(out).any() else "Inf"
+    xp = backend.xp
+    if out.dtype.kind == "f" and not xp.isfinite(out).all():
+        bad = "NaN" if xp.isnan(out).any() else "Inf"
         raise anomaly.AnomalyError(
             f"Function '{ctx.name}' returned {bad} values in its forward pass. "
             f"It was created at {ctx.site}"

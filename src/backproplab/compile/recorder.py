@@ -45,6 +45,12 @@ class _ThreadRouting:
     def __init__(self, plain):
         self._plain = plain
 
+    @property
+    def is_numpy(self) -> bool:
+        """Not an accelerator (see backend.accelerated) unless the module it stands in for is."""
+        return current() is not None or self._plain is numpy or getattr(
+            self._plain, "is_numpy", False)
+
     def __getattr__(self, name):
         rec = getattr(_local, "recorder", None)
         return getattr(self._plain if rec is None else rec.xp, name)
@@ -330,6 +336,7 @@ class RecordingNumpy:
     arguments (array creation, ``asarray``) made to return traced arrays."""
 
     ndarray = TracedArray
+    is_numpy = True  # backend.accelerated(): recording NumPy is still NumPy
 
     def __init__(self, recorder: Recorder):
         self._rec = recorder

@@ -1,12 +1,14 @@
 """``load_csv``: read a numeric table into a ``LabeledDataset``, refusing bad files clearly.
 
 Users bring their own files to the CLI and the web lab, so every rejection names the file,
-the line and the column at fault. Feature columns must be numbers. The target column may hold
+the line and the column at fault — undecodable bytes, overlong fields and numbers beyond
+float32's range included. Feature columns must be numbers. The target column may hold
 numbers or class names; names (and small sets of integers) become class indices, in sorted
 order, and ``info.class_names`` records which label each index stands for.
 """
 
 import csv
+import io
 import math
 from pathlib import Path
 
@@ -22,6 +24,10 @@ class CSVFormatError(ValueError):
     """The file cannot be read as a dataset; the message says where and why."""
 
 
+FLOAT32_MAX = float(numpy.finfo(numpy.float32).max)
+"""The largest magnitude a value may have: datasets are float32, and past it a value is inf."""
+
+
 def _number(text: str) -> float | None:
     try:
         value = float(text)
@@ -30,18 +36,50 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _checked_number(text: str, where: str, max_abs: float) -> float:
+    """``text`` as a number within ±``max_abs``, or CSVFormatError saying where it is."""
+    value = _number(text)
+    if value is None:
+        raise CSVFormatError(f"{where}: {_shown(text)} is not a finite number")
+    if abs(value) > max_abs:
+        raise CSVFormatError(f"{where}: {_shown(text)} is outside the range ±{max_abs:g}")
+    return value
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _decoded(path: Path) -> str:
+    """The file's text as UTF-8 (a leading byte-order mark dropped); bytes that are not UTF-8
+    are refused naming the line and column where they start."""
+    content = path.read_bytes()
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = content.count(b"\n", 0, e.start) + 1
+        column = e.start - (content.rfind(b"\n", 0, e.start) + 1) + 1
+        raise CSVFormatError(f"{path} line {line}, column {column} (byte "
+                             f"{content[e.start]:#04x}): the file is not UTF-8 text; save it "
+                             f"as UTF-8 CSV") from None
+
+
 def _read_rows(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
     """(line number, stripped fields) of every non-blank row."""
     rows = []
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f, delimiter=delimiter)
-        for fields in reader:
-            fields = [field.strip() for field in fields]
-            if any(fields):
-                rows.append((reader.line_num, fields))
-            if len(rows) > MAX_SAMPLES + 1:
-                raise CSVFormatError(f"{path}: more than {MAX_SAMPLES} rows")
-    return rows
+    reader = csv.reader(io.StringIO(_decoded(path), newline=""), delimiter=delimiter)
+    while True:
+        try:
+            fields = next(reader, None)
+        except csv.Error as e:  # a field over csv.field_size_limit(), a NUL byte, ...
+            raise CSVFormatError(f"{path} line {reader.line_num}: {e}") from None
+        if fields is None:
+            return rows
+        fields = [field.strip() for field in fields]
+        if any(fields):
+            rows.append((reader.line_num, fields))
+        if len(rows) > MAX_SAMPLES + 1:
+            raise CSVFormatError(f"{path}: more than {MAX_SAMPLES} rows")
 
 
 def _looks_like_header(rows) -> bool:
@@ -70,15 +108,11 @@ def _where(path: Path, line: int, col: int, names: list[str]) -> str:
     return f"{path} line {line}, column {col + 1} ({names[col]!r})"
 
 
-def _features(rows, cols, names, path) -> numpy.ndarray:
+def _features(rows, cols, names, path, max_abs: float) -> numpy.ndarray:
     x = numpy.empty((len(rows), len(cols)), dtype=numpy.float64)
     for i, (line, fields) in enumerate(rows):
         for j, col in enumerate(cols):
-            value = _number(fields[col])
-            if value is None:
-                raise CSVFormatError(f"{_where(path, line, col, names)}: {fields[col]!r} is "
-                                     f"not a finite number")
-            x[i, j] = value
+            x[i, j] = _checked_number(fields[col], _where(path, line, col, names), max_abs)
     return x
 
 
@@ -97,13 +131,14 @@ def _labels(values: list, task: str | None):
 
 
 def load_csv(path, target=-1, features=None, header="auto", delimiter: str = ",",
-             task: str | None = None) -> LabeledDataset:
+             task: str | None = None, max_abs: float = FLOAT32_MAX) -> LabeledDataset:
     """A dataset from a CSV file.
 
     ``target`` and ``features`` name columns by header name or 0-based index (negative counts
     from the end); features default to every other column. ``header`` is True, False or
     "auto" (a first row with text above numbers is a header). ``task`` is "binary",
-    "multiclass", "regression" or None to infer it from the target column.
+    "multiclass", "regression" or None to infer it from the target column. A number beyond
+    ±``max_abs`` (default: float32's largest) is refused with its line and column.
     """
     path = Path(path)
     if task is not None and task not in CSV_TASKS:
@@ -128,7 +163,7 @@ def load_csv(path, target=-1, features=None, header="auto", delimiter: str = ","
         cols = [_column(f, names, path, rows[0][0]) for f in features]
     if not cols:
         raise CSVFormatError(f"{path}: no feature columns besides the target {names[t]!r}")
-    x = _features(data, cols, names, path)
+    x = _features(data, cols, names, path, max_abs)
     feature_names = [names[c] for c in cols]
     values = []
     for line, fields in data:
@@ -137,7 +172,8 @@ def load_csv(path, target=-1, features=None, header="auto", delimiter: str = ","
         values.append(fields[t])
     numbers = [_number(v) for v in values]
     if all(v is not None for v in numbers):
-        values = numbers
+        values = [_checked_number(v, _where(path, line, t, names), max_abs)
+                  for v, (line, _) in zip(values, data, strict=True)]
     elif task == "regression":
         line, fields = data[numbers.index(None)]
         raise CSVFormatError(f"{_where(path, line, t, names)}: {fields[t]!r} is not a finite "

@@ -17,6 +17,7 @@ from backproplab.data.logic import make_and, make_or, make_xor
 from backproplab.data.partitions import make_checkerboard, make_linear
 from backproplab.data.regression import make_polynomial, make_sine
 from backproplab.data.sklearn_datasets import load_digits, load_iris
+from backproplab.data.surfaces import make_bump, make_plane
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ _ENTRIES = (
     DatasetEntry("checkerboard", make_checkerboard, "alternating squares of a checkerboard"),
     DatasetEntry("sine", make_sine, "1-D regression: y = sin(x) + noise"),
     DatasetEntry("polynomial", make_polynomial, "1-D regression: y = x³ − x + noise"),
+    DatasetEntry("plane", make_plane, "2-D regression: a tilted plane, y = (x₁ + x₂) / 2"),
+    DatasetEntry("bump", make_bump, "2-D regression: a gaussian bump in the middle"),
     DatasetEntry("encoder", make_encoder, "8-3-8 encoder: reproduce one-hot inputs"),
     DatasetEntry("iris", load_iris, "iris flowers: 4 measurements, 3 species",
                  needs_sklearn=True),

@@ -6,7 +6,15 @@ the ops' own backward rules, gradients from ``backward()``; the formula text is 
 they add up to ``param.grad``.
 """
 
-from backproplab.explain.descend import DescentPath, descend, narrow_valley, rosenbrock, square
+from backproplab.explain.descend import (
+    DescentPath,
+    descend,
+    double_well,
+    himmelblau,
+    narrow_valley,
+    rosenbrock,
+    square,
+)
 from backproplab.explain.descent_plot import plot_learning_rates, plot_optimizers
 from backproplab.explain.gradient_check import GradientCheck, gradient_check
 from backproplab.explain.gradient_health import GradientHealth, gradient_health
@@ -25,9 +33,11 @@ __all__ = [
     "StepTrace",
     "WeightPath",
     "descend",
+    "double_well",
     "gradient_check",
     "gradient_health",
     "graph",
+    "himmelblau",
     "narrow_valley",
     "plot_learning_rates",
     "plot_optimizers",

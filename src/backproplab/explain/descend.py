@@ -32,6 +32,11 @@ class DescentPath:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        from backproplab.display.curve_views import path_html
+
+        return path_html(self)
+
 
 def square(x):
     """x²: the simplest bowl; steps with lr > 1 overshoot further each time."""
@@ -46,6 +51,19 @@ def narrow_valley(x):
 def rosenbrock(x):
     """(1 - x)² + 100(y - x²)²: a curved banana valley with its minimum at (1, 1)."""
     return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] * x[0]) ** 2
+
+
+def double_well(x):
+    """x⁴ - 2x² + 0.3x: two valleys, the left one deeper, so where a path ends depends on where
+    it starts: from the right it settles in the local minimum near x = 0.96, not the global one
+    near x = -1.04."""
+    return x ** 4 - 2 * x * x + 0.3 * x
+
+
+def himmelblau(x):
+    """(x² + y - 11)² + (x + y² - 7)²: four minima of equal height 0, one in each quadrant
+    ((3, 2) among them), so each start point picks one."""
+    return (x[0] * x[0] + x[1] - 11) ** 2 + (x[0] + x[1] * x[1] - 7) ** 2
 
 
 def descend(f, x0, lr: float, steps: int = 50, optimizer="sgd") -> DescentPath:

@@ -32,9 +32,15 @@ class GradientCheck:
     eps: float
     max_relative_error: float | None
     ok: bool  # every relative error below the tolerance
+    tolerance: float = 1e-5
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def _repr_html_(self) -> str:
+        from backproplab.display.report_views import check_html
+
+        return check_html(self)
 
 
 def gradient_check(model, x, target, loss_fn, eps: float = 1e-6,
@@ -67,4 +73,4 @@ def gradient_check(model, x, target, loss_fn, eps: float = 1e-6,
             label = f"{name}[{', '.join(map(str, idx))}]" if idx else name
             rows.append(GradientCheckRow(label, number(a), number(numeric), number(rel)))
     worst = max((r.relative_error for r in rows if r.relative_error is not None), default=0.0)
-    return GradientCheck(rows, eps, number(worst), bool(worst < tolerance))
+    return GradientCheck(rows, eps, number(worst), bool(worst < tolerance), tolerance)

@@ -6,6 +6,7 @@ Dead and saturated units are read from the activation slopes the ops' backward r
 or tanh unit whose slope is under a tenth of its largest (at net = 0) passes almost none.
 """
 
+import re
 from dataclasses import asdict, dataclass
 
 import numpy
@@ -31,6 +32,7 @@ class LayerHealth:
     update_ratio: float | None  # lr·‖∂L/∂W‖ / ‖W‖: ~1e-3 is healthy
     dead_units: list[int]
     saturated_units: list[int]
+    units: int | None = None  # the layer's output units
 
 
 @dataclass
@@ -54,6 +56,42 @@ class GradientHealth:
                      + ("  → VANISHING gradient" if self.vanishing else "")
                      + ("  → EXPLODING gradient" if self.exploding else ""))
         return "\n".join(lines)
+
+    def flags(self) -> list[str]:
+        """What is wrong, one sentence each, for a student: vanishing or exploding gradients,
+        then dead and saturated units layer by layer. Layers count from 1, the output last."""
+        last = len(self.layers)
+        out = []
+        if self.vanishing:
+            out.append(f"vanishing gradient: layer 1 receives {_short(self.first_to_last_ratio)} "
+                       f"of layer {last}'s gradient")
+        broken = [i + 1 for i, h in enumerate(self.layers) if h.grad_norm is None]
+        if broken:
+            out.append(f"exploding gradient: the gradient of layer {broken[0]} is not a finite "
+                       "number")
+        elif self.exploding:
+            out.append(f"exploding gradient: layer 1 receives {_short(self.first_to_last_ratio)}"
+                       f"× layer {last}'s gradient")
+        for i, h in enumerate(self.layers, start=1):
+            for units, state, why in ((h.dead_units, "dead", "gradient 0 on every sample"),
+                                      (h.saturated_units, "saturated",
+                                       f"slope under {SATURATION:.0%} of its peak on every "
+                                       "sample")):
+                if units:
+                    verb = "is" if len(units) == 1 else "are"
+                    out.append(f"{len(units)} of {h.units} units in layer {i} {verb} {state}: "
+                               f"{why}")
+        return out
+
+    def _repr_html_(self) -> str:
+        from backproplab.display.report_views import health_html
+
+        return health_html(self)
+
+
+def _short(v: float) -> str:
+    """3e-08 → "3e-8", 0.0042 → "0.0042": two significant digits, no padded exponent."""
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{v:.2g}").replace("e+", "e")
 
 
 def _g(v) -> str:
@@ -81,7 +119,8 @@ def gradient_health(model, x, target, loss_fn, lr: float = 0.1) -> GradientHealt
         layers.append(LayerHealth(
             layer.name, layer.activation_name, number(g_norm),
             number(numpy.abs(flat).mean()) if flat.size else None, number(w_norm),
-            number(lr * g_norm / w_norm) if w_norm else None, dead, saturated))
+            number(lr * g_norm / w_norm) if w_norm else None, dead, saturated,
+            int(layer.linear.out_features)))
     first, last = layers[0].grad_norm, layers[-1].grad_norm
     ratio = first / last if first is not None and last else None
     return GradientHealth(layers, number(ratio) if ratio is not None else None,

@@ -62,6 +62,16 @@ class Graph:
 
         return render(self.to_dot(), path, format)
 
+    def __repr__(self) -> str:
+        from backproplab.display.graph_view import graph_repr
+
+        return graph_repr(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from backproplab.display.graph_view import graph_mimebundle
+
+        return graph_mimebundle(self)
+
 
 def summarize(a) -> dict | None:
     if a is None:

@@ -8,6 +8,7 @@ pass and gradients flow against the arrows.
 import shutil
 import subprocess
 
+from backproplab import atomic_file
 from backproplab.explain.json_numbers import fmt
 
 _STYLE = {
@@ -17,7 +18,8 @@ _STYLE = {
 }
 
 
-def _summary(s: dict | None, digits: int) -> str:
+def summary(s: dict | None, digits: int) -> str:
+    """A value or gradient summary in a few characters: every value when few, else mean/norm."""
     if s is None:
         return "—"
     if s["values"] is not None:
@@ -40,8 +42,8 @@ def _escape(text: str) -> str:
 def to_dot(graph, digits: int = 4) -> str:
     lines = ["digraph autograd {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     for n in graph.nodes:
-        value = _escape(_summary(n.value, digits))
-        grad = _escape(_summary(n.grad, digits))
+        value = _escape(summary(n.value, digits))
+        grad = _escape(summary(n.grad, digits))
         label = f"{_escape(n.op)}\\nshape {tuple(n.shape)}\\nvalue {value}\\ngrad {grad}"
         lines.append(f'  {n.id} [label="{label}", {_STYLE[n.kind]}];')
     for e in graph.edges:
@@ -52,12 +54,17 @@ def to_dot(graph, digits: int = 4) -> str:
 
 def render(dot_text: str, path, format: str = "svg") -> str:
     """Run Graphviz's ``dot`` on ``dot_text``, writing ``path``; a clear error if it is missing."""
+    atomic_file.write_bytes(path, draw(dot_text, format))
+    return str(path)
+
+
+def draw(dot_text: str, format: str = "svg") -> bytes:
+    """The picture Graphviz's ``dot`` draws of ``dot_text``, as SVG or PNG bytes."""
     if format not in ("svg", "png"):
         raise ValueError(f"render: format must be 'svg' or 'png', not {format!r}")
     exe = shutil.which("dot")
     if exe is None:
         raise RuntimeError("Graphviz is not installed (no 'dot' program on PATH); install it "
                            "(e.g. apt install graphviz) or use to_dot() / to_json()")
-    subprocess.run([exe, f"-T{format}", "-o", str(path)], input=dot_text.encode(), check=True,
-                   capture_output=True)
-    return str(path)
+    return subprocess.run([exe, f"-T{format}"], input=dot_text.encode(), check=True,
+                          capture_output=True).stdout

@@ -223,3 +223,13 @@ class StepTrace:
         from backproplab.explain.render_html import render_html
 
         return render_html(self.to_dict(), digits)
+
+    def __repr__(self) -> str:
+        from backproplab.display.trace_view import trace_repr
+
+        return trace_repr(self)
+
+    def _repr_html_(self) -> str:
+        from backproplab.display.trace_view import trace_html
+
+        return trace_html(self)

@@ -61,6 +61,11 @@ class WeightPath:
         return (rf"\frac{{\partial L}}{{\partial \texttt{{{self.name}}}}} = {sym} = {num} = "
                 rf"{f(self.total)}")
 
+    def _repr_html_(self) -> str:
+        from backproplab.display.report_views import path_html
+
+        return path_html(self)
+
 
 def parse_name(name: str) -> tuple[str, tuple[int, ...]]:
     """'2.weight[0, 1]' -> ('2.weight', (0, 1))."""

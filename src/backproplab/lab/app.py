@@ -1,134 +1,92 @@
 """The lab's Starlette application: the page, its static files, the WebSocket and CSV import.
 
-One WebSocket connection is one session. Messages are handled in a worker thread and each
-gets exactly one reply; a separate pump sends frames (at most
-``limits.MAX_FRAMES_PER_SECOND``) whenever the session changed. While the app runs (its
-lifespan), a background task sweeps out idle sessions. Upgrades and uploads from another
-origin are refused, so a web page elsewhere cannot drive a local lab.
+One WebSocket connection is one session, which lives in a worker
+(:mod:`~backproplab.lab.worker_pool`): this process only validates each message
+(``protocol.parse_message``, a bad one is answered here), routes it to the session's worker and
+streams the worker's replies and frames back, so training never holds up the event loop. Each
+message gets exactly one reply. While the app runs (its lifespan), a background task sweeps out
+idle sessions. Every request passes :mod:`~backproplab.lab.security` first (Host allow-list,
+Origin, token, security headers), so a web page elsewhere cannot drive a local lab.
 """
 
 import asyncio
 import contextlib
-import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from backproplab import __version__, data, nn, train
-from backproplab.lab import config as lab_config
-from backproplab.lab import limits
-from backproplab.lab.descent import COMPARED_OPTIMIZERS
-from backproplab.lab.frames import FrameTracker
-from backproplab.lab.handlers import handle
-from backproplab.lab.player import Player
-from backproplab.lab.point_set import PointSet
-from backproplab.lab.protocol import MESSAGE_TYPES, error_reply
-from backproplab.lab.session_pool import PoolFull, SessionPool
+from backproplab.lab import limits, protocol
+from backproplab.lab.security import Access, AccessMiddleware
+from backproplab.lab.session_pool import PoolFull
+from backproplab.lab.worker_pool import EVICTED, WorkerPool
 
 STATIC = Path(__file__).parent / "static"
 
 
-def same_origin(headers) -> bool:
-    """True when the request has no Origin (not a browser) or comes from this server's host."""
-    origin = headers.get("origin")
-    if origin is None:
-        return True
-    return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
-
-
-def welcome(session) -> dict:
-    """The first message of a connection: the choices the page offers and the limits."""
-    return {
-        "type": "welcome",
-        "version": __version__,
-        "session": session.id,
-        "choices": {
-            "datasets": list(lab_config.TRAIN_DATASETS),
-            "autoencoder_datasets": list(lab_config.AUTOENCODER_DATASETS),
-            "summaries": {n: data.DATASETS[n].summary for n in data.DATASETS},
-            "activations": list(lab_config.HIDDEN_ACTIVATIONS),
-            "losses": list(lab_config.LOSSES),
-            "optimizers": list(train.OPTIMIZERS),
-            "compared_optimizers": list(COMPARED_OPTIMIZERS),
-            "presets": lab_config.DATASET_PRESETS,
-            "defaults": lab_config.LabConfig().model_dump(),
-            "all_activations": list(nn.ACTIVATIONS),
-        },
-        "limits": {name: getattr(limits, name) for name in dir(limits) if name.isupper()},
-        "messages": list(MESSAGE_TYPES),
-    }
-
-
-async def _pump(ws: WebSocket, session, send) -> None:
-    tracker = FrameTracker()
-    loop = asyncio.get_running_loop()
-    interval = 1.0 / limits.MAX_FRAMES_PER_SECOND
-    while not session.evicted:
-        started = loop.time()
-        text = await asyncio.to_thread(_frame_text, tracker, session)
-        if text is not None:
-            await send(text)
-        await asyncio.sleep(max(0.0, interval - (loop.time() - started)))
-    await send(json.dumps(error_reply(None, "this session was closed after being idle; "
-                                            "reload the page to start again")))
-    await ws.close(code=1001)
-
-
-def _frame_text(tracker: FrameTracker, session) -> str | None:
-    frame = tracker.build(session)
-    return None if frame is None else json.dumps(frame, separators=(",", ":"), allow_nan=False)
-
-
-async def _sweep_idle(pool: SessionPool, every: float) -> None:
-    """Close idle sessions every ``every`` seconds; their pumps then close the sockets."""
+async def _sweep_idle(lab: WorkerPool, every: float) -> None:
+    """Close idle sessions every ``every`` seconds; their sockets then tell the page."""
     while True:
         await asyncio.sleep(every)
-        await asyncio.to_thread(pool.sweep)
+        lab.sweep()
 
 
-def create_app(pool: SessionPool | None = None,
-               sweep_seconds: float = limits.IDLE_SWEEP_SECONDS) -> Starlette:
-    pool = SessionPool() if pool is None else pool  # an empty pool is falsy
+async def _stream(ws: WebSocket, route, lab: WorkerPool) -> None:
+    """Send the route's outbox to the socket; tell the worker when a frame has left."""
+    while True:
+        text, detail = await route.outbox.get()
+        if text is EVICTED:
+            await ws.send_text(protocol.encode(protocol.error_reply(None, detail)))
+            await ws.close(code=1001)
+            return
+        await ws.send_text(text)
+        if detail:
+            lab.frame_sent(route)
+
+
+def create_app(workers: int = 0, access: Access | None = None, *,
+               max_sessions: int = limits.MAX_SESSIONS,
+               idle_seconds: float = limits.SESSION_IDLE_SECONDS,
+               sweep_seconds: float = limits.IDLE_SWEEP_SECONDS, new_session=None) -> Starlette:
+    """The lab's app; ``app.state.lab`` is its :class:`WorkerPool`.
+
+    ``workers=0`` keeps sessions in this process (one worker thread), ``workers=N`` in N
+    worker processes. ``access`` defaults to a loopback server's rules: Host localhost,
+    127.0.0.1 or [::1], same-origin browser requests, no token. ``new_session(config)`` makes
+    the ``Session`` of each connection in an in-process lab (a notebook's own model)."""
+    options = {} if new_session is None else {"new_session": new_session}
+    lab = WorkerPool(workers, max_sessions, idle_seconds, **options)
+    access = Access.for_server() if access is None else access
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        sweeper = asyncio.create_task(_sweep_idle(pool, sweep_seconds))
+        lab.start()
+        sweeper = asyncio.create_task(_sweep_idle(lab, sweep_seconds))
         try:
             yield
         finally:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await asyncio.to_thread(lab.stop)
 
     async def index(request: Request):
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     async def lab_socket(ws: WebSocket):
-        if not same_origin(ws.headers):
-            await ws.close(code=1008)  # before accept: the upgrade is answered with 403
-            return
         await ws.accept()
         try:
-            session = pool.open()
+            route = lab.open()
         except PoolFull as e:
-            await ws.send_json(error_reply(None, str(e)))
+            await ws.send_text(protocol.encode(protocol.error_reply(None, str(e))))
             await ws.close(code=1013)
             return
-        lock = asyncio.Lock()
-
-        async def send(text: str) -> None:
-            async with lock:
-                await ws.send_text(text)
-
-        player = Player(session)
-        await send(json.dumps(welcome(session)))
-        pump = asyncio.create_task(_pump(ws, session, send))
+        stream = asyncio.create_task(_stream(ws, route, lab))
         try:
             while True:
                 message = await ws.receive()
@@ -137,42 +95,38 @@ def create_app(pool: SessionPool | None = None,
                 raw = message.get("text")
                 if raw is None:
                     raw = message.get("bytes") or b""
-                reply = await asyncio.to_thread(handle, raw, session, player)
-                await send(json.dumps(reply, allow_nan=False))
+                try:
+                    msg = protocol.parse_message(raw)
+                except protocol.ProtocolError as e:
+                    route.touch()
+                    route.outbox.put_nowait(
+                        (protocol.encode(protocol.error_reply(e.id, str(e))), False))
+                    continue
+                lab.message(route, msg)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            pump.cancel()
+            lab.close(route)
+            stream.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pump
-            await asyncio.to_thread(player.stop)
-            pool.close(session)
+                await stream
 
     async def import_csv(request: Request):
-        if not same_origin(request.headers):
-            return JSONResponse({"ok": False, "error": "cross-origin request refused"}, 403)
-        session = pool.get(request.query_params.get("session", ""))
-        if session is None:
-            return JSONResponse({"ok": False, "error": "unknown session"}, 404)
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > limits.MAX_CSV_BYTES:
                 return JSONResponse({"ok": False, "error": f"the CSV file is larger than "
                                      f"{limits.MAX_CSV_BYTES} bytes"}, 413)
-        try:
-            points = await asyncio.to_thread(PointSet.from_csv, body,
-                                             session.config.test_fraction,
-                                             session.config.data_seed)
-            await asyncio.to_thread(session.load_points, points)
-        except (ValueError, TypeError) as e:
-            return JSONResponse({"ok": False, "error": str(e)}, 400)
-        session.touch()
-        return JSONResponse({"ok": True, "rows": len(points)})
+        status, answer = await lab.import_csv(request.query_params.get("session", ""), body)
+        return JSONResponse(answer, status)
 
-    return Starlette(lifespan=lifespan, routes=[
-        Route("/", index),
-        Route("/api/csv", import_csv, methods=["POST"]),
-        WebSocketRoute("/ws", lab_socket),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ])
+    app = Starlette(lifespan=lifespan, middleware=[Middleware(AccessMiddleware, access=access)],
+                    routes=[
+                        Route("/", index),
+                        Route("/api/csv", import_csv, methods=["POST"]),
+                        WebSocketRoute("/ws", lab_socket),
+                        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+                    ])
+    app.state.lab = lab
+    return app

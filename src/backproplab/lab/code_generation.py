@@ -2,9 +2,10 @@
 
 Same data (the dataset call, or the rows themselves once edited), same split, same initial
 weights (the seeded generator), same shuffling, the same training step — and then the run's
-replay log (``ReplayLog``) in order: mini-batches, single-sample steps, learning-rate, L2 and
-optimizer changes, weights set by hand, rows edited, added or deleted. So the script ends at
-the lab's weights bit for bit, or says plainly that it cannot because the log filled up.
+replay log (``ReplayLog``) in order: mini-batches, single-sample steps, learning-rate, L2, L1
+and optimizer changes, weights set by hand or restored by early stopping, rows edited, added
+or deleted. So the script ends at the lab's weights bit for bit, or says plainly that it
+cannot because the log filled up.
 """
 
 import textwrap
@@ -12,6 +13,7 @@ import textwrap
 import numpy
 
 from backproplab import nn
+from backproplab.data import FEATURES
 from backproplab.lab.config import to_query
 
 _HEAD = '''"""Reproduces a backproplab lab run step for step: http://127.0.0.1:8000/?{query}
@@ -33,23 +35,25 @@ def targets(y):
 
 
 t = targets(y)
-
+{inputs}
 # ----- The network: the same layers and the same seeded initial weights ---------------------
 model = bp.nn.from_spec({spec})
 init = numpy.random.default_rng({seed})
 linears = [layer for layer in model.modules() if isinstance(layer, bp.nn.Linear)]
-for layer in linears:
-    layer.reset_parameters(init)
+for layer, activation in zip(linears, {activations!r}, strict=True):
+    bp.nn.init.init_linear_for_(layer, activation, init)  # Kaiming for ReLUs, else Xavier
 loss_fn = bp.train.make_loss({loss!r})
 optimizer = bp.train.make_optimizer({optimizer!r}, model.parameters(), lr={lr!r},
                                     weight_decay={l2!r})
+l1 = {l1!r}  # L1 regularisation: l1·Σ|p| joins the loss (0: none)
 
 
 def train_step(rows):
-    """One optimizer step on the given rows: forward, loss, backward, update."""
-    loss = loss_fn(model(bp.from_numpy(x[rows])), bp.from_numpy(t[rows]))
+    """One optimizer step on the given rows: forward, loss (+ the L1 penalty), backward,
+    update; returns the data loss."""
+    loss = loss_fn(model(bp.from_numpy(inputs[rows])), bp.from_numpy(t[rows]))
     optimizer.zero_grad()
-    loss.backward()
+    (loss + l1 * sum(p.abs().sum() for p in model.parameters()) if l1 else loss).backward()
     optimizer.step()
     return loss.item()
 
@@ -99,7 +103,9 @@ def python_script(session) -> str:
     head = _HEAD.format(
         query=to_query(config), summary=_summary(session), data=_data(session),
         targets=targets, spec=repr(nn.to_spec(net.model, weights=False)), seed=config.seed,
-        loss=net.head.loss, optimizer=config.optimizer, lr=config.lr, l2=config.l2)
+        activations=[w["activation"] for w in net.weights()],
+        loss=net.head.loss, optimizer=config.optimizer, lr=config.lr, l2=config.l2, l1=config.l1,
+        inputs=_inputs(net.features))
     body = _training(replay.changes)
     steps = sum(c.values["count"] for c in replay.changes if c.kind in ("batches", "sample"))
     warning = ""
@@ -148,6 +154,20 @@ def _data(session) -> str:
             "[:n_test]] = True")
 
 
+def _inputs(features) -> str:
+    """The model's inputs: the points themselves, or the lab's features of each point."""
+    if features is None:
+        body = "    return points"
+        doc = "The model's inputs: the points themselves (the lab's features are x1, x2)."
+    else:
+        columns = ", ".join(FEATURES[f].expression for f in features)
+        body = ("    x1, x2 = points[:, 0], points[:, 1]\n"
+                f"    return numpy.stack([{columns}], axis=1).astype(points.dtype)")
+        doc = f"The model's inputs: the lab's features ({', '.join(features)}) of each point."
+    return (f"\n\ndef features(points):\n    \"\"\"{doc}\"\"\"\n{body}\n\n\n"
+            "inputs = features(x)\n")
+
+
 def _training(changes) -> str:
     """One commented block per log entry; a run of data edits ends with the data's reload."""
     if not changes:
@@ -159,7 +179,7 @@ def _training(changes) -> str:
         lines = [*textwrap.wrap(text, 96, initial_indent="# ", subsequent_indent="# "), *code]
         after = changes[i + 1].kind if i + 1 < len(changes) else None
         if change.kind in _DATA_KINDS and after not in _DATA_KINDS:
-            lines += ["t = targets(y)",
+            lines += ["t = targets(y)", "inputs = features(x)",
                       "batches = Batches(IS_TEST)  # new data: the lab reshuffles from the start"]
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
@@ -196,6 +216,19 @@ def _optimizer(old, name, lr, l2):
              f"                                    weight_decay={l2!r})"])
 
 
+def _l1(old, value):
+    return f"L1 {old:g} → {value:g}; weights and optimizer state are kept.", [f"l1 = {value!r}"]
+
+
+def _restore(best_epoch, state):
+    return (f"early stopping's best weights (epoch {best_epoch}) restored; the optimizer keeps "
+            "its state.",
+            ["model.load_state_dict({",
+             *(f"    {name!r}: bp.from_numpy(numpy.array({values!r}, dtype=numpy.float32)),"
+               for name, values in state.items()),
+             "})"])
+
+
 def _batch_size(old, value):
     return f"batch size {old} → {value} (the mini-batches below take {value} rows).", []
 
@@ -227,7 +260,8 @@ def _delete_row(index):
              "x, y, IS_TEST = x[keep], y[keep], IS_TEST[keep]"])
 
 
-_BLOCKS = {"batches": _batches, "sample": _sample, "lr": _lr, "l2": _l2,
+_BLOCKS = {"batches": _batches, "sample": _sample, "lr": _lr, "l2": _l2, "l1": _l1,
+           "restore": _restore,
            "optimizer": _optimizer, "batch_size": _batch_size, "weight": _weight,
            "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row}
 

@@ -19,12 +19,17 @@ from pydantic import (
 )
 
 from backproplab import nn
+from backproplab.data.features import RAW_FEATURES, check_features
 from backproplab.lab import limits
 from backproplab.train import OPTIMIZERS
 
 TRAIN_DATASETS = ("xor", "and", "or", "circles", "moons", "spirals", "gaussians", "linear",
-                  "checkerboard", "sine", "polynomial")
-"""Datasets of the network mode: 2-D classification and 1-D regression curves."""
+                  "checkerboard", "sine", "polynomial", "plane", "bump")
+"""Datasets of the network mode: 2-D classification, 1-D regression curves and 2-D
+regression surfaces."""
+
+ONE_D_DATASETS = ("sine", "polynomial")
+"""Datasets whose points have one input, so there are no 2-D features to make from them."""
 
 AUTOENCODER_DATASETS = ("encoder", "digits")
 HIDDEN_ACTIVATIONS = tuple(a for a in nn.ACTIVATIONS if a not in ("softmax", "log_softmax"))
@@ -47,10 +52,14 @@ DATASET_PRESETS = {
     "checkerboard": _preset(400, 0.0, 0.3, 16, "bce"),
     "sine": _preset(100, 0.1, 0.2, 16, "mse"),
     "polynomial": _preset(100, 0.1, 0.2, 16, "mse"),
+    "plane": _preset(200, 0.0, 0.3, 16, "mse"),
+    "bump": _preset(300, 0.0, 0.3, 16, "mse"),
     "encoder": _preset(0, 0.0, 0.0, 8, "bce"),
     "digits": _preset(500, 0.0, 0.2, 32, "mse"),
 }
 """What choosing a dataset in the page sets alongside it, so each starts sensibly."""
+for _name in (*ONE_D_DATASETS, *AUTOENCODER_DATASETS):
+    DATASET_PRESETS[_name]["features"] = RAW_FEATURES  # no 2-D point to make features of
 
 
 def _one_of(what: str, valid) -> type:
@@ -83,6 +92,8 @@ class LabConfig(BaseModel):
     noise: float = Field(0.0, ge=0.0, le=limits.MAX_NOISE)
     test_fraction: float = Field(0.0, ge=0.0, le=limits.MAX_TEST_FRACTION)
     data_seed: int = Field(0, ge=0, le=2**31 - 1)
+    features: tuple[str, ...] = Field(RAW_FEATURES, max_length=8)
+    """The model's inputs made from a 2-D point (x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2)."""
     hidden: tuple[int, ...] = Field((4,), max_length=limits.MAX_HIDDEN_LAYERS)
     bottleneck: int = Field(2, ge=1, le=limits.MAX_NEURONS)
     activation: ActivationName = "tanh"
@@ -91,6 +102,11 @@ class LabConfig(BaseModel):
     lr: float = Field(0.5, ge=limits.MIN_LR, le=limits.MAX_LR)
     batch_size: int = Field(4, ge=1, le=limits.MAX_BATCH_SIZE)
     l2: float = Field(0.0, ge=0.0, le=limits.MAX_L2)
+    l1: float = Field(0.0, ge=0.0, le=limits.MAX_L1)
+    """L1 regularisation: l1·Σ|p| over every parameter added to the loss."""
+    early_stopping: bool = False
+    """Pause when the test loss stops improving (``bp.train.EarlyStopping``); the best epoch
+    is marked and its weights can be restored."""
     seed: int = Field(0, ge=0, le=2**31 - 1)
     speed: int = Field(10, ge=1, le=10)
     """1 (a few steps per second, to watch) … 10 (as fast as the machine goes)."""
@@ -103,6 +119,19 @@ class LabConfig(BaseModel):
                 raise ValueError(f"a hidden layer has 1 to {limits.MAX_NEURONS} neurons, got {n}")
         return v
 
+    @field_validator("features")
+    @classmethod
+    def _known_features(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return check_features(v)
+
+    @model_validator(mode="after")
+    def _features_fit_dataset(self) -> "LabConfig":
+        flat = self.mode == "autoencoder" or self.dataset in ONE_D_DATASETS
+        if flat and self.features != RAW_FEATURES:
+            raise ValueError(f"input features are made from 2-D points; the dataset "
+                             f"{self.dataset!r} is not 2-D (leave features at x1,x2)")
+        return self
+
     @model_validator(mode="after")
     def _dataset_fits_mode(self) -> "LabConfig":
         autoencoder = self.mode == "autoencoder"
@@ -113,11 +142,14 @@ class LabConfig(BaseModel):
         return self
 
     def updated(self, changes: dict) -> "LabConfig":
-        """A validated copy with ``changes`` applied (raises ``ValidationError``)."""
-        return LabConfig.model_validate({**self.model_dump(), **changes})
+        """A validated copy with ``changes`` applied (raises ``ValidationError``). Strict, as
+        ``changes`` come from a page as JSON: a number must be a number, not "1" or true."""
+        lists = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        return LabConfig.model_validate({**self.model_dump(), **lists}, strict=True)
 
 
-TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed"})
+TRAINING_ONLY = frozenset({"optimizer", "lr", "batch_size", "l2", "speed", "l1",
+                           "early_stopping"})
 """Settings that change how training continues but keep the network's weights."""
 
 
@@ -142,6 +174,8 @@ def from_query(query: str) -> LabConfig:
             raise ValueError(f"unknown setting {key!r} in the URL")
         if key == "hidden":
             values[key] = tuple(int(t) for t in text.split(",") if t.strip()) if text else ()
+        elif key == "features":
+            values[key] = tuple(t.strip() for t in text.split(",") if t.strip())
         else:
             values[key] = text
     try:

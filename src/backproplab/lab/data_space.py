@@ -1,5 +1,6 @@
 """What the data-space panel draws: the network's output over a grid, a curve for 1-D data,
-the latent space and reconstructions of an autoencoder, and each row's prediction and error.
+the latent space and reconstructions of an autoencoder, and each row's prediction and error;
+and, from the same forward pass, every neuron's own map for the network panel.
 
 Grids travel as base64 bytes (one byte per cell), so a 100×100 heatmap is 10 KB per frame;
 reconstructions as base64 float32s.
@@ -10,7 +11,7 @@ import math
 
 import numpy
 
-from backproplab.lab import limits
+from backproplab.lab import limits, neuron_maps
 
 
 def _bytes(values: numpy.ndarray) -> str:
@@ -31,26 +32,34 @@ def grid_points(extent: list[float], size: int) -> numpy.ndarray:
     return numpy.stack([gx.ravel(), gy.ravel()], axis=1).astype(numpy.float32)
 
 
-def heatmap(network, points) -> dict:
-    """The output over the data space: a 2-D grid, or a curve when the data is 1-D."""
+def heatmaps(network, points) -> tuple[dict, dict]:
+    """The output over the data space (a 2-D grid, or a curve when the data is 1-D) and every
+    neuron's map (``neuron_maps``), both from one forward pass over the grid."""
     extent = points.extent()
     if points.x.shape[1] == 1:
         xs = numpy.linspace(extent[0], extent[1], 200, dtype=numpy.float32)
-        ys = network.outputs(xs[:, None])[:, 0]
-        return {"kind": "curve", "extent": extent, "xs": numpy.round(xs, 5).tolist(),
-                "ys": _finite(ys)}
+        layers = network.layer_outputs(xs[:, None])
+        ys = layers[-1][:, 0]
+        picked = slice(0, None, neuron_maps.CURVE_STRIDE)
+        neurons = neuron_maps.neuron_maps("curve", [a[picked] for a in layers],
+                                          xs=numpy.round(xs[picked], 5).tolist())
+        return ({"kind": "curve", "extent": extent, "xs": numpy.round(xs, 5).tolist(),
+                 "ys": _finite(ys)}, neurons)
     size = limits.HEATMAP_SIZE
-    out = network.outputs(grid_points(extent, size))
+    layers = network.layer_outputs(grid_points(extent, size))
+    neurons = neuron_maps.neuron_maps("grid", neuron_maps.grid_values(layers), extent=extent,
+                                      size=limits.NEURON_MAP_SIZE)
+    out = layers[-1]
     base = {"extent": extent, "size": size}
     if points.task == "binary":
-        return {**base, "kind": "binary", "values": _bytes(_unit(out[:, 0]) * 255)}
+        return {**base, "kind": "binary", "values": _bytes(_unit(out[:, 0]) * 255)}, neurons
     if points.task == "multiclass":
         return {**base, "kind": "multiclass", "classes": _bytes(out.argmax(axis=1)),
-                "values": _bytes(_unit(out.max(axis=1)) * 255)}
+                "values": _bytes(_unit(out.max(axis=1)) * 255)}, neurons
     lo, hi = float(points.y.min()), float(points.y.max())
     scaled = (out[:, 0] - lo) / (hi - lo if hi > lo else 1.0)
     return {**base, "kind": "regression", "range": [lo, hi],
-            "values": _bytes(_unit(scaled) * 255)}
+            "values": _bytes(_unit(scaled) * 255)}, neurons
 
 
 def predictions(network, points, page: slice) -> dict:
@@ -73,20 +82,23 @@ def predictions(network, points, page: slice) -> dict:
             "error": _finite(network.row_losses(out, points.y))}
 
 
-def autoencoder_view(network, points, count: int = 8) -> dict:
-    """The 2-D code of every point (first two code units) and a few reconstructions."""
+def autoencoder_view(network, points, count: int = 8) -> tuple[dict, dict]:
+    """The 2-D code of every point (first two code units) and a few reconstructions; and each
+    neuron's output on those few samples (an autoencoder's inputs have no plane to map)."""
     code = network.encode(points.x)
     shown = numpy.arange(min(count, len(points)))
     if points.info.name != "encoder" and len(points) > count:
         shown = numpy.linspace(0, len(points) - 1, count).astype(int)
-    return {
+    layers = network.layer_outputs(points.x[shown])
+    view = {
         "latent": _finite(code[:, :2].ravel()),
         "code_size": int(code.shape[1]),
         "labels": None if points.labels is None else points.labels.astype(int).tolist(),
         "inputs": _finite(points.x[shown].ravel()),
-        "outputs": _finite(network.outputs(points.x[shown]).ravel()),
+        "outputs": _finite(layers[-1].ravel()),
         "width": int(points.x.shape[1]),
     }
+    return view, neuron_maps.neuron_maps("samples", layers, rows=shown.tolist())
 
 
 def _unit(v: numpy.ndarray) -> numpy.ndarray:

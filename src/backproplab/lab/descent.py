@@ -1,7 +1,8 @@
 """The gradient descent mode: ``bp.explain.descend`` on a textbook function, plus the surface
 the page draws the path on.
 
-The functions are the explain package's own (x², a narrow valley, Rosenbrock's banana), so
+The functions are the explain package's own (x², a double well with a local and a global
+minimum, a narrow valley, Rosenbrock's banana, Himmelblau's four minima), so
 the path is the engine's gradients moved by a real ``bp.optim`` optimizer: plain
 ``x ← x - lr·∇f(x)`` steps for "sgd", or momentum, Adam, RMSprop… from ``bp.train``'s registry.
 """
@@ -21,12 +22,39 @@ COMPARED_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 
 FUNCTIONS = {
     "square": {"f": explain.square, "dims": 1, "extent": [-3.0, 3.0], "label": "f(x) = x²",
-               "start": [2.5]},
+               "name": "f(x) = x²", "start": [2.5], "lr": 0.1,
+               "minima": [{"at": [0.0], "kind": "global"}]},
+    "double_well": {"f": explain.double_well, "dims": 1, "extent": [-2.0, 2.0],
+                    "label": "f(x) = x⁴ - 2x² + 0.3x", "name": "double well (2 minima)",
+                    "start": [1.6], "lr": 0.05,
+                    "minima": [{"at": [-1.035579], "kind": "global"},
+                               {"at": [0.960150], "kind": "local"}]},
     "narrow_valley": {"f": explain.narrow_valley, "dims": 2, "extent": [-3.0, 3.0, -1.5, 1.5],
-                      "label": "f(x, y) = x² + 25y²", "start": [-2.5, 1.0]},
+                      "label": "f(x₁, x₂) = x₁² + 25x₂²", "name": "narrow valley",
+                      "start": [-2.5, 1.0], "lr": 0.01,
+                      "minima": [{"at": [0.0, 0.0], "kind": "global"}]},
     "rosenbrock": {"f": explain.rosenbrock, "dims": 2, "extent": [-2.0, 2.0, -1.0, 3.0],
-                   "label": "f(x, y) = (1 - x)² + 100(y - x²)²", "start": [-1.5, 2.0]},
+                   "label": "f(x₁, x₂) = (1 - x₁)² + 100(x₂ - x₁²)²", "name": "Rosenbrock banana",
+                   "start": [-1.5, 2.0], "lr": 0.001,
+                   "minima": [{"at": [1.0, 1.0], "kind": "global"}]},
+    "himmelblau": {"f": explain.himmelblau, "dims": 2, "extent": [-5.0, 5.0, -5.0, 5.0],
+                   "label": "f(x₁, x₂) = (x₁² + x₂ - 11)² + (x₁ + x₂² - 7)²",
+                   "name": "Himmelblau (4 minima)", "start": [-0.5, -0.5], "lr": 0.01,
+                   "minima": [{"at": [3.0, 2.0], "kind": "global"},
+                              {"at": [-2.805118, 3.131312], "kind": "global"},
+                              {"at": [-3.779310, -3.283186], "kind": "global"},
+                              {"at": [3.584428, -1.848126], "kind": "global"}]},
 }
+"""Each function the mode offers: where the page draws it (``extent``: x range, then the
+y range for two variables), a start and learning rate that show its lesson, and its minima
+(textbook values to 6 decimals) for the page to mark."""
+
+FUNCTION_NAMES = tuple(FUNCTIONS)
+
+
+def function_choices() -> dict:
+    """What the page needs to offer each function: everything but the function itself."""
+    return {name: {k: v for k, v in entry.items() if k != "f"} for name, entry in FUNCTIONS.items()}
 
 
 def descent_path(name: str, start: list[float], lr: float, steps: int,
@@ -40,7 +68,7 @@ def descent_path(name: str, start: list[float], lr: float, steps: int,
     x0 = start[0] if entry["dims"] == 1 else start
     path = explain.descend(entry["f"], x0, lr, steps, optimizer=optimizer).to_dict()
     return {"function": name, "label": entry["label"], "extent": entry["extent"],
-            "path": path, "surface": surface(name)}
+            "minima": entry["minima"], "path": path, "surface": surface(name)}
 
 
 def surface(name: str) -> dict:

@@ -6,7 +6,12 @@ fourth…). Frames send only the points added since the last frame, or the whole
 after such a thinning (``generation`` changes).
 """
 
-FIELDS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy")
+import itertools
+
+_RUNS = itertools.count(1)
+
+FIELDS = ("epoch", "train_loss", "test_loss", "accuracy", "test_accuracy", "grad_norms")
+"""``grad_norms`` holds a list per epoch: each layer's gradient norm at the epoch's last step."""
 
 
 class EpochLog:
@@ -15,6 +20,9 @@ class EpochLog:
         self.columns = {f: [] for f in FIELDS}
         self.stride = 1
         self.generation = 0
+        self.run = next(_RUNS)
+        """This run's number: a new log is a new run (the page keeps the last one as a ghost),
+        a thinned one is the same run."""
 
     def __len__(self) -> int:
         return len(self.columns["epoch"])
@@ -24,7 +32,9 @@ class EpochLog:
             return
         self.columns["epoch"].append(epoch)
         for name in FIELDS[1:]:
-            self.columns[name].append(_json_number(values.get(name)))
+            value = values.get(name)
+            self.columns[name].append([_significant(v) for v in value]
+                                      if isinstance(value, list) else _json_number(value))
         if len(self) > self.capacity:
             for name in FIELDS:
                 self.columns[name] = self.columns[name][::2]
@@ -44,3 +54,11 @@ def _json_number(v):
     if v is None or v != v or v in (float("inf"), float("-inf")):
         return None
     return round(float(v), 7)
+
+
+def _significant(v):
+    """None for a missing or non-finite value, else 6 significant digits: a gradient norm of
+    3e-9 must not round to 0."""
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None
+    return float(f"{float(v):.6g}")

@@ -5,15 +5,23 @@ connection's pump asks it for a frame at most ``limits.MAX_FRAMES_PER_SECOND`` t
 and sends nothing when nothing changed.
 """
 
+import time
+
 import numpy
 
-from backproplab.lab import data_space
+from backproplab.lab import data_space, limits
 from backproplab.lab.config import to_query
+from backproplab.lab.gradients import gradients_frame
 
 
 class FrameTracker:
-    def __init__(self):
+    def __init__(self, clock=time.perf_counter):
         self._sent: dict = {}
+        self._clock = clock
+        self._space_due_at = 0.0
+        """When the data space (heatmap and neuron maps) may next be computed: a big network's
+        costs tens of milliseconds, so it is computed at most ``HEATMAP_TIME_SHARE`` of the
+        time and the frames between carry everything else."""
 
     def _changed(self, key: str, value) -> bool:
         if self._sent.get(key, object()) == value:
@@ -24,7 +32,10 @@ class FrameTracker:
     def build(self, session) -> dict | None:
         """The next frame for ``session``, or None when the page is already up to date."""
         with session.lock:
-            if not self._changed("version", session.version):
+            space_stale = self._sent.get("space") != (session.weights_version,
+                                                      session.data_version)
+            if not self._changed("version", session.version) and not (
+                    space_stale and self._clock() >= self._space_due_at):
                 return None
             frame: dict = {"type": "frame", "status": status(session)}
             if self._changed("config", session.config):
@@ -35,22 +46,40 @@ class FrameTracker:
             data_changed = self._changed("data", session.data_version)
             if data_changed:
                 frame["data"] = {**session.points.rows(), "extent": session.points.extent()}
+                if session.network.features is not None:  # the features the model is fed
+                    frame["data"]["inputs"] = numpy.round(
+                        session.network.inputs(session.points.x), 5).tolist()
             weights, page = (session.weights_version, session.data_version), session.page_rows()
             if self._changed("predictions", (*weights, page)):
                 frame["predictions"] = data_space.predictions(session.network, session.points,
                                                               page)
             if self._changed("weights", weights):
                 frame["network"] = network(session)
-                if session.config.mode == "autoencoder":
-                    frame["autoencoder"] = data_space.autoencoder_view(session.network,
-                                                                       session.points)
-                else:
-                    frame["space"] = data_space.heatmap(session.network, session.points)
+                frame["gradients"] = gradients_frame(session)
+            if space_stale and self._clock() >= self._space_due_at:
+                frame.update(self._space(session))
+                self._sent["space"] = weights
             if self._changed("selected", (session.selected, session.weights_version,
                                           session.data_version)):
                 frame["selected"] = selected(session)
             frame.update(self._history(session))
+            lesson = None if session.lesson is None else session.lesson.frame(session)
+            if self._changed("lesson", lesson):
+                frame["lesson"] = lesson
             return frame
+
+    def _space(self, session) -> dict:
+        """The data space and every neuron's map, from one forward pass, and when the next
+        may be computed."""
+        start = self._clock()
+        if session.config.mode == "autoencoder":
+            view, neurons = data_space.autoencoder_view(session.network, session.points)
+            out = {"autoencoder": view, "neurons": neurons}
+        else:
+            space, neurons = data_space.heatmaps(session.network, session.points)
+            out = {"space": space, "neurons": neurons}
+        self._space_due_at = start + (self._clock() - start) / limits.HEATMAP_TIME_SHARE
+        return out
 
     def _history(self, session) -> dict:
         log, out = session.log, {}
@@ -59,6 +88,7 @@ class FrameTracker:
         if self._changed("history_run", (run, log.generation)):
             start = 0
             out["history_reset"] = True
+            out["history_run"] = log.run
         if len(log) > start:
             out["history"] = log.since(start)
         self._sent["history_len"] = len(log)
@@ -80,7 +110,9 @@ def status(session) -> dict:
         "steps_per_second": round(session.steps_per_second(), 1),
         "playing": session.playing,
         "diverged": session.diverged,
+        "plateau": session.plateau.message,
         "lr": session.optimizer.param_groups[0]["lr"],
+        "best_epoch": session.best_epoch(),
     }
 
 
@@ -97,6 +129,8 @@ def structure(session) -> dict:
         "output_activation": net.head.output_activation or "identity",
         "editable": points.editable,
         "feature_names": list(points.info.feature_names),
+        "input_names": list(net.info.feature_names),
+        "features": list(net.features or ()),
     }
 
 
@@ -115,5 +149,6 @@ def network(session) -> dict:
 def selected(session) -> dict:
     index = session.selected
     x = session.points.x[index]
-    return {"index": index, "x": x.tolist(), "layers": session.network.forward_details(x)}
+    return {"index": index, "x": x.tolist(), "inputs": session.network.input_values(x),
+            "layers": session.network.forward_details(x)}
 

@@ -5,6 +5,7 @@ Handlers run in a worker thread (``asyncio.to_thread``), never on the event loop
 with its message; the server itself never stops on a message.
 """
 
+import numpy
 from pydantic import ValidationError
 
 from backproplab.lab import protocol
@@ -12,6 +13,7 @@ from backproplab.lab.config import describe_validation_error, from_query, to_que
 from backproplab.lab.descent import descent_path
 from backproplab.lab.exports import export
 from backproplab.lab.frames import status
+from backproplab.lab.lessons import engine as lessons
 
 
 def _configure(msg: protocol.Configure, session, player) -> dict:
@@ -32,7 +34,15 @@ def _configure(msg: protocol.Configure, session, player) -> dict:
             "query": to_query(session.config)}
 
 
+def _network_mode(session, action: str) -> None:
+    """Play and Step train the network; the gradient descent mode has its own Run."""
+    if session.config.mode == "descent":
+        raise ValueError(f"{action} trains the network, which waits in the gradient descent "
+                         "mode; use the descent panel's Run, or switch back to Network")
+
+
 def _play(msg, session, player) -> dict:
+    _network_mode(session, "Play")
     player.play()
     return {"status": status(session)}
 
@@ -43,6 +53,7 @@ def _pause(msg, session, player) -> dict:
 
 
 def _step(msg: protocol.Step, session, player) -> dict:
+    _network_mode(session, "Step")
     player.pause()
     taken = session.step(msg.unit)
     return {"steps": taken, "status": status(session)}
@@ -105,6 +116,21 @@ def _descend(msg: protocol.Descend, session, player) -> dict:
     return descent_path(msg.function, msg.start, msg.lr, msg.steps, msg.optimizer)
 
 
+def _lesson(msg: protocol.OpenLesson, session, player) -> dict:
+    player.pause()
+    if msg.lesson is None:
+        lessons.close(session)
+        return {"lesson": None}
+    run = lessons.open_stage(session, msg.lesson, msg.stage)
+    return {"lesson": run.frame(session), "config": session.config.model_dump(),
+            "query": to_query(session.config)}
+
+
+def _restore_best(msg, session, player) -> dict:
+    player.pause()
+    return {"epoch": session.restore_best(), "status": status(session)}
+
+
 def _ping(msg, session, player) -> dict:
     return {}
 
@@ -114,7 +140,7 @@ HANDLERS = {
     "reinit": _reinit, "select": _select, "set_weight": _set_weight, "predict": _predict,
     "add_row": _add_row, "set_row": _set_row, "delete_row": _delete_row,
     "table_page": _table_page, "trace": _trace, "export": _export, "descend": _descend,
-    "ping": _ping,
+    "ping": _ping, "restore_best": _restore_best, "lesson": _lesson,
 }
 
 
@@ -125,8 +151,18 @@ def handle(raw: str | bytes, session, player) -> dict:
         msg = protocol.parse_message(raw)
     except protocol.ProtocolError as e:
         return protocol.error_reply(e.id, str(e))
+    return dispatch(msg, session, player)
+
+
+def dispatch(msg, session, player) -> dict:
+    """The reply to a parsed message ``msg``: its handler's data, or an error reply.
+
+    Float overflow is no error here (hand-set weights of 1000 overflow float32): the reply's
+    encoder sends such numbers as null with a note."""
     try:
-        return protocol.reply(msg.id, **HANDLERS[msg.type](msg, session, player))
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            data = HANDLERS[msg.type](msg, session, player)
+        return protocol.reply(msg.id, **data)
     except (ValueError, TypeError, KeyError) as e:
         return protocol.error_reply(msg.id, str(e).strip("'\""))
     except Exception as e:  # a bug must not take the connection down; say what happened

@@ -13,6 +13,10 @@ MAX_NEURONS = 32
 MAX_POINTS = 5_000
 """Most data points (train + test) a session holds, generated, imported or added by hand."""
 
+MAX_COORDINATE = 1e6
+"""Largest magnitude of an input or target value, typed in a message or read from a CSV
+file: the heatmap's extent and the network's outputs stay finite in float32."""
+
 MAX_CSV_BYTES = 1_000_000
 """Largest CSV file the import accepts."""
 
@@ -39,6 +43,15 @@ MAX_FRAMES_PER_SECOND = 30
 HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
+HEATMAP_TIME_SHARE = 0.5
+"""Most of a connection's time spent computing the data space and the neuron maps: a 6×32
+network's take ~60 ms, so they refresh about 8 times a second while the frames between carry
+the status, weights and history at up to MAX_FRAMES_PER_SECOND."""
+
+NEURON_MAP_SIZE = 20
+"""Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd
+divisor of HEATMAP_SIZE, so its cells are centred on cells of the large grid)."""
+
 TABLE_PAGE_ROWS = 100
 """Rows on one page of the dataset table. An autoencoder's reconstructions are sent for the
 page on show only: 100 rows × 64 digits pixels are 34 KB a frame, all 1,797 rows would be
@@ -48,6 +61,10 @@ MIN_LR, MAX_LR = 1e-5, 10.0
 """Range of the learning-rate slider (log scale)."""
 
 MAX_L2 = 1.0
+MAX_L1 = 1.0
+EARLY_STOPPING_PATIENCE = 20
+"""Epochs without a lower test loss (training loss when there is no test split) before early
+stopping pauses training."""
 MAX_NOISE = 2.0
 MAX_TEST_FRACTION = 0.8
 MAX_BATCH_SIZE = MAX_POINTS
@@ -56,3 +73,20 @@ MAX_DESCENT_STEPS = 1_000
 MAX_REPLAY_ENTRIES = 5_000
 """Most entries in a run's replay log (steps of one kind in a row share one entry); past it the
 exported script says it no longer reproduces the run."""
+MAX_LESSON_STAGES = 8
+"""Most stages one lesson may have."""
+LESSON_READOUT_SECONDS = 0.25
+"""While training, a lesson's readouts are recomputed at most this often (gradient health
+runs a backward pass of its own)."""
+PLATEAU_EPOCHS = 200
+"""Epochs of a flat training loss (under 1 % lower) after which the page says the network is
+stuck on a plateau or in a local minimum."""
+PLATEAU_POOR_FRACTION = 0.25
+"""A flat loss counts as stuck when it is above this fraction of the run's first epoch loss."""
+GRADIENT_HEALTH_ROWS = 64
+"""Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
+limit): evenly spaced over the training set when it has more."""
+MAX_MESSAGE_DEPTH = 32
+"""Deepest nesting of lists and objects a message may have; deeper ones get an error reply."""
+MAX_MESSAGE_ID = 2**53
+"""Largest message id (a JavaScript number is an exact integer up to 2⁵³)."""

@@ -1,6 +1,10 @@
 """``LabNetwork``: the session's model, built from the config, and the numbers the network panel
 draws from it (weights, gradients, last updates, each neuron's net input and output).
 
+The model's inputs are the config's features of a 2-D point (``bp.data.feature_columns``):
+every method here takes the data's raw points and makes the features first, so the heatmaps,
+predictions and clicked points all go through the same preprocessing the training does.
+
 The model is an ordinary ``bp.nn`` model (an MLP from ``bp.nn.from_spec`` or an
 ``bp.nn.Autoencoder``) whose head — output width, output activation, loss — comes from
 ``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config, so
@@ -14,15 +18,22 @@ import numpy
 from backproplab import nn
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.data import FEATURES, feature_columns
+from backproplab.data.features import RAW_FEATURES
 from backproplab.nn.activation import activation_spec
 from backproplab.train import LOSSES, make_loss
-from backproplab.train.task import head_for, mlp_spec, probabilities
+from backproplab.train.task import head_for, mlp_spec, output_scale
 
 
 class LabNetwork:
     def __init__(self, config, info):
         if config.mode == "autoencoder":
             info = replace(info, task="autoencoder", n_outputs=info.n_features, n_classes=None)
+        self.features = _features_of(config, info)
+        """The feature names the model's inputs are made of; None: the raw points."""
+        if self.features is not None:
+            info = replace(info, n_features=len(self.features),
+                           feature_names=tuple(FEATURES[f].label for f in self.features))
         self.info = info
         self.head = head_for(info, config.loss)
         self.code_layer = len(config.hidden) if config.mode == "autoencoder" else None
@@ -37,9 +48,26 @@ class LabNetwork:
                                                self.head))
         rng = numpy.random.default_rng(config.seed)
         self.layers = _linear_layers(self.model)
-        for linear, _ in self.layers:
-            linear.reset_parameters(rng)
+        for linear, act in self.layers:  # Kaiming before ReLUs, Xavier before tanh/σ/outputs
+            nn.init.init_linear_for_(linear, _act_name(act), rng)
+        self.suited_init = True
+        """The weights were drawn for each layer's activation (not a notebook's own model)."""
         self.loss_fn = make_loss(self.head.loss)
+
+    @classmethod
+    def around(cls, model, info, loss: str, code_layer: int | None = None) -> "LabNetwork":
+        """A LabNetwork on an existing model (a notebook's), its weights left as they are.
+        The caller checks that the model is an MLP the lab can draw."""
+        network = cls.__new__(cls)
+        network.features = None  # a notebook's model takes the raw points
+        network.info = info
+        network.head = head_for(info, loss)
+        network.code_layer = code_layer
+        network.model = model
+        network.layers = _linear_layers(model)
+        network.loss_fn = make_loss(network.head.loss)
+        network.suited_init = False
+        return network
 
     @property
     def sizes(self) -> list[int]:
@@ -62,9 +90,28 @@ class LabNetwork:
             return y.astype(numpy.int64).reshape(-1)
         return y.astype(numpy.float32).reshape(len(y), -1)
 
+    def inputs(self, x: numpy.ndarray) -> numpy.ndarray:
+        """The model's inputs for the raw points ``x`` (N, features of the data)."""
+        x = numpy.asarray(x, dtype=numpy.float32)
+        return x if self.features is None else feature_columns(x, self.features)
+
     def outputs(self, x: numpy.ndarray) -> numpy.ndarray:
         """Probabilities (binary: of class 1; multiclass: per class) or values, no gradient."""
-        return probabilities(self.model, x, self.head)
+        return self.layer_outputs(x)[-1]
+
+    def layer_outputs(self, x: numpy.ndarray) -> list[numpy.ndarray]:
+        """One forward pass over the raw points ``x``, keeping what every layer gives: the
+        model's inputs, each hidden layer's output, then the outputs on the scale ``outputs``
+        reads (probabilities for a classifier)."""
+        h = from_numpy(self.inputs(x))
+        kept = [h.data]
+        with no_grad():
+            for linear, act in self.layers:
+                h = linear(h)
+                h = act(h) if act is not None else h
+                kept.append(h.data)
+        kept[-1] = output_scale(kept[-1], self.head)
+        return kept
 
     def row_losses(self, out: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarray:
         """Each row's loss given the model's outputs ``out``: the loss of a batch of that row
@@ -76,15 +123,19 @@ class LabNetwork:
         return values.reshape(len(out), -1).mean(axis=1)
 
     def forward_details(self, x: numpy.ndarray) -> list[dict]:
-        """Each layer's net input and output for one sample ``x`` of shape (features,)."""
+        """Each layer's net input and output for one raw sample ``x`` of shape (features,)."""
         details = []
-        h = from_numpy(numpy.asarray(x, dtype=numpy.float32).reshape(1, -1))
+        h = from_numpy(self.inputs(numpy.asarray(x, dtype=numpy.float32).reshape(1, -1)))
         with no_grad():
             for linear, act in self.layers:
                 net = linear(h)
                 h = act(net) if act is not None else net
                 details.append({"net": _floats(net.data[0]), "out": _floats(h.data[0])})
         return details
+
+    def input_values(self, x: numpy.ndarray) -> list[float]:
+        """The model's inputs for one raw sample: what the network's input column shows."""
+        return _floats(self.inputs(numpy.asarray(x, dtype=numpy.float32).reshape(1, -1))[0])
 
     def encode(self, x: numpy.ndarray) -> numpy.ndarray:
         with no_grad():
@@ -120,6 +171,14 @@ class LabNetwork:
                              f"at {list(index)}; its shape is {list(param.shape)}")
         with no_grad():
             param.data[index] = value
+
+
+def _features_of(config, info) -> tuple[str, ...] | None:
+    """The config's features where they apply (2-D points, not an autoencoder) and differ
+    from the raw points; otherwise None. Imported CSV data of another width keeps its own."""
+    if config.mode == "autoencoder" or info.n_features != 2 or config.features == RAW_FEATURES:
+        return None
+    return config.features
 
 
 def _linear_layers(model) -> list:

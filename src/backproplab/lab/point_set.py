@@ -49,14 +49,18 @@ class PointSet:
 
     @classmethod
     def from_csv(cls, content: bytes, test_fraction: float, seed: int) -> "PointSet":
-        """A point set from an uploaded CSV file (read by ``bp.data.load_csv``)."""
+        """A point set from an uploaded CSV file (read by ``bp.data.load_csv``). Values are
+        bounded by ``limits.MAX_COORDINATE``, as for rows added by hand."""
         if len(content) > limits.MAX_CSV_BYTES:
             raise ValueError(f"the CSV file is {len(content)} bytes; the limit is "
                              f"{limits.MAX_CSV_BYTES}")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "upload.csv"
             path.write_bytes(content)
-            ds = data.load_csv(path)
+            try:
+                ds = data.load_csv(path, max_abs=limits.MAX_COORDINATE)
+            except ValueError as e:  # name the upload, not the temporary directory
+                raise ValueError(str(e).replace(str(path), path.name)) from None
         if ds.info.n_features not in (1, 2):
             raise ValueError(f"the lab shows data with 1 or 2 input columns; this file has "
                              f"{ds.info.n_features}")

@@ -17,8 +17,8 @@ from backproplab.lab import limits
 @dataclass
 class Change:
     kind: str
-    """"batches", "sample", "lr", "l2", "optimizer", "batch_size", "weight", "add_row",
-    "set_row" or "delete_row"."""
+    """"batches", "sample", "lr", "l2", "l1", "optimizer", "batch_size", "weight", "restore"
+    (early stopping's best weights), "add_row", "set_row" or "delete_row"."""
     epoch: int
     step: int
     values: dict = field(default_factory=dict)

@@ -5,20 +5,43 @@ import webbrowser
 
 from backproplab.lab import limits
 from backproplab.lab.app import create_app
+from backproplab.lab.blas_threads import use_one_blas_thread
+from backproplab.lab.security import Access, is_loopback
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8000):
-    """A uvicorn ``Server`` for the lab (``port=0`` picks a free port)."""
+def make_server(host: str = "127.0.0.1", port: int = 8000, *, allow_hosts=(),
+                token: str | None = None, frame_ancestors=(), **app_options):
+    """A uvicorn ``Server`` for the lab (``port=0`` picks a free port). Its access rules are
+    ``server.access`` (:class:`~backproplab.lab.security.Access`): a non-loopback ``host``
+    gets an access token. ``frame_ancestors`` are origins allowed to embed the lab in a
+    frame (a Jupyter page); ``app_options`` go to :func:`create_app`."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning",
-                            ws_max_size=limits.MAX_TRANSPORT_BYTES, lifespan="on")
-    return uvicorn.Server(config)
+    use_one_blas_thread()
+    access = Access.for_server(host, allow_hosts, token, frame_ancestors)
+    config = uvicorn.Config(create_app(access=access, **app_options), host=host, port=port,
+                            log_level="warning", ws_max_size=limits.MAX_TRANSPORT_BYTES,
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    server.access = access
+    return server
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True) -> None:
-    server = make_server(host, port)
-    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+def lab_url(host: str, port: int, access: Access) -> str:
+    """The address to open: a wildcard bind is opened on 127.0.0.1, a token is in the query."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    query = f"?token={access.token}" if access.token else ""
+    return f"http://{shown}:{port}/{query}"
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = True,
+          **server_options) -> None:
+    server = make_server(host, port, **server_options)
+    url = lab_url(host, port, server.access)
+    if not is_loopback(host):
+        print(f"The lab listens on {host}: anyone who can reach this machine and has the "
+              "token in the URL below can use it. Share that URL with your class only.")
     print(f"The Backpropagation Laboratory is at {url}  (Ctrl+C stops it)")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()

@@ -18,11 +18,17 @@ class PoolFull(RuntimeError):
 
 
 class SessionPool:
+    """``factory(config, clock=…)`` makes each entry: a ``Session``, or the web process's
+    ``Route`` to a session in a worker. ``on_evict`` is called with each evicted entry."""
+
     def __init__(self, max_sessions: int = limits.MAX_SESSIONS,
-                 idle_seconds: float = limits.SESSION_IDLE_SECONDS, clock=time.monotonic):
+                 idle_seconds: float = limits.SESSION_IDLE_SECONDS, clock=time.monotonic,
+                 factory=Session, on_evict=None):
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
         self.clock = clock
+        self.factory = factory
+        self.on_evict = on_evict
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
@@ -38,7 +44,7 @@ class SessionPool:
             if len(self._sessions) >= self.max_sessions:
                 raise PoolFull(f"the lab serves at most {self.max_sessions} sessions at once; "
                                "close another tab or try again later")
-            session = Session(config, clock=self.clock)
+            session = self.factory(config, clock=self.clock)
             self._sessions[session.id] = session
             return session
 
@@ -55,13 +61,15 @@ class SessionPool:
         return [s for s in self._sessions.values() if now - s.last_active > self.idle_seconds]
 
     def _evict(self, session: Session) -> None:
-        """Stop the session's training (its player thread ends) and mark it for its
-        connection, whose frame pump then tells the page and closes the socket."""
+        """Stop the session's training and mark it for its connection, which then tells the
+        page and closes the socket."""
         with session.lock:
             session.evicted = True
             session.playing = False
             session.version += 1
         del self._sessions[session.id]
+        if self.on_evict is not None:
+            self.on_evict(session)
 
     def get(self, session_id: str) -> Session | None:
         return self._sessions.get(session_id)

@@ -1,6 +1,6 @@
 """Neural-network building blocks (``bp.nn``): modules, layers, losses, init and specs."""
 
-from backproplab.nn import functional, init
+from backproplab.nn import functional, init, utils
 from backproplab.nn.activation import (
     ACTIVATIONS,
     ELU,
@@ -15,8 +15,9 @@ from backproplab.nn.activation import (
     get_activation,
 )
 from backproplab.nn.autoencoder import Autoencoder
-from backproplab.nn.containers import Sequential
+from backproplab.nn.containers import ModuleDict, ModuleList, Sequential
 from backproplab.nn.dropout import Dropout
+from backproplab.nn.embedding import Embedding
 from backproplab.nn.flatten import Flatten
 from backproplab.nn.linear import Identity, Linear
 from backproplab.nn.loss import (
@@ -29,6 +30,7 @@ from backproplab.nn.loss import (
     NLLLoss,
 )
 from backproplab.nn.module import Module
+from backproplab.nn.normalization import BatchNorm1d, LayerNorm
 from backproplab.nn.parameter import Parameter
 from backproplab.nn.spec import from_spec, to_spec
 
@@ -39,17 +41,22 @@ __all__ = [
     "Autoencoder",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "Flatten",
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
     "ReLU",
@@ -63,4 +70,5 @@ __all__ = [
     "get_activation",
     "init",
     "to_spec",
+    "utils",
 ]

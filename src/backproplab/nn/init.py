@@ -110,3 +110,33 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
     fan = _fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)
+
+
+RELU_FAMILY = ("relu", "leaky_relu", "elu", "gelu", "softplus")
+"""Activations that pass about half the signal (one side of 0) and keep slope ~1 on the other:
+Kaiming/He initialisation suits them."""
+
+
+def init_for(activation: str) -> str:
+    """The initialisation PyTorch users choose for a layer feeding ``activation``: "kaiming"
+    (He) for the ReLU family, "xavier" (Glorot) for tanh, sigmoid and linear outputs."""
+    return "kaiming" if activation in RELU_FAMILY else "xavier"
+
+
+def init_linear_for_(linear, activation: str, generator=None):
+    """Initialise ``linear`` for the activation after it, with a zero bias.
+
+    Kaiming uniform (fan_in, ReLU gain √2) keeps a ReLU network's signal and gradient at about
+    the same size in every layer; Xavier uniform with ``calculate_gain(activation)`` does that
+    for tanh and sigmoid, whose slope near 0 is what passes the gradient. The default of
+    ``Linear`` (PyTorch's ``kaiming_uniform_(a=√5)``, bound 1/√fan_in) suits neither in a
+    deep network: its gradients shrink layer by layer.
+    """
+    if init_for(activation) == "kaiming":
+        kaiming_uniform_(linear.weight, nonlinearity="relu", generator=generator)
+    else:
+        gain = calculate_gain(activation) if activation in ("tanh", "sigmoid") else 1.0
+        xavier_uniform_(linear.weight, gain=gain, generator=generator)
+    if linear.bias is not None:
+        zeros_(linear.bias)
+    return linear

@@ -2,9 +2,7 @@
 
 import math
 
-import numpy
-
-from backproplab import dtypes
+from backproplab import backend, dtypes
 from backproplab.nn import functional as F
 from backproplab.nn import init
 from backproplab.nn.module import Module
@@ -26,8 +24,8 @@ class Linear(Module):
     library's seeded generator, so a seed gives the same network every time.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None,
-                 generator=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None, generator=None):
         super().__init__()
         if in_features < 1 or out_features < 1:
             raise ValueError(f"Linear: sizes must be positive, got in_features={in_features}, "
@@ -35,12 +33,14 @@ class Linear(Module):
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         dtype = dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
-        self.weight = Parameter(numpy.empty((self.out_features, self.in_features), dtype))
+        self.weight = Parameter(backend.xp.empty((self.out_features, self.in_features), dtype))
         if bias:
-            self.bias = Parameter(numpy.empty(self.out_features, dtype))
+            self.bias = Parameter(backend.xp.empty(self.out_features, dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self, generator=None) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)

@@ -42,10 +42,10 @@ class Module:
                 "call super().__init__() first"
             )
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._register(self._parameters, name, value)
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._register(self._modules, name, value)
         elif "_modules" in self.__dict__ and name in self._parameters:
             if value is not None:
@@ -84,9 +84,12 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Drop ``name`` from every registry but ``keep``, where a new value will replace the
+        old one in its place (PyTorch keeps a replaced layer's position in the order)."""
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self.__dict__.pop(name, None)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -95,7 +98,7 @@ class Module:
             raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, "
                             f"not {type(param).__name__}")
         if param is None:
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._register(self._parameters, name, None)
         else:
             setattr(self, name, param)
@@ -105,7 +108,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, "
                             f"not {type(tensor).__name__}")
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._register(self._buffers, name, tensor)
         if persistent:
             self._non_persistent.discard(name)
@@ -115,7 +118,7 @@ class Module:
     def add_module(self, name: str, module: "Module | None") -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: '{name}' must be a Module, not {type(module).__name__}")
-        self._forget(name)
+        self._forget(name, keep=self._modules)
         self._register(self._modules, name, module)
 
     # ----- traversal --------------------------------------------------------------------------
@@ -206,6 +209,8 @@ class Module:
                 continue
             value = state_dict[key]
             array = value.data if isinstance(value, Tensor) else numpy.asarray(value)
+            if isinstance(value, Tensor) and value.device != target.device:
+                array = value.to(target.device).data  # load_state_dict(bp.load(...)) on cuda
             if array.shape != target.data.shape:
                 raise RuntimeError(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
@@ -256,23 +261,42 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(numpy.zeros_like(p.grad.data), False, None)
+                p.grad = Tensor._make(p.grad.data * 0, False, None)
 
-    def to(self, dtype) -> "Module":
-        """Convert floating-point parameters, their gradients and buffers to ``dtype`` in place.
+    def to(self, *args, **kwargs) -> "Module":
+        """Move parameters, their gradients and buffers to a device and/or convert the
+        floating-point ones to a dtype, in place: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, as in PyTorch.
 
         The Parameter objects stay the same (an optimizer built earlier keeps working); only
         their arrays are replaced.
         """
-        dtype = dtypes.as_dtype(dtype)
-        if dtype.kind != "f":
+        from backproplab import backend
+        from backproplab import devices as _device
+
+        kind, dtype, _ = _device.parse_to(args, kwargs)
+        if dtype is not None and dtype.kind != "f":
             raise TypeError(f"Module.to: only floating-point dtypes are supported, not {dtype}")
         for t in [*self.parameters(), *self.buffers()]:
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(dtype)
-                if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), False, None)
+            t.data = self._converted(t.data, kind, dtype, backend)
+            if t.grad is not None:
+                t.grad = Tensor._make(self._converted(t.grad.data, kind, dtype, backend),
+                                      False, None)
         return self
+
+    @staticmethod
+    def _converted(array, kind, dtype, backend):
+        if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
+            array = array.astype(dtype)
+        if kind is not None:
+            array = backend.to_device_type(array, kind)
+        return array
+
+    def cpu(self) -> "Module":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Module":
+        return self.to("cuda" if device is None else device)
 
     def double(self) -> "Module":
         return self.to(dtypes.float64)

@@ -21,6 +21,7 @@ a dict with arguments, e.g. ``{"name": "leaky_relu", "negative_slope": 0.2}``.
 """
 
 import itertools
+import json
 
 import numpy
 
@@ -84,7 +85,8 @@ def _dtype(spec: dict):
     return dtype
 
 
-def _mlp(spec: dict) -> Sequential:
+def _mlp_plan(spec: dict) -> tuple[list, list, bool, object]:
+    """(layer sizes, activation after each Linear, bias, dtype) of a checked mlp spec."""
     _check_keys(spec, _MLP_KEYS, "mlp")
     sizes = spec.get("layers")
     if not isinstance(sizes, list) or len(sizes) < 2:
@@ -103,11 +105,19 @@ def _mlp(spec: dict) -> Sequential:
     else:
         acts = [spec.get("activation", "relu")] * (n - 1) + [spec.get("output_activation")]
     bias = spec.get("bias", True)
-    dtype = _dtype(spec)
+    if not isinstance(bias, bool):
+        raise ValueError(f"mlp spec: 'bias' must be true or false, got {bias!r}")
+    for act in {json.dumps(a, sort_keys=True): a for a in acts if a is not None}.values():
+        get_activation(act)  # a bad name fails here, before any layer is built
+    return sizes, acts, bias, _dtype(spec)
+
+
+def _mlp(spec: dict) -> Sequential:
+    sizes, acts, bias, dtype = _mlp_plan(spec)
     model = Sequential()
     linears = []
     for n_in, n_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
-        linears.append(Linear(n_in, n_out, bias=bool(bias), dtype=dtype))
+        linears.append(Linear(n_in, n_out, bias=bias, dtype=dtype))
         model.append(linears[-1])
         if act is not None:
             model.append(get_activation(act))
@@ -115,24 +125,66 @@ def _mlp(spec: dict) -> Sequential:
     return model
 
 
-def _autoencoder(spec: dict) -> Autoencoder:
+def _autoencoder_plan(spec: dict) -> tuple:
+    """(input_dim, hidden sizes, bottleneck, activation, output_activation, dtype), checked."""
     _check_keys(spec, _AUTOENCODER_KEYS, "autoencoder")
     if "input_dim" not in spec:
         raise ValueError("autoencoder spec: 'input_dim' is required")
     hidden = spec.get("hidden", [])
     if not isinstance(hidden, list):
         raise ValueError(f"autoencoder spec: 'hidden' must be a list of sizes, got {hidden!r}")
-    model = Autoencoder(
-        _size(spec["input_dim"], "input_dim"),
-        [_size(h, "every hidden size") for h in hidden],
-        _size(spec.get("bottleneck", 2), "bottleneck"),
-        spec.get("activation", "relu"),
-        spec.get("output_activation"),
-        dtype=_dtype(spec),
-    )
+    activation, output_activation = spec.get("activation", "relu"), spec.get("output_activation")
+    get_activation(activation)
+    if output_activation is not None:
+        get_activation(output_activation)
+    return (_size(spec["input_dim"], "input_dim"), [_size(h, "every hidden size") for h in hidden],
+            _size(spec.get("bottleneck", 2), "bottleneck"), activation, output_activation,
+            _dtype(spec))
+
+
+def _autoencoder(spec: dict) -> Autoencoder:
+    input_dim, hidden, bottleneck, activation, output_activation, dtype = _autoencoder_plan(spec)
+    model = Autoencoder(input_dim, hidden, bottleneck, activation, output_activation,
+                        dtype=dtype)
     linears = _linears(model.encoder) + _linears(model.decoder)
     _load_weights(linears, spec, "this autoencoder")
     return model
+
+
+def state_shapes(spec) -> dict:
+    """The state_dict keys and shapes ``from_spec(spec)`` would make, found without building
+    anything: what a loader checks a file's tensors against before it allocates a model."""
+    if not isinstance(spec, dict):
+        raise TypeError(f"a spec is a dict, not {type(spec).__name__}")
+    kind = spec.get("type", "mlp")
+    if kind == "mlp":
+        sizes, acts, bias, _ = _mlp_plan(spec)
+        return _stack_shapes("", sizes, acts, bias)
+    if kind == "autoencoder":
+        input_dim, hidden, bottleneck, activation, output_activation, _ = \
+            _autoencoder_plan(spec)
+        sizes = [input_dim, *hidden, bottleneck]
+        inner = [activation] * (len(sizes) - 2)
+        return {**_stack_shapes("encoder.", sizes, [*inner, None], True),
+                **_stack_shapes("decoder.", sizes[::-1], [*inner, output_activation], True)}
+    raise ValueError(f"unknown type {kind!r}; valid types: mlp, autoencoder")
+
+
+def _stack_shapes(prefix: str, sizes: list, acts: list, bias: bool) -> dict:
+    """Keys of Linear [+ activation] … as Sequential numbers them (activations take a slot)."""
+    shapes, index = {}, 0
+    for n_in, n_out, act in zip(sizes[:-1], sizes[1:], acts, strict=True):
+        shapes[f"{prefix}{index}.weight"] = (n_out, n_in)
+        if bias:
+            shapes[f"{prefix}{index}.bias"] = (n_out,)
+        index += 1 if act is None else 2
+    return shapes
+
+
+def spec_dtype(spec: dict):
+    """The dtype a spec's layers get (its ``dtype``, else the default at build time)."""
+    dtype = _dtype(spec)
+    return dtypes.get_default_dtype() if dtype is None else dtype
 
 
 def _load_weights(linears: list, spec: dict, described: str) -> None:

@@ -1,14 +1,15 @@
-"""Arithmetic and elementwise math: + - * / ** neg exp log sqrt abs sin cos erf, casts.
+"""Arithmetic and elementwise math: + - * / // % ** neg exp log sqrt abs sin cos erf, casts.
 
-Operands may be tensors or Python scalars; NumPy broadcasting applies, and the engine sums
-each gradient back to its input's shape, so the rules below never deal with broadcasting.
+Operands may be tensors or Python scalars, promoted as PyTorch does (see operands.py); NumPy
+broadcasting applies, and the engine sums each gradient back to its input's shape, so the
+rules below never deal with broadcasting.
 """
 
 import math
 
-from backproplab import backend
+from backproplab import backend, dtypes
 from backproplab.autograd.function import Function
-from backproplab.ops.operands import operand, pair
+from backproplab.ops.operands import cast_all, operand, pair, result_type
 from backproplab.tensor import Tensor
 
 
@@ -87,12 +88,17 @@ class Pow(Function):
         if isinstance(b, (int, float)):
             ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)  # d(a^b)/da = b a^(b-1)
             return ga, None
-        ga = g * b * a ** (b - 1)
+        ga = None if isinstance(a, (int, float)) else g * b * a ** (b - 1)
         if not ctx.needs_input_grad[1]:
             return ga, None
         # d(a^b)/db = a^b ln a; PyTorch's convention: 0 where a == 0 and b >= 0
+        if isinstance(a, (int, float)):
+            # a Python number: ln a as a Python float (weak), so it is exact in b's dtype
+            if a == 0:
+                return ga, g * xp.where(b >= 0, 0.0, -math.inf)
+            return ga, g * (a**b * (math.log(a) if a > 0 else math.nan))
         zero = (a == 0) & (b >= 0)
-        safe_a = xp.where(a == 0, 1.0, a) if not isinstance(a, (int, float)) else a
+        safe_a = xp.where(a == 0, 1.0, a)
         gb = g * xp.where(zero, 0.0, a**b * xp.log(safe_a))
         return ga, gb
 
@@ -142,6 +148,60 @@ class Log(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         return g / a  # d(ln a)/da = 1/a
+
+
+_LN10 = math.log(10.0)
+_LN2 = math.log(2.0)
+
+
+class Log10(Function):
+    formula = "log₁₀ a"
+    derivative = ("∂log₁₀ a/∂a = 1/(a·ln 10)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.xp.log10(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * _LN10)  # d(log10 a)/da = 1/(a ln 10)
+
+
+class Log2(Function):
+    formula = "log₂ a"
+    derivative = ("∂log₂ a/∂a = 1/(a·ln 2)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return backend.xp.log2(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * _LN2)  # d(log2 a)/da = 1/(a ln 2)
+
+
+class Remainder(Function):
+    """a - floor(a/b)·b: Python's % (the result has the sign of b), as torch.remainder."""
+
+    formula = "a mod b = a - ⌊a/b⌋·b"
+    derivative = ("∂(a mod b)/∂a = 1", "∂(a mod b)/∂b = -⌊a/b⌋")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return backend.xp.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.needs_input_grad[1]:
+            gb = -g * ctx.xp.floor_divide(a, b)  # d/db (a - floor(a/b) b) = -floor(a/b)
+        return g, gb
 
 
 class Sqrt(Function):
@@ -269,16 +329,43 @@ def mul(a, b) -> Tensor:
 
 def div(a, b) -> Tensor:
     a, b = pair(a, b)
-    if isinstance(a, Tensor) and a.data.dtype.kind in "biu" and (
-        not isinstance(b, Tensor) or b.data.dtype.kind in "biu"
-    ):
-        a = a.float()  # true division of integers gives floats, as in PyTorch
+    dtype = result_type(a, b)
+    if dtype.kind in "biu":  # true division of integers gives floats, as in PyTorch
+        a, b = cast_all((a, b), dtypes.get_default_dtype())
     return Div.apply(a, b)
+
+
+def _on_bools(op, a, b):
+    """PyTorch keeps bool ** bool, bool // bool and bool % bool bool; NumPy refuses or gives
+    int8, so they are computed on integers and cast back."""
+    return op(*cast_all((a, b), dtypes.uint8)).to(dtypes.bool_)
 
 
 def pow(a, b) -> Tensor:
     a, b = pair(a, b)
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(pow, a, b)
     return Pow.apply(a, b)
+
+
+def floor_divide(a, b) -> Tensor:
+    """``a // b`` rounded toward -inf; it has no gradient (PyTorch has no derivative for it)."""
+    a, b = pair(a, b)
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(floor_divide, a, b)
+    xa = a.data if isinstance(a, Tensor) else a
+    xb = b.data if isinstance(b, Tensor) else b
+    out = backend.xp.floor_divide(xa, xb)
+    return Tensor._make(backend.xp.asarray(out), False, None)
+
+
+def remainder(a, b) -> Tensor:
+    a, b = pair(a, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError("remainder: needs at least one tensor")
+    if result_type(a, b) == dtypes.bool_:
+        return _on_bools(remainder, a, b)
+    return Remainder.apply(a, b)
 
 
 def neg(a) -> Tensor:
@@ -291,6 +378,14 @@ def exp(a) -> Tensor:
 
 def log(a) -> Tensor:
     return Log.apply(_float(a))
+
+
+def log10(a) -> Tensor:
+    return Log10.apply(_float(a))
+
+
+def log2(a) -> Tensor:
+    return Log2.apply(_float(a))
 
 
 def sqrt(a) -> Tensor:
@@ -329,5 +424,5 @@ def _float(a) -> Tensor:
     if not isinstance(a, Tensor):
         a = Tensor(a)
     if a.data.dtype.kind in "biu":
-        return a.float()
+        return a.to(dtypes.get_default_dtype())
     return a

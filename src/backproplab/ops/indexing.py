@@ -7,7 +7,8 @@ derivatives flow through indexing too.
 
 from backproplab import backend
 from backproplab.autograd.function import Function
-from backproplab.ops.dims import normalize_dim
+from backproplab.ops import views
+from backproplab.ops.dims import normalize_dim, normalize_dims
 from backproplab.tensor import Tensor
 
 
@@ -80,13 +81,18 @@ class ScatterAdd(Function):
 
 
 def _index_array(i):
-    """Tensors inside an index become arrays; int tensors must be integer, masks bool."""
+    """Tensors inside an index become arrays; int tensors must be integer, masks bool.
+
+    A uint8 index is a mask, as in PyTorch (NumPy would read it as integer positions).
+    """
     if isinstance(i, Tensor):
         if i.data.dtype.kind not in "iub":
             raise IndexError(f"tensors used as indices must be integer or bool, not {i.dtype}")
-        return i.data
-    if isinstance(i, list):
-        return backend.xp.asarray(i)
+        i = i.data
+    elif isinstance(i, list) or (backend.accelerated() and backend.is_array(i)):
+        i = backend.xp.asarray(i)  # an index given as host data moves to the device
+    if backend.is_array(i) and i.dtype == backend.xp.uint8:
+        return i.astype(bool)
     return i
 
 
@@ -96,18 +102,79 @@ def normalize_index(index):
     return _index_array(index)
 
 
+def _is_int(i) -> bool:
+    return isinstance(i, int) or (backend.is_array(i) and i.ndim == 0 and i.dtype.kind in "iu")
+
+
+def _dims_taken(i) -> int:
+    if i is None:
+        return 0
+    if backend.is_array(i) and i.dtype == bool:
+        return max(i.ndim, 1)
+    return 1
+
+
+def _split_ints(index: tuple, ndim: int):
+    """PyTorch applies integer indices first (each selects, removing its dim) and the integer
+    arrays after; NumPy treats an int next to an array as one more array, which moves the
+    array dims to the front when a slice separates them (``x[0, :, [1, 2]]`` is (3, 2) in
+    PyTorch, (2, 3) in NumPy). Returns (ints-only index, the rest), or None when the index
+    does not mix ints with arrays."""
+    has_int = any(_is_int(i) for i in index)
+    has_array = any(backend.is_array(i) and not _is_int(i) for i in index)
+    if not (has_int and has_array):
+        return None
+    items = []
+    for i in index:
+        if i is Ellipsis:
+            used = sum(_dims_taken(j) for j in index if j is not Ellipsis)
+            items += [slice(None)] * (ndim - used)
+        else:
+            items.append(i)
+    first = []
+    for i in items:
+        if _is_int(i):
+            first.append(int(i))
+        else:
+            first += [slice(None)] * _dims_taken(i)
+    rest = tuple(i for i in items if not _is_int(i))
+    return tuple(first), rest
+
+
 def getitem(a: Tensor, index) -> Tensor:
     index = normalize_index(index)
     try:
-        return GetItem.apply(a, index)
+        parts = _split_ints(index, a.ndim) if isinstance(index, tuple) else None
+        if parts is not None:
+            return GetItem.apply(GetItem.apply(a, parts[0]), parts[1])
+        out = GetItem.apply(a, index)
     except IndexError as e:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(a.shape)}: "
                          f"{e}") from None
+    if backend.is_basic_index(index):
+        views.mark(out, a, views.Indexed(index))
+    return out
+
+
+def index_select(a: Tensor, dim: int, index) -> Tensor:
+    """The entries of ``a`` at the 1-D integer ``index`` along ``dim``."""
+    idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise IndexError(f"index_select: index must be a 1-D integer tensor, got {idx.dtype} "
+                         f"of shape {tuple(idx.shape)}")
+    if a.ndim == 0:
+        normalize_dims(dim, 0, "index_select")
+        return GetItem.apply(a.reshape(1), idx.reshape(-1)).reshape(idx.shape)
+    d = normalize_dim(dim, a.ndim, "index_select")
+    return getitem(a, (slice(None),) * d + (idx.reshape(-1),))
 
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    d = normalize_dim(dim, a.ndim, "gather")
     idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    if a.ndim == 0 and idx.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0
+        normalize_dims(dim, 0, "gather")  # checks dim is 0 or -1
+        return gather(a.reshape(1), 0, idx.reshape(1)).reshape(())
+    d = normalize_dim(dim, a.ndim, "gather")
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather: index must be an integer tensor, not {idx.dtype}")
     if idx.ndim != a.ndim:

@@ -60,7 +60,10 @@ class MSELoss(Function):
         ctx.reduction = reduction
         sq = d * d
         if reduction == "mean":
-            n = max(d.size, 1)
+            if d.size == 0:  # the mean of no terms, as PyTorch gives
+                ctx.scale = 0.0
+                return backend.xp.asarray(backend.xp.nan, dtype=d.dtype)
+            n = d.size
             ctx.scale = 2.0 / n
             return sq.sum() / n  # NumPy's mean() costs twice as much on small arrays
         ctx.scale = 2.0
@@ -94,7 +97,10 @@ class BCEWithLogits(Function):
         w = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
         loss = (1 - t) * x + w * sp
         if reduction == "mean":
-            ctx.scale = 1.0 / max(loss.size, 1)
+            if loss.size == 0:  # the mean of no terms, as PyTorch gives
+                ctx.scale = 0.0
+                return backend.xp.asarray(backend.xp.nan, dtype=loss.dtype)
+            ctx.scale = 1.0 / loss.size
             return loss.sum() * ctx.scale
         ctx.scale = 1.0
         return loss.sum() if reduction == "sum" else loss
@@ -144,9 +150,10 @@ class CrossEntropy(Function):
         ctx.save_for_backward(z)
         z2 = z.reshape(-1, z.shape[-1])  # (C,) -> (1, C)
         n, c = z2.shape
-        lse = backend.logsumexp(z2, -1)  # (N, 1)
-        # -log_softmax(z)[t] = lse - z_t; ignored samples give 0 even where z_t is -inf
-        nll = xp.where(valid, lse[:, 0] - z2[xp.arange(n), target], 0)
+        # log_softmax on logits shifted by their maximum, so 1e8-sized logits lose no digits
+        log_p = backend.log_softmax(z2, -1)  # (N, C)
+        # -log_softmax(z)[t]; ignored samples give 0 even where z_t is -inf
+        nll = xp.where(valid, -log_p[xp.arange(n), target], 0)
         w_t = valid.astype(z.dtype) if weight is None else weight[target] * valid
         ctx.hot = (1 - smoothing) * w_t  # q at each sample's own class
         loss = ctx.hot * nll
@@ -154,7 +161,7 @@ class CrossEntropy(Function):
         if smoothing:
             w = 1.0 if weight is None else weight
             ctx.spread = (smoothing / c) * w * valid[:, None]  # (N, C): q's share for every class
-            loss -= (ctx.spread * xp.where(valid[:, None], z2 - lse, 0)).sum(axis=1)
+            loss -= (ctx.spread * xp.where(valid[:, None], log_p, 0)).sum(axis=1)
         ctx.target = target
         ctx.reduction = reduction
         if reduction == "mean":
@@ -183,10 +190,19 @@ class CrossEntropy(Function):
         elif type(g) is backend.xp.ndarray:
             g = g.item()  # a Python float scales without promoting float32
         g = g * ctx.scale
-        softmax = xp.exp(z - xp.logsumexp(z, -1))  # from z, so second derivatives see it
+        # from z (so second derivatives see it), shifted by its maximum, a constant that
+        # leaves softmax unchanged and keeps large logits exact
+        shift = _row_max(z.data if isinstance(z, Tensor) else z)
+        zs = z - shift
+        softmax = xp.exp(zs - xp.logsumexp(zs, -1))
         # dL/dz = softmax(z)·Σq - q, per sample
         gz = (softmax * q_sum.reshape((*z.shape[:-1], 1)) - q.reshape(z.shape)) * g
         return gz, None, None, None, None, None
+
+
+def _row_max(z):
+    m = z.max(axis=-1, keepdims=True)
+    return backend.xp.where(backend.xp.isfinite(m), m, 0)
 
 
 def reduce(loss: Tensor, reduction: str, op: str) -> Tensor:

@@ -6,10 +6,12 @@ PyTorch; ``max(dim)`` sends it to the returned index only).
 """
 
 import builtins
+import math
 from collections import namedtuple
 
 from backproplab import backend
 from backproplab.autograd.function import Function
+from backproplab.ops import arithmetic as _arith
 from backproplab.ops import indexing
 from backproplab.ops.arithmetic import _float
 from backproplab.ops.dims import normalize_dims, pick
@@ -75,16 +77,45 @@ class Var(Function):
         ctx.keepdim = keepdim
         n = a.size if axes is None else _count(a.shape, axes)
         ctx.denom = builtins.max(n - correction, 0)
-        centered = a - a.mean(axis=axes, keepdims=True)
         with backend.xp.errstate(divide="ignore", invalid="ignore"):
+            centered = a - a.sum(axis=axes, keepdims=True) / n  # mean() warns when n == 0
             return (centered * centered).sum(axis=axes, keepdims=keepdim) / ctx.denom
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        centered = a - a.mean(axis=ctx.axes, keepdims=True)
-        g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
-        return g * centered * (2.0 / ctx.denom), None, None, None
+        return _variance_gradient(ctx, a, g), None, None, None
+
+
+def _variance_gradient(ctx, a, g):
+    """g · ∂var/∂a = g · 2(a - mean)/(n - correction), spread back over the reduced dims; the
+    factor is inf when there are no degrees of freedom (PyTorch's NaN)."""
+    centered = a - a.mean(axis=ctx.axes, keepdims=True)
+    g = _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, a.shape)
+    return g * centered * (2.0 / ctx.denom if ctx.denom else math.inf)
+
+
+class Std(Function):
+    """√var as one op, so the gradient is 0 (not 0/0) where the deviation is 0, as PyTorch."""
+
+    formula = "√(Σ (a - mean)² / (n - correction))"
+    derivative = ("∂std/∂aᵢ = (aᵢ - mean) / ((n - correction)·std), 0 where std = 0",)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a, axes, correction, keepdim):
+        out = backend.sqrt(Var.forward(ctx, a, axes, correction, keepdim))
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        xp = ctx.xp
+        zero = out == 0
+        safe = xp.where(zero, 1.0, out)
+        g_var = xp.where(zero, 0.0, g / (2 * safe))  # d sqrt(v)/dv = 1/(2 sqrt v)
+        return _variance_gradient(ctx, a, g_var), None, None, None
 
 
 class AMax(Function):
@@ -97,8 +128,7 @@ class AMax(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdim, largest):
         xp = backend.xp
-        if a.size == 0:
-            raise RuntimeError(f"max/min of an empty tensor of shape {a.shape}")
+        _check_nonempty(a.shape, axes, "max" if largest else "min")
         ext = a.max(axis=axes, keepdims=True) if largest else a.min(axis=axes, keepdims=True)
         mask = a == ext
         share = mask / mask.sum(axis=axes, keepdims=True)
@@ -111,6 +141,27 @@ class AMax(Function):
     def backward(ctx, g):
         (share,) = ctx.saved_tensors
         return _unreduce(ctx.xp, g, ctx.axes, ctx.keepdim, share.shape) * share, None, None, None
+
+
+def _check_nonempty(shape, axes, name: str) -> None:
+    """PyTorch's rule: reducing over a dim of size 0 has no maximum (an empty result over
+    the other dims is fine)."""
+    if axes is None:
+        if 0 in shape:
+            raise RuntimeError(f"{name}(): expected a dim to reduce over for an empty tensor "
+                               f"(shape {shape})")
+        return
+    for ax in axes:
+        if shape[ax] == 0:
+            raise IndexError(f"{name}(): expected reduction dim {ax} to have non-zero size "
+                             f"(shape {shape})")
+
+
+def _all_if_empty(dim):
+    """``dim=[]`` means every dim in PyTorch's sum/mean/var, not none."""
+    if dim is not None and not isinstance(dim, int) and len(dim) == 0:
+        return None
+    return dim
 
 
 def _count(shape, axes) -> int:
@@ -130,9 +181,9 @@ def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     dim, keepdim = pick(dim, keepdim, axis, keepdims)
     if dtype is not None:
         a = a.to(dtype)
-    elif a.data.dtype.kind in "bi":
+    elif a.data.dtype.kind in "biu":
         a = a.long()  # as PyTorch: sums of bools and ints are int64
-    return Sum.apply(a, normalize_dims(dim, a.ndim, "sum"), keepdim)
+    return Sum.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "sum"), keepdim)
 
 
 def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
@@ -144,7 +195,7 @@ def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
         raise TypeError(
             f"mean: needs a floating-point tensor, got {a.dtype}; use .float() or dtype="
         )
-    return Mean.apply(a, normalize_dims(dim, a.ndim, "mean"), keepdim)
+    return Mean.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "mean"), keepdim)
 
 
 def _correction(unbiased, correction, ddof) -> float:
@@ -160,13 +211,15 @@ def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     a = _float(a)
     dim, keepdim = pick(dim, keepdim, axis, keepdims)
     corr = _correction(unbiased, correction, ddof)
-    return Var.apply(a, normalize_dims(dim, a.ndim, "var"), corr, keepdim)
+    return Var.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "var"), corr, keepdim)
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
         keepdims=None, ddof=None):
-    return var(a, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims,
-               ddof=ddof).sqrt()
+    a = _float(a)
+    dim, keepdim = pick(dim, keepdim, axis, keepdims)
+    corr = _correction(unbiased, correction, ddof)
+    return Std.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "std"), corr, keepdim)
 
 
 def amax(a, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -203,11 +256,14 @@ def _extreme(a, dim, keepdim, axis, keepdims, largest: bool):
     if not isinstance(dim, int):
         raise TypeError(f"{name}: dim must be a single int when indices are returned; "
                         f"use amax/amin for several dims")
+    xp = backend.xp
+    if a.ndim == 0:  # dims 0 and -1 of a 0-d tensor are the tensor itself
+        normalize_dims(dim, 0, name)
+        return ValuesIndices(_arith.clone(a), Tensor._make(xp.zeros((), "int64"), False, None))
     (d,) = normalize_dims(dim, a.ndim, name)
-    if a.data.shape[d] == 0:
-        raise IndexError(f"{name}: cannot reduce over dimension {d} of size 0")
-    arg = a.data.argmax(axis=d) if largest else a.data.argmin(axis=d)
-    idx = backend.xp.expand_dims(arg, d)
+    _check_nonempty(a.shape, (d,), name)
+    arg = xp.asarray(a.data.argmax(axis=d) if largest else a.data.argmin(axis=d))
+    idx = xp.expand_dims(arg, d)
     values = indexing.gather(a, d, Tensor._make(idx, False, None))
     if not keepdim:
         values = values.squeeze(d)

@@ -35,8 +35,10 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(backend.xp.sign(a - b))
-        return backend.xp.maximum(a, b)
+        out = backend.xp.maximum(a, b)
+        if out.dtype.kind == "f":  # only float results have gradients (bools cannot subtract)
+            ctx.save_for_backward(backend.xp.sign(a - b))
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -51,8 +53,10 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(backend.xp.sign(a - b))
-        return backend.xp.minimum(a, b)
+        out = backend.xp.minimum(a, b)
+        if out.dtype.kind == "f":  # only float results have gradients (bools cannot subtract)
+            ctx.save_for_backward(backend.xp.sign(a - b))
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -88,6 +92,15 @@ def where(condition, a, b) -> Tensor:
         raise TypeError(f"where: condition must be a bool tensor, not {cond.dtype}")
     a, b = pair(a, b)
     return Where.apply(cond, a, b)
+
+
+def masked_fill(a: Tensor, mask, value) -> Tensor:
+    """``a`` with ``value`` where ``mask`` is True; keeps ``a``'s dtype, as in PyTorch."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
+                           f"{tuple(value.shape)}")
+    out = where(mask, value, a)
+    return out if out.dtype == a.dtype else out.to(a.dtype)
 
 
 def maximum(a, b) -> Tensor:

@@ -6,8 +6,9 @@ permutation, sum over expanded dims, split).
 
 from backproplab import backend
 from backproplab.autograd.function import Function
+from backproplab.ops import views
 from backproplab.ops.dims import normalize_dim, normalize_dims
-from backproplab.ops.operands import operand
+from backproplab.ops.operands import cast_all, operand, result_type
 from backproplab.tensor import Tensor
 
 
@@ -64,6 +65,21 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine sums g back to the input's shape
+
+
+class Flip(Function):
+    formula = "flip(a)"
+    derivative = ("gradient flipped back",)
+    saves_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return backend.xp.flip(a, dims).copy()  # a copy, as torch.flip (not a view)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.flip(g, ctx.dims), None
 
 
 class Cat(Function):
@@ -125,7 +141,25 @@ def reshape(a: Tensor, *shape) -> Tensor:
             f"reshape: shape {tuple(shape)} is invalid for a tensor of shape {tuple(a.shape)} "
             f"({size} elements)"
         )
-    return Reshape.apply(a, shape)
+    return _reshaped(Reshape, a, shape)
+
+
+def view(a: Tensor, *shape) -> Tensor:
+    """``reshape`` that must not copy, as PyTorch's ``view``: the tensor's memory layout has to
+    allow the new shape (a transposed tensor usually does not; use reshape there)."""
+    out = reshape(a, *shape)
+    if out._view is None and a.data.size > 1 and out.shape != a.shape:
+        raise RuntimeError(
+            f"view: shape {tuple(out.shape)} is not compatible with the memory layout of a "
+            f"tensor of shape {tuple(a.shape)} (it spans non-contiguous memory); use "
+            ".reshape(...) instead"
+        )
+    return out
+
+
+def _reshaped(op, a: Tensor, shape) -> Tensor:
+    out = op.apply(a, shape)
+    return views.mark(out, a, views.Reshaped(out.shape))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -141,7 +175,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         for d in a.shape[s:e + 1]:
             n *= d
         shape = (*a.shape[:s], n, *a.shape[e + 1:])
-    return Reshape.apply(a, shape)
+    return _reshaped(Reshape, a, shape)
 
 
 def permute(a: Tensor, *dims) -> Tensor:
@@ -150,7 +184,11 @@ def permute(a: Tensor, *dims) -> Tensor:
         raise RuntimeError(
             f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(a.shape)}"
         )
-    return Permute.apply(a, normalize_dims_ordered(dims, a.ndim, "permute"))
+    return _permuted(a, normalize_dims_ordered(dims, a.ndim, "permute"))
+
+
+def _permuted(a: Tensor, dims: tuple) -> Tensor:
+    return views.mark(Permute.apply(a, dims), a, views.Permuted(dims))
 
 
 def normalize_dims_ordered(dims, ndim: int, op: str) -> tuple:
@@ -167,12 +205,12 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     d1 = normalize_dim(dim1, a.ndim, "transpose")
     dims = list(range(a.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(a, tuple(dims))
+    return _permuted(a, tuple(dims))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
-    return Unsqueeze.apply(a, (*a.shape[:d], 1, *a.shape[d:]))
+    return _reshaped(Unsqueeze, a, (*a.shape[:d], 1, *a.shape[d:]))
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
@@ -181,7 +219,7 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     else:
         dims = normalize_dims(dim, a.ndim, "squeeze")
         shape = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
-    return Squeeze.apply(a, shape)
+    return _reshaped(Squeeze, a, shape)
 
 
 def expand(a: Tensor, *sizes) -> Tensor:
@@ -219,10 +257,25 @@ def repeat(a: Tensor, *sizes) -> Tensor:
     return reshape(expand(reshape(a, interleaved), target), final)
 
 
+def flip(a: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims)
+    return Flip.apply(a, normalize_dims_ordered(dims, a.ndim, "flip") if a.ndim else ())
+
+
+def _common_dtype(tensors: list) -> list:
+    """PyTorch promotes the inputs of cat and stack to one dtype (float32 with int64 gives
+    float32)."""
+    dtype = tensors[0].data.dtype
+    if all(t.data.dtype == dtype for t in tensors):
+        return tensors
+    return cast_all(tensors, result_type(*tensors))
+
+
 def cat(tensors, dim: int = 0) -> Tensor:
-    tensors = [operand(t) for t in tensors]
+    tensors = [_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    tensors = _common_dtype(tensors)
     first = tensors[0]
     d = normalize_dim(dim, first.ndim, "cat")
     for t in tensors[1:]:
@@ -237,9 +290,10 @@ def cat(tensors, dim: int = 0) -> Tensor:
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
-    tensors = [operand(t) for t in tensors]
+    tensors = [_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
+    tensors = _common_dtype(tensors)
     first = tensors[0]
     for t in tensors[1:]:
         if t.shape != first.shape:
@@ -249,3 +303,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
             )
     d = normalize_dim(dim, first.ndim + 1, "stack")
     return Stack.apply(d, *tensors)
+
+
+def _tensor(x) -> Tensor:
+    x = operand(x)
+    return x if isinstance(x, Tensor) else Tensor(x)

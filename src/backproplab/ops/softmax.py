@@ -19,8 +19,11 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        e = backend.exp(a - a.max(axis=dim, keepdims=True))
-        out = e / e.sum(axis=dim, keepdims=True)
+        if a.size == 0:
+            out = a.copy()
+        else:
+            e = backend.exp(a - a.max(axis=dim, keepdims=True))
+            out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -40,7 +43,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, dim):
-        out = a - backend.logsumexp(a, dim)
+        out = backend.log_softmax(a, dim)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out

@@ -1,7 +1,6 @@
 """Adagrad: each coordinate's step shrinks with the sum of all its past squared gradients."""
 
-import numpy
-
+from backproplab import backend
 from backproplab.optim.optimizer import Optimizer
 
 
@@ -22,7 +21,7 @@ class Adagrad(Optimizer):
 
     def _init_state(self, param, group) -> dict:
         return {"step": 0,
-                "sum": numpy.full_like(param, group["initial_accumulator_value"])}
+                "sum": backend.xp.full_like(param, group["initial_accumulator_value"])}
 
     def _update(self, param, grad, state, group) -> None:
         state["step"] += 1
@@ -31,5 +30,5 @@ class Adagrad(Optimizer):
             g = g + group["weight_decay"] * param
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         state["sum"] += g * g
-        std = numpy.sqrt(state["sum"]) + group["eps"]
+        std = backend.xp.sqrt(state["sum"]) + group["eps"]
         param += (-clr * g) / std

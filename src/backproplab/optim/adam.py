@@ -1,7 +1,6 @@
 """Adam: per-coordinate steps scaled by running averages of the gradient and its square."""
 
-import numpy
-
+from backproplab import backend
 from backproplab.optim.optimizer import Optimizer, lerp_
 
 
@@ -29,10 +28,10 @@ class Adam(Optimizer):
                                   "weight_decay": weight_decay, "amsgrad": amsgrad})
 
     def _init_state(self, param, group) -> dict:
-        state = {"step": 0, "exp_avg": numpy.zeros_like(param),
-                 "exp_avg_sq": numpy.zeros_like(param)}
+        state = {"step": 0, "exp_avg": backend.xp.zeros_like(param),
+                 "exp_avg_sq": backend.xp.zeros_like(param)}
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = numpy.zeros_like(param)
+            state["max_exp_avg_sq"] = backend.xp.zeros_like(param)
         return state
 
     def _update(self, param, grad, state, group) -> None:
@@ -56,6 +55,6 @@ class Adam(Optimizer):
         second = exp_avg_sq
         if group["amsgrad"]:
             second = state["max_exp_avg_sq"]
-            numpy.maximum(second, exp_avg_sq, out=second)
-        denom = numpy.sqrt(second) / bias_correction2_sqrt + eps
+            backend.xp.maximum(second, exp_avg_sq, out=second)
+        denom = backend.xp.sqrt(second) / bias_correction2_sqrt + eps
         param += (-step_size * exp_avg) / denom

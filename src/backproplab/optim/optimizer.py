@@ -1,8 +1,9 @@
 """``Optimizer``: the base of every update rule, with PyTorch's param groups and state.
 
-Updates work on the parameters' NumPy arrays in place (no graph, no temporary tensors), and
-each update bumps the parameter's version counter, so backward through a graph built before the
-step raises instead of silently using the new values, as in PyTorch.
+Updates work on the parameters' arrays in place (through ``backend``, so on any device; no
+graph, no temporary tensors), and each update bumps the parameter's version counter, so
+backward through a graph built before the step raises instead of silently using the new
+values, as in PyTorch.
 
 ``state_dict()`` is plain data (numbers, lists and NumPy arrays; parameters are referred to by
 their position), so it can be saved as JSON or safetensors without pickle.
@@ -10,8 +11,7 @@ their position), so it can be saved as JSON or safetensors without pickle.
 
 from typing import ClassVar
 
-import numpy
-
+from backproplab import backend
 from backproplab.autograd.function import bump_version
 from backproplab.autograd.grad_mode import enable_grad
 from backproplab.tensor import Tensor
@@ -67,7 +67,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad = Tensor._make(numpy.zeros_like(p.grad.data), False, None)
+                    p.grad = Tensor._make(backend.xp.zeros_like(p.grad.data), False, None)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
@@ -88,11 +88,10 @@ class Optimizer:
                 bump_version(p)  # graphs that saved the old values must not backward silently
         return loss
 
-    def _init_state(self, param: numpy.ndarray, group: dict) -> dict:
+    def _init_state(self, param, group: dict) -> dict:
         return {}
 
-    def _update(self, param: numpy.ndarray, grad: numpy.ndarray, state: dict,
-                group: dict) -> None:
+    def _update(self, param, grad, state: dict, group: dict) -> None:
         """Change ``param`` in place from ``grad``; ``state`` persists between steps."""
         raise NotImplementedError
 
@@ -107,7 +106,7 @@ class Optimizer:
         """
         index = {id(p): i for i, p in enumerate(self._all_params())}
         state = {
-            index[id(p)]: {k: v.copy() if isinstance(v, numpy.ndarray) else v
+            index[id(p)]: {k: v.copy() if backend.is_array(v) else v
                            for k, v in s.items()}
             for p, s in self.state.items()
         }
@@ -148,14 +147,16 @@ def _restore(value, p: Tensor, name: str):
     of the parameter's shape and dtype."""
     if name == "step":
         return value
-    array = numpy.array(value, dtype=p.dtype)
+    if not backend.is_array(value):  # nested lists, after a JSON round trip
+        value = backend.module_for("cpu").asarray(value)
+    array = backend.to_device_type(value.astype(p.dtype, copy=True), p.device.type)
     if array.shape != p.shape:
         raise ValueError(f"optimizer state '{name}' has shape {array.shape} but its parameter "
                          f"has shape {tuple(p.shape)}")
     return array
 
 
-def lerp_(start: numpy.ndarray, end: numpy.ndarray, weight: float) -> None:
+def lerp_(start, end, weight: float) -> None:
     """start += weight·(end - start) in place, evaluated as PyTorch's lerp kernel does (the
     form depends on the weight), so moving averages round as PyTorch's do."""
     if abs(weight) < 0.5:

@@ -1,7 +1,6 @@
 """RMSprop: divide each step by a running root-mean-square of recent gradients."""
 
-import numpy
-
+from backproplab import backend
 from backproplab.optim.optimizer import Optimizer, lerp_
 
 
@@ -23,11 +22,11 @@ class RMSprop(Optimizer):
                                   "centered": centered})
 
     def _init_state(self, param, group) -> dict:
-        state = {"step": 0, "square_avg": numpy.zeros_like(param)}
+        state = {"step": 0, "square_avg": backend.xp.zeros_like(param)}
         if group["momentum"] > 0:
-            state["momentum_buffer"] = numpy.zeros_like(param)
+            state["momentum_buffer"] = backend.xp.zeros_like(param)
         if group["centered"]:
-            state["grad_avg"] = numpy.zeros_like(param)
+            state["grad_avg"] = backend.xp.zeros_like(param)
         return state
 
     def _update(self, param, grad, state, group) -> None:
@@ -42,9 +41,9 @@ class RMSprop(Optimizer):
         if group["centered"]:
             grad_avg = state["grad_avg"]
             lerp_(grad_avg, g, 1 - alpha)
-            avg = numpy.sqrt(square_avg - grad_avg * grad_avg)  # √(E[g²] - E[g]²)
+            avg = backend.xp.sqrt(square_avg - grad_avg * grad_avg)  # √(E[g²] - E[g]²)
         else:
-            avg = numpy.sqrt(square_avg)
+            avg = backend.xp.sqrt(square_avg)
         avg += group["eps"]
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]

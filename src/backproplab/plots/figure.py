@@ -18,7 +18,8 @@ DIVERGING = "PuOr_r"
 @contextlib.contextmanager
 def figure(path, figsize=(6.4, 4.8)):
     """A Figure drawn with the Agg canvas directly: pyplot is never involved, so the caller's
-    backend and open figures (a notebook's, say) are left alone and nothing stays registered."""
+    backend and open figures (a notebook's, say) are left alone and nothing stays registered.
+    ``path`` is a file name or an open binary file (a notebook display draws into memory)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -26,5 +27,8 @@ def figure(path, figsize=(6.4, 4.8)):
     FigureCanvasAgg(fig)
     yield fig
     fig.tight_layout()
+    if hasattr(path, "write"):
+        fig.savefig(path, format="png")
+        return
     with atomic_file.atomic_open(path, "wb") as f:
         fig.savefig(f, format="png")

@@ -10,6 +10,7 @@ from backproplab.train.history import Event, History
 from backproplab.train.metrics import accuracy, mae, mse, r2
 from backproplab.train.names import LOSSES, OPTIMIZERS, make_loss, make_optimizer
 from backproplab.train.pca_reference import pca_reconstruction_mse
+from backproplab.train.plateau import PlateauDetector
 from backproplab.train.scheduler_callback import LearningRateScheduler
 from backproplab.train.task import Head, head_for, mlp_spec, probabilities
 
@@ -25,6 +26,7 @@ __all__ = [
     "History",
     "LearningRateScheduler",
     "ModelCheckpoint",
+    "PlateauDetector",
     "TrainingState",
     "accuracy",
     "evaluate",

@@ -78,6 +78,17 @@ class History:
     def save_json(self, path) -> None:
         atomic_file.write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False))
 
+    def __repr__(self) -> str:
+        from backproplab.display.curve_views import history_repr
+
+        return history_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Loss curves (inline PNG) and a compact table, for Jupyter."""
+        from backproplab.display.curve_views import history_html
+
+        return history_html(self)
+
     def save_csv(self, path) -> None:
         cols = self.columns()
         names = list(cols)

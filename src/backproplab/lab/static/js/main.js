@@ -9,6 +9,8 @@ import { mountDataset } from './views/dataset_view.js';
 import { mountSteps } from './views/steps_view.js';
 import { mountStatus } from './views/status_view.js';
 import { mountDescent } from './views/descent_view.js';
+import { mountGradients } from './views/gradient_view.js';
+import { lessonQuery, mountLesson, openLesson, splitLessonParams } from './views/lesson_view.js';
 
 const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
 
@@ -20,14 +22,19 @@ connect(async () => {
   mountHistory(panel('error-history'));
   mountDataset(panel('dataset'));
   mountSteps(panel('steps'));
+  mountGradients(panel('gradients'));
   mountDescent(panel('descent'));
-  if (location.search.length > 1) await send('configure', { query: location.search.slice(1) });
+  mountLesson(panel('lesson'), document.querySelector('[data-role="lessons-menu"]'));
+  const { config, lesson } = splitLessonParams(location.search);
+  if (config) await send('configure', { query: config });
+  if (lesson) await openLesson(lesson.id, lesson.stage, lesson.classroom);
   document.body.dataset.ready = 'true';
 });
 
 // The address bar always holds the running experiment, so a link shares it.
 on(['config'], (s) => {
-  const url = s.config.query ? `?${s.config.query}` : location.pathname;
+  const query = [s.config.query, lessonQuery()].filter(Boolean).join('&');
+  const url = query ? `?${query}` : location.pathname;
   if (url !== location.pathname + location.search) history.replaceState(null, '', url);
   for (const b of document.querySelectorAll('[data-action="mode"]')) {
     b.classList.toggle('on', b.dataset.mode === s.config.mode);

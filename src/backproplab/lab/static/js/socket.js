@@ -45,10 +45,10 @@ function applyFrame(frame) {
   counters.frames += 1;
   const patch = { status: frame.status };
   for (const key of ['config', 'structure', 'data', 'network', 'space', 'predictions',
-                     'selected', 'autoencoder']) {
+                     'selected', 'autoencoder', 'lesson', 'neurons', 'gradients']) {
     if (key in frame) patch[key] = frame[key];
   }
-  if (frame.history_reset) patch.history = emptyHistory();
+  if (frame.history_reset) Object.assign(patch, { history: emptyHistory(), historyRun: frame.history_run });
   if (frame.history) {
     const history = patch.history || state.history;
     for (const [key, values] of Object.entries(frame.history)) history[key].push(...values);

@@ -8,22 +8,29 @@ export const state = {
   status: {},           // epoch, losses, steps/s, playing, diverged
   data: null,           // rows: x, y, test; extent
   network: null,        // weights, grads, last updates, gradient magnitudes
+  gradients: null,      // per-layer gradient norms, gradient health flags, the initialisation
   space: null,          // heatmap or curve
   predictions: null,    // per-row prediction (an autoencoder's: reconstructions of the table page) and error
   selected: null,       // selected row and its forward pass
   history: emptyHistory(),
+  historyRun: null,     // the server's number of the run the history belongs to
+  ghosts: [],           // earlier runs' training loss, faint in the error history: { label, epoch, train_loss }
+  lesson: null,         // the open lesson: { id, stage, readouts } from the frames
   events: [],
   autoencoder: null,
+  neurons: null,        // every neuron's map (frame key `neurons`), drawn in the network view
+  neuronView: null,     // {layer, index}: the neuron hovered or focused, shown in the data space
   probe: null,          // a clicked point of the data space and its forward pass
   trace: null,          // bp.explain.trace_step of the selected sample
   highlight: null,      // what the step-by-step panel points at in the network
   stepped: 0,
   descent: null,        // the gradient descent mode's paths, as the server computed them           // when the user last took a single step (the network animates it)
-  view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0 },
+  descentPreset: null,  // {function, start, lr, optimizer, steps}: a lesson asks the descent view to run this
+  view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0, showTest: true },
 };
 
 export function emptyHistory() {
-  return { epoch: [], train_loss: [], test_loss: [], accuracy: [], test_accuracy: [] };
+  return { epoch: [], train_loss: [], test_loss: [], accuracy: [], test_accuracy: [], grad_norms: [] };
 }
 
 const listeners = new Map();

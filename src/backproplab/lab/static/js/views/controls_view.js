@@ -13,18 +13,25 @@ const MODE_SETTINGS = {
 };
 
 const html = String.raw;
+// The model's inputs made from a point (TensorFlow Playground's feature toggles).
+const FEATURES = [['x1', 'x₁'], ['x2', 'x₂'], ['x1sq', 'x₁²'], ['x2sq', 'x₂²'], ['x1x2', 'x₁x₂'],
+                  ['sinx1', 'sin x₁'], ['sinx2', 'sin x₂']];
+const featureToggles = FEATURES.map(([name, label]) =>
+  `<button data-feature="${name}" aria-pressed="false" title="feed ${label} to the network">${label}</button>`).join('');
 
 export function mountControls(root) {
   const { choices, limits } = state.welcome;
   const options = (names) => names.map((n) => `<option value="${n}">${n.replace('_', ' ')}</option>`).join('');
   root.innerHTML = html`
     <h2>Controls</h2>
+    <p class="muted descent-note" data-role="descent-note" hidden>The network waits while you explore gradient descent: its controls return with <b>Network</b>.</p>
+    <div data-role="network-controls">
     <div class="row">
       <button class="primary" data-action="play">▶ Play</button>
       <button data-action="pause" disabled>❚❚ Pause</button>
       <button data-action="step" title="one step of the chosen size">Step</button>
-      <select data-action="step-unit" aria-label="step size">
-        <option value="sample">1 sample</option><option value="batch" selected>1 batch</option>
+      <select data-action="step-unit" aria-label="step size" title="1 sample trains on the row selected in the dataset table">
+        <option value="sample">1 sample (selected row)</option><option value="batch" selected>1 batch</option>
         <option value="epoch">1 epoch</option>
       </select>
     </div>
@@ -34,6 +41,9 @@ export function mountControls(root) {
     </div>
     <div class="group">
       <div class="field"><label>Dataset</label><select data-field="dataset"></select></div>
+      <div class="dataset-summary"><span data-role="dataset-summary"></span>
+        <button data-action="regenerate" title="new random data of this kind (a new data seed)">↻ new data</button></div>
+      <div class="field" data-role="features-field"><label>Features</label><div class="features">${featureToggles}</div></div>
       <div class="field"><label>Points</label><input type="number" data-field="points" min="0" max="${limits.MAX_POINTS}"></div>
       <div class="field"><label>Noise</label><input type="number" data-field="noise" min="0" max="${limits.MAX_NOISE}" step="0.05"></div>
       <div class="field"><label>Test split</label><input type="number" data-field="test_fraction" min="0" max="${limits.MAX_TEST_FRACTION}" step="0.05"></div>
@@ -52,9 +62,14 @@ export function mountControls(root) {
       <div class="field"><label>Optimizer</label><select data-field="optimizer">${options(choices.optimizers)}</select></div>
       <div class="field"><label>Learning rate</label>
         <div class="slider"><input type="range" data-field="lr" min="-5" max="1" step="0.05" aria-label="learning rate (log scale)">
-        <output data-role="lr"></output></div></div>
+        <input type="number" data-role="lr" min="${limits.MIN_LR}" max="${limits.MAX_LR}" step="any" aria-label="learning rate"></div></div>
       <div class="field"><label>Batch size</label><input type="number" data-field="batch_size" min="1" max="${limits.MAX_BATCH_SIZE}"></div>
-      <div class="field"><label>L2</label><input type="number" data-field="l2" min="0" max="${limits.MAX_L2}" step="0.0001"></div>
+      <div class="field" title="L2 adds l2·Σp² (as weight decay), L1 adds l1·Σ|p| to the loss: both pull weights towards 0 against overfitting; L1 makes some exactly 0">
+        <label>L2 · L1</label><div class="pair"><input type="number" data-field="l2" min="0" max="${limits.MAX_L2}" step="0.0001" aria-label="L2">
+        <input type="number" data-field="l1" min="0" max="${limits.MAX_L1}" step="0.0001" aria-label="L1"></div></div>
+      <div class="field" title="Pause when the test loss (the training loss without a test split) has not improved for ${limits.EARLY_STOPPING_PATIENCE} epochs, and mark the best epoch">
+        <label>Early stop</label><div class="pair"><label class="check"><input type="checkbox" data-field="early_stopping"> on</label>
+        <button data-action="restore-best" disabled title="go back to the weights of the best epoch">Restore best</button></div></div>
       <div class="field"><label>Speed</label><input type="range" data-field="speed" min="1" max="10" step="1"></div>
       <div class="field"><label>Seed</label><span data-role="seed" class="muted"></span></div>
     </div>
@@ -65,6 +80,7 @@ export function mountControls(root) {
         <button data-action="export" data-what="python">Python</button>
         <button data-action="export" data-what="history">History</button>
       </div>
+    </div>
     </div>`;
 
   const $ = (sel) => root.querySelector(sel);
@@ -95,16 +111,30 @@ export function mountControls(root) {
   }
 
   field('dataset').onchange = (e) => configure({ dataset: e.target.value, ...choices.presets[e.target.value] });
+  $('[data-action="regenerate"]').onclick = () => configure({ data_seed: Math.floor(Math.random() * 2 ** 31 - 1) });
+  for (const b of root.querySelectorAll('[data-feature]')) {
+    b.onclick = () => {
+      const on = new Set(state.config.features);
+      if (on.has(b.dataset.feature)) on.delete(b.dataset.feature); else on.add(b.dataset.feature);
+      if (on.size) configure({ features: FEATURES.map(([n]) => n).filter((n) => on.has(n)) });
+    };
+  }
   for (const name of ['points', 'batch_size', 'bottleneck']) {
     field(name).onchange = (e) => configure({ [name]: parseInt(e.target.value, 10) || 0 });
   }
-  for (const name of ['noise', 'test_fraction', 'l2']) {
+  for (const name of ['noise', 'test_fraction', 'l2', 'l1']) {
     field(name).onchange = (e) => configure({ [name]: parseFloat(e.target.value) || 0 });
   }
   for (const name of ['activation', 'loss', 'optimizer']) {
     field(name).onchange = (e) => configure({ [name]: e.target.value });
   }
-  field('lr').oninput = (e) => { $('[data-role="lr"]').textContent = lrText(10 ** e.target.value); };
+  field('early_stopping').onchange = (e) => configure({ early_stopping: e.target.checked });
+  $('[data-action="restore-best"]').onclick = () => send('restore_best');
+  field('lr').oninput = (e) => { $('[data-role="lr"]').value = lrText(10 ** e.target.value); };
+  $('[data-role="lr"]').onchange = (e) => {
+    const lr = parseFloat(e.target.value);
+    if (Number.isFinite(lr)) configure({ lr }); else e.target.value = lrText(state.config.lr);
+  };
   field('lr').onchange = (e) => configure({ lr: Number((10 ** e.target.value).toPrecision(3)) });
   field('speed').onchange = (e) => configure({ speed: parseInt(e.target.value, 10) });
   $('[data-action="layer-add"]').onclick = () => {
@@ -112,6 +142,13 @@ export function mountControls(root) {
     if (hidden.length < limits.MAX_HIDDEN_LAYERS) configure({ hidden: [...hidden, hidden.at(-1) || 4] });
   };
   $('[data-action="layer-remove"]').onclick = () => configure({ hidden: state.config.hidden.slice(0, -1) });
+  $('[data-role="layers"]').onchange = (e) => {
+    const input = e.target.closest('input[data-role="neurons"]');
+    if (!input) return;
+    const hidden = [...state.config.hidden];
+    hidden[Number(input.dataset.layer)] = parseInt(input.value, 10) || 0;  // the server refuses 0 or > the limit
+    configure({ hidden });
+  };
   $('[data-role="layers"]').onclick = (e) => {
     const b = e.target.closest('button');
     if (!b) return;
@@ -129,7 +166,8 @@ export function mountControls(root) {
       select.innerHTML = options(datasets);
       select.dataset.mode = c.mode;
     }
-    for (const name of ['dataset', 'points', 'noise', 'test_fraction', 'batch_size', 'l2',
+    datasetChoice(c);
+    for (const name of ['dataset', 'points', 'noise', 'test_fraction', 'batch_size', 'l2', 'l1',
                         'activation', 'loss', 'optimizer', 'speed', 'bottleneck']) {
       if (document.activeElement !== field(name)) field(name).value = c[name];
     }
@@ -143,21 +181,46 @@ export function mountControls(root) {
       ? 'The network has no hidden layer, so no hidden activation applies; add a layer to use one.'
       : 'The activation of every hidden layer.';
     field('lr').value = Math.log10(c.lr);
-    $('[data-role="lr"]').textContent = lrText(c.lr);
+    if (document.activeElement !== $('[data-role="lr"]')) $('[data-role="lr"]').value = lrText(c.lr);
+    field('early_stopping').checked = c.early_stopping;
+    const descent = c.mode === 'descent';  // the network is not trained in this mode
+    $('[data-role="network-controls"]').hidden = descent;
+    $('[data-role="descent-note"]').hidden = !descent;
     $('[data-role="seed"]').textContent = c.seed;
     $('[data-role="layer-count"]').textContent = `${c.hidden.length}`;
     $('[data-role="bottleneck-field"]').hidden = c.mode !== 'autoencoder';
     $('[data-role="layers"]').innerHTML = c.hidden.map((n, i) => html`
       <div class="field layer-row" title="neurons in hidden layer ${i + 1}"><label>↳ layer ${i + 1}</label>
         <div class="stepper"><button data-layer="${i}" data-delta="-1" aria-label="fewer neurons in layer ${i + 1}">−</button>
-        <span>${n}</span><button data-layer="${i}" data-delta="1" aria-label="more neurons in layer ${i + 1}">+</button>
+        <input type="number" data-role="neurons" data-layer="${i}" value="${n}" min="1" max="${limits.MAX_NEURONS}" aria-label="neurons in layer ${i + 1}"><button data-layer="${i}" data-delta="1" aria-label="more neurons in layer ${i + 1}">+</button>
         <span class="muted">neurons</span></div></div>`).join('');
   });
+  // The dataset choice: its summary (from the welcome), and the feature toggles where the
+  // data has 2-D points to make features of.
+  function datasetChoice(c) {
+    const summary = $('[data-role="dataset-summary"]');
+    summary.textContent = choices.summaries?.[c.dataset] ?? '';
+    summary.title = summary.textContent;
+    const flat = c.mode === 'autoencoder' || state.structure?.feature_names?.length !== 2;
+    for (const b of root.querySelectorAll('[data-feature]')) {
+      b.setAttribute('aria-pressed', String(c.features.includes(b.dataset.feature)));
+      b.disabled = flat;
+    }
+    $('[data-role="features-field"]').title = flat
+      ? 'features are made from 2-D points; this data is not 2-D'
+      : "the network's inputs: click to add or remove a feature";
+  }
+  on(['structure'], (s) => { if (s.config) datasetChoice(s.config); });
   on(['structure'], (s) => { $('[data-role="output"]').textContent = `${s.structure.output_activation} → ${s.structure.loss.replace(/_/g, ' ')}`; });
   on(['status'], (s) => {
     const playing = s.status.playing;
     $('[data-action="play"]').disabled = playing;
     $('[data-action="pause"]').disabled = !playing;
+    const best = s.status.best_epoch;
+    const restore = $('[data-action="restore-best"]');
+    restore.disabled = best === null || best === undefined;
+    restore.title = restore.disabled ? 'switch early stopping on and train: its best epoch can be restored'
+      : `go back to the weights of epoch ${best}, the lowest test loss so far`;
   });
 }
 

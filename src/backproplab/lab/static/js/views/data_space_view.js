@@ -1,10 +1,14 @@
-// Data space: the network's output as a heatmap over a 100×100 grid (or a curve for 1-D
-// data), points coloured by class (train filled, test outlined). A click predicts that point
-// and shows its forward pass in the network; shift-click adds a training point of the chosen
-// class. In the autoencoder mode: the 2-D code of every point and a few reconstructions.
+// Data space: the network's output as a light heatmap over a 100×100 grid (or a curve for 1-D
+// data) inside x₁/x₂ axes, points coloured by class or value (train filled, test outlined,
+// test hidden with its box unticked). A click predicts that point and shows its forward pass in
+// the network; shift-click adds a training point of the chosen class. Hovering a neuron in the
+// network shows that neuron's own map here instead, captioned. In the autoencoder mode: the
+// 2-D code of every point (with its legend) and a few inputs with their reconstructions.
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { classRgb, diverging, fmt, rgb } from '../palette.js';
+import { neuronName, paintNeuron, readNeurons } from '../neuron_maps.js';
+import { drawAxes, PAD } from './data_space_axes.js';
 
 const WIDTH = 360;
 const HEIGHT = 300;
@@ -14,26 +18,33 @@ const NS = 'http://www.w3.org/2000/svg';
 const CAPTION_BAND = 24;
 const LABEL_ROOM = 20;
 const MAX_LABELS = 16;  // more points than this (digits) are told apart by colour alone
+const LIGHT = 0.45;     // how far the heatmap is mixed towards white, so points stand out
 
 export function mountDataSpace(root) {
   root.innerHTML = `<h2>Data space <span class="spacer"></span>
+      <label class="muted" title="show the test points (hollow)"><input type="checkbox" data-action="show-test" checked> test</label>
       <label class="muted"><input type="checkbox" data-action="discrete"> boundary</label></h2>
     <div class="stack">
-      <canvas data-role="heat" width="${WIDTH}" height="${HEIGHT}"></canvas>
-      <canvas data-role="points" width="${WIDTH}" height="${HEIGHT}" aria-label="data space: click to predict, shift-click to add a point"></canvas>
+      <canvas data-role="heat"></canvas>
+      <canvas data-role="points" aria-label="data space: click to predict, shift-click to add a point"></canvas>
       <svg data-role="code-plot" viewBox="0 0 ${WIDTH} ${HEIGHT}" aria-label="the code of every point" hidden>
         <text data-role="code-caption" x="8" y="17"></text><g data-role="code-points"></g></svg>
+      <div class="caption" data-role="space-caption" hidden></div>
     </div>
-    <div class="legend"><span>shift-click adds a point of class</span>
-      <select data-action="add-class"></select><span class="muted" data-role="legend"></span></div>
+    <div class="legend"><span class="hint" data-role="hint">click: predict · shift-click: add</span>
+      <select data-action="add-class" aria-label="class of an added point"></select><span class="muted" data-role="legend"></span></div>
     <div class="probe" data-role="probe"></div>
+    <div class="digit-legend" data-role="code-legend" hidden></div>
     <div class="recon" data-role="recon" hidden></div>`;
-  const heat = root.querySelector('[data-role="heat"]').getContext('2d');
+  const stack = root.querySelector('.stack');
+  const heatCanvas = root.querySelector('[data-role="heat"]');
+  const heat = heatCanvas.getContext('2d');
   const canvas = root.querySelector('[data-role="points"]');
   const ctx = canvas.getContext('2d');
   const grid = document.createElement('canvas');
   const codePlot = root.querySelector('[data-role="code-plot"]');
   const codePoints = codePlot.querySelector('[data-role="code-points"]');
+  const caption = root.querySelector('[data-role="space-caption"]');
   const probeBox = root.querySelector('[data-role="probe"]');
   const classSelect = root.querySelector('[data-action="add-class"]');
   classSelect.onchange = () => { state.view.addClass = Number(classSelect.value); };
@@ -42,20 +53,67 @@ export function mountDataSpace(root) {
     state.view.discrete = boundary.checked;
     update({ space: state.space });
   };
+  const showTest = root.querySelector('[data-action="show-test"]');
+  showTest.onchange = () => {
+    state.view.showTest = showTest.checked;
+    update({ data: state.data });
+  };
 
+  // Both canvases are drawn at the size they are shown (times the pixel ratio), in CSS pixels.
+  let W = WIDTH;
+  let H = HEIGHT;
+  function resize() {
+    W = Math.max(60, stack.clientWidth);
+    H = Math.max(50, stack.clientHeight);
+    const dpr = window.devicePixelRatio || 1;
+    for (const [c, g] of [[heatCanvas, heat], [canvas, ctx]]) {
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+      g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+  }
+  const plot = () => ({ x: PAD.left, y: PAD.top, w: W - PAD.left - PAD.right, h: H - PAD.top - PAD.bottom });
   const extent = () => state.space?.extent || state.data?.extent || [0, 1, 0, 1];
   const toPx = ([x, y]) => {
     const [x0, x1, y0, y1] = extent();
-    return [((x - x0) / (x1 - x0)) * WIDTH, ((y1 - y) / (y1 - y0)) * HEIGHT];
+    const p = plot();
+    return [p.x + ((x - x0) / (x1 - x0)) * p.w, p.y + ((y1 - y) / (y1 - y0)) * p.h];
   };
   const fromPx = (px, py) => {
     const [x0, x1, y0, y1] = extent();
-    return [x0 + (px / WIDTH) * (x1 - x0), y1 - (py / HEIGHT) * (y1 - y0)];
+    const p = plot();
+    return [x0 + ((px - p.x) / p.w) * (x1 - x0), y1 - ((py - p.y) / p.h) * (y1 - y0)];
   };
 
-  function drawHeat(space) {
-    heat.clearRect(0, 0, WIDTH, HEIGHT);
-    if (!space || space.kind === 'curve') return;
+  // The neuron hovered in the network, when it has a map to show here.
+  function shownNeuron(s) {
+    const v = s.neuronView;
+    const maps = readNeurons(s.neurons, s.structure);
+    if (!v || !maps || !maps.layers[v.layer] || maps.kind === 'samples') return null;
+    return { ...v, maps };
+  }
+
+  function drawHeat(s) {
+    heat.clearRect(0, 0, W, H);
+    const space = s.space;
+    if (!space || s.config?.mode === 'autoencoder') return;
+    const neuron = shownNeuron(s);
+    if (neuron?.maps.kind === 'grid') {
+      const n = neuron.maps.size;
+      grid.width = n;
+      grid.height = n;
+      const g = grid.getContext('2d');
+      g.putImageData(paintNeuron(g.createImageData(n, n), neuron.maps, neuron.layer, neuron.index, LIGHT), 0, 0);
+      heat.imageSmoothingEnabled = true;
+    } else if (space.kind !== 'curve') {
+      paintOutput(space);
+      heat.imageSmoothingEnabled = !state.view.discrete;
+    } else return;
+    const p = plot();
+    heat.drawImage(grid, p.x, p.y, p.w, p.h);
+  }
+
+  function paintOutput(space) {
     const n = space.size;
     grid.width = n;
     grid.height = n;
@@ -68,48 +126,66 @@ export function mountDataSpace(root) {
       const v = values[k] / 255;
       if (classes) {
         const base = classRgb(classes[k]);
-        const a = state.view.discrete ? 0.55 : 0.15 + 0.6 * Math.max(0, (v - 0.34) / 0.66);
+        const a = state.view.discrete ? 0.4 : 0.1 + 0.4 * Math.max(0, (v - 0.34) / 0.66);
         c = base.map((b) => Math.round(255 + (b - 255) * a));
       } else {
         const t = state.view.discrete && space.kind === 'binary' ? (v >= 0.5 ? 0.6 : -0.6) : 2 * v - 1;
-        c = diverging(t);
+        c = diverging(t).map((b) => Math.round(b + (255 - b) * LIGHT));
       }
       img.data.set([c[0], c[1], c[2], 255], 4 * k);
     }
     g.putImageData(img, 0, 0);
-    heat.imageSmoothingEnabled = !state.view.discrete;
-    heat.drawImage(grid, 0, 0, WIDTH, HEIGHT);
   }
 
   function colourOf(y) {
     const task = state.structure?.task;
     if (task === 'binary') return rgb(diverging(y > 0.5 ? 1 : -1).map((v) => v * 0.8));
     if (task === 'multiclass') return rgb(classRgb(y));
+    const range = state.space?.range;
+    if (range && state.data.x[0]?.length === 2) {  // a 2-D regression: the value's colour
+      const t = range[1] > range[0] ? (2 * (y - range[0])) / (range[1] - range[0]) - 1 : 0;
+      return rgb(diverging(t).map((v) => v * 0.85));
+    }
     return '#333';
   }
 
+  function curve(xs, ys, colour, width) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    xs.forEach((x, i) => {
+      const [px, py] = toPx([x, ys[i] ?? 0]);
+      if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+    });
+    ctx.stroke();
+  }
+
   function drawPoints(s) {
-    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    ctx.clearRect(0, 0, W, H);
     if (!s.data || s.config?.mode === 'autoencoder') return;
     const oneD = s.data.x[0]?.length === 1;
+    const p = plot();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(p.x, p.y, p.w, p.h);
+    ctx.clip();
+    const neuron = shownNeuron(s);
     if (oneD && s.space?.kind === 'curve') {
-      ctx.strokeStyle = '#2166ac';
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      s.space.xs.forEach((x, i) => {
-        const [px, py] = toPx([x, s.space.ys[i] ?? 0]);
-        if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
-      });
-      ctx.stroke();
+      curve(s.space.xs, s.space.ys, neuron ? '#2166ac66' : '#2166ac', 2);
+      if (neuron?.maps.kind === 'curve') {
+        const ys = neuron.maps.xs.map((_, k) => neuron.maps.value(neuron.layer, neuron.index, k));
+        curve(neuron.maps.xs, ys, '#b35806', 2.5);
+      }
     }
     s.data.x.forEach((x, i) => {
+      if (s.data.test[i] && !state.view.showTest) return;
       const [px, py] = toPx(oneD ? [x[0], s.data.y[i]] : x);
       ctx.beginPath();
-      ctx.arc(px, py, i === s.selected?.index ? 7 : 5, 0, 2 * Math.PI);
+      ctx.arc(px, py, i === s.selected?.index ? 6 : 4, 0, 2 * Math.PI);
       const colour = colourOf(s.data.y[i]);
       ctx.lineWidth = i === s.selected?.index ? 3 : 1.5;
       if (s.data.test[i]) { ctx.strokeStyle = colour; ctx.fillStyle = '#fff'; ctx.fill(); ctx.stroke(); }
-      else { ctx.fillStyle = colour; ctx.strokeStyle = i === s.selected?.index ? '#000' : '#f7f7f7'; ctx.fill(); ctx.stroke(); }
+      else { ctx.fillStyle = colour; ctx.strokeStyle = i === s.selected?.index ? '#000' : '#fff'; ctx.fill(); ctx.stroke(); }
     });
     if (s.probe && s.probe.x.length === 2) {
       const [px, py] = toPx(s.probe.x);
@@ -119,42 +195,67 @@ export function mountDataSpace(root) {
       ctx.moveTo(px - 7, py); ctx.lineTo(px + 7, py); ctx.moveTo(px, py - 7); ctx.lineTo(px, py + 7);
       ctx.stroke();
     }
+    ctx.restore();
+    const names = oneD ? ['x', 'y'] : ['x₁', 'x₂'];
+    const drawnTicks = drawAxes(ctx, p, extent(), names);
+    Object.assign(canvas.dataset, { xTicks: drawnTicks.x.join(' '), yTicks: drawnTicks.y.join(' '),
+                                    axes: names.join(' ') });
+  }
+
+  function drawCaption(s) {
+    const neuron = shownNeuron(s);
+    caption.hidden = !neuron;
+    if (neuron) caption.textContent = neuronName(s.structure, neuron.layer, neuron.index);
   }
 
   function drawAutoencoder(s) {
     const ae = s.autoencoder;
     const recon = root.querySelector('[data-role="recon"]');
+    const legend = root.querySelector('[data-role="code-legend"]');
     recon.hidden = !ae;
+    legend.hidden = !ae;
     codePlot.toggleAttribute('hidden', !ae);  // an SVG element has no hidden property
     root.classList.toggle('ae', Boolean(ae));
     if (!ae) return;
-    heat.clearRect(0, 0, WIDTH, HEIGHT);
-    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    heat.clearRect(0, 0, W, H);
+    ctx.clearRect(0, 0, W, H);
     drawCode(ae);
+    drawCodeLegend(legend, ae, s.config.dataset);
     const w = ae.width;
     const side = Math.round(Math.sqrt(w));
     const square = side * side === w;
     const count = ae.inputs.length / w;
-    recon.replaceChildren();
-    for (let k = 0; k < count; k += 1) {
-      for (const source of [ae.inputs, ae.outputs]) {
-        const c = document.createElement('canvas');
-        const cw = square ? side : w;
-        const ch = square ? side : 1;
-        c.width = cw; c.height = ch;
-        c.style.width = `${square ? 28 : 52}px`;
-        c.style.height = `${square ? 28 : 8}px`;
-        const g = c.getContext('2d');
-        const img = g.createImageData(cw, ch);
-        for (let i = 0; i < w; i += 1) {
-          const v = Math.round(255 * (1 - Math.max(0, Math.min(1, source[k * w + i] ?? 0))));
-          img.data.set([v, v, v, 255], 4 * i);
-        }
-        g.putImageData(img, 0, 0);
-        c.title = source === ae.inputs ? `input ${k}` : `reconstruction ${k}`;
-        recon.append(c);
+    const strip = (source, k) => {
+      const c = document.createElement('canvas');
+      const cw = square ? side : w;
+      const ch = square ? side : 1;
+      c.width = cw; c.height = ch;
+      c.className = square ? 'square' : 'bar';
+      const g = c.getContext('2d');
+      const img = g.createImageData(cw, ch);
+      for (let i = 0; i < w; i += 1) {
+        const v = Math.round(255 * (1 - Math.max(0, Math.min(1, source[k * w + i] ?? 0))));
+        img.data.set([v, v, v, 255], 4 * i);
       }
-    }
+      g.putImageData(img, 0, 0);
+      c.title = source === ae.inputs ? `input ${k}` : `reconstruction ${k}`;
+      return c;
+    };
+    const label = (text) => Object.assign(document.createElement('span'), { className: 'strip-label', textContent: text });
+    recon.replaceChildren(label('input'), ...Array.from({ length: count }, (_, k) => strip(ae.inputs, k)),
+                          ...Array(Math.max(0, 8 - count)).fill(0).map(() => document.createElement('span')),
+                          label('reconstruction'), ...Array.from({ length: count }, (_, k) => strip(ae.outputs, k)));
+  }
+
+  // What a code point's colour means: its digit (digits), or the input row it encodes.
+  function drawCodeLegend(legend, ae, dataset) {
+    const classes = [...new Set(ae.labels ?? [])].sort((a, b) => a - b);
+    const key = `${dataset}:${classes.join(',')}`;
+    if (legend.dataset.key === key) return;
+    legend.dataset.key = key;
+    const what = dataset === 'digits' ? 'digit' : 'input row';
+    legend.innerHTML = `<span class="muted">colour = ${what}:</span>` +
+      classes.map((k) => `<span><i style="background:${rgb(classRgb(k))}"></i>${k}</span>`).join('');
   }
 
   // Every point at its first two code units (the first alone, on a line, for a 1-unit code),
@@ -207,9 +308,12 @@ export function mountDataSpace(root) {
 
   canvas.addEventListener('click', async (e) => {
     if (!state.data || state.config.mode === 'autoencoder') return;
-    const rect = canvas.getBoundingClientRect();  // the canvas is drawn scaled to its panel
-    const [x, y] = fromPx(((e.clientX - rect.left) * WIDTH) / rect.width,
-                          ((e.clientY - rect.top) * HEIGHT) / rect.height);
+    const rect = canvas.getBoundingClientRect();
+    const px = e.clientX - rect.left;
+    const py = e.clientY - rect.top;
+    const p = plot();
+    if (px < p.x || px > p.x + p.w || py < p.y || py > p.y + p.h) return;  // on an axis
+    const [x, y] = fromPx(px, py);
     const oneD = state.data.x[0]?.length === 1;
     const round = (v) => Math.round(v * 1000) / 1000;
     if (e.shiftKey) {
@@ -226,11 +330,23 @@ export function mountDataSpace(root) {
     } catch (err) { probeBox.textContent = err.message; }
   });
 
-  on(['space'], (s) => { if (s.config?.mode !== 'autoencoder') drawHeat(s.space); });
-  on(['data', 'space', 'selected', 'probe', 'structure'], (s) => {
+  const redraw = (s) => {
+    if (s.config?.mode === 'autoencoder') return;
+    drawHeat(s);
+    drawPoints(s);
+  };
+  new ResizeObserver(() => {
+    if (stack.clientWidth === W && stack.clientHeight === H) return;
+    resize();
+    redraw(state);
+  }).observe(stack);
+  resize();
+  on(['space', 'neuronView', 'neurons'], (s) => { if (s.config?.mode !== 'autoencoder') drawHeat(s); });
+  on(['data', 'space', 'selected', 'probe', 'structure', 'neuronView', 'neurons'], (s) => {
     if (s.config?.mode === 'autoencoder') return;
     drawPoints(s);
   });
+  on(['neuronView', 'structure'], drawCaption);
   on(['autoencoder', 'config'], (s) => drawAutoencoder(s.config?.mode === 'autoencoder' ? s : { autoencoder: null }));
   on(['structure'], (s) => {
     const st = s.structure;
@@ -238,18 +354,23 @@ export function mountDataSpace(root) {
     classSelect.innerHTML = Array.from({ length: n }, (_, k) => `<option value="${k}">${k}</option>`).join('');
     state.view.addClass = Math.min(state.view.addClass, n - 1);
     classSelect.value = state.view.addClass;
-    classSelect.disabled = st.task === 'regression' || !st.editable;
+    const regression = st.task === 'regression';
+    classSelect.disabled = regression || !st.editable;
+
     // Only a classifier's heatmap has a decision boundary to draw; elsewhere the box is kept
     // in its place (nothing moves) but disabled, unticked, and says why.
     const classifier = st.task === 'binary' || st.task === 'multiclass';
     boundary.disabled = !classifier;
+    showTest.disabled = st.task === 'autoencoder';  // the code plot does not tell them apart
     boundary.checked = classifier && state.view.discrete;
     boundary.parentElement.title = classifier ? ''
       : st.task === 'autoencoder' ? 'an autoencoder\'s data space shows codes, not a decision boundary'
         : 'a regression has no decision boundary to draw';
-    root.querySelector('[data-role="legend"]').textContent =
-      st.task === 'binary' ? 'orange = class 0, blue = class 1; test points hollow'
-        : st.task === 'regression' ? 'points: data; line: the network' : 'test points hollow';
+    const dot = (c) => `<i class="dot" style="background:${c}"></i>`;
+    root.querySelector('[data-role="legend"]').innerHTML =
+      st.task === 'binary' ? `${dot(colourOf(0))}0 ${dot(colourOf(1))}1 <i class="dot hollow"></i>test`
+        : regression && st.feature_names.length === 2 ? 'colour = value: orange low, blue high'
+          : regression ? 'points: data; line: the network' : '<i class="dot hollow"></i>test';
     probeBox.textContent = '';
   });
 }

@@ -48,8 +48,12 @@ export function mountDataset(root) {
     const oneD = width === 1;
     const wide = width > 2;
     const autoencoder = s.structure?.task === 'autoencoder';
+    // With features, the network's inputs are the features of each point: shown beside it.
+    const names = s.structure?.input_names ?? [];
+    const featured = Boolean(d.inputs);
     head.innerHTML = (wide ? `<th>#</th><th class="vector">Inputs (${width})</th>`
       : `<th>#</th><th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
+      (featured ? `<th class="vector features-col" title="what the network is fed: ${names.join(', ')}">Network inputs: ${names.join(', ')}</th>` : '') +
       `<th>Expected output</th>${autoencoder
         ? '<th class="vector" title="the network\'s output for the row: its reconstruction of the inputs">Prediction</th>'
         : '<th>Prediction</th>'}<th>Error</th><th></th>`;
@@ -79,7 +83,8 @@ export function mountDataset(root) {
       : cell(i, 'y', d.y[i]));
     let html = '';
     for (let i = start; i < end; i += 1) {
-      html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${inputs(i, d.x[i])}` +
+      const fed = featured ? `<td class="vector" data-role="features">${d.inputs[i].map((v) => fmt(v, 3)).join(' ')}</td>` : '';
+      html += `<tr data-index="${i}" class="${d.test[i] ? 'test' : ''}"><td>${i}</td>${inputs(i, d.x[i])}${fed}` +
         `${expected(i)}<td${autoencoder ? ' class="vector"' : ''} data-role="pred"></td><td class="err" data-role="err"></td>` +
         `<td>${editable ? `<button data-action="delete-row" data-row="${i}" aria-label="delete row ${i}">×</button>` : ''}</td></tr>`;
     }

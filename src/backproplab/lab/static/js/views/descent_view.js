@@ -1,139 +1,202 @@
-// Gradient descent mode: an optimizer (plain x ← x - lr·∇f(x), momentum, Adam…) on f(x) = x²
-// or a 2-D surface, with the engine's gradients (bp.explain.descend). Compare learning rates:
-// too small creeps, right converges, too large oscillates or diverges; or compare optimizers
-// at one learning rate in the narrow valley. Click the plot to start somewhere else.
+// Gradient descent mode: an optimizer (plain x ← x - lr·∇f(x), momentum, Adam…) on a function
+// of one or two variables, with the engine's gradients (bp.explain.descend). The path is drawn
+// step by step and a slider scrubs back through it; clicking the plot starts from there. A
+// double well or Himmelblau's four minima show that where descent ends depends on where it
+// starts. Compare learning rates (too small creeps, too large oscillates or diverges) or
+// optimizers. A lesson sets `descentPreset` = {function, start, lr, optimizer, steps}.
 import { request } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { CLASS_COLOURS, fmt } from '../palette.js';
+import { drawPaths, drawSurface, frame } from './descent_plot.js';
 
-const W = 640;
-const H = 420;
-const FUNCTIONS = [['square', 'f(x) = x²', [2.5], 0.1], ['narrow_valley', 'x² + 25y² (narrow valley)', [-2.5, 1.0], 0.01],
-                   ['rosenbrock', 'Rosenbrock banana', [-1.5, 2.0], 0.001]];
+const STEP_MS = 45;        // animation time per step, so 40 steps take under 2 s
+const MOST_MS = 3000;      // and no path takes longer than this
 
 export function mountDescent(root) {
-  const { optimizers, compared_optimizers: compared } = state.welcome.choices;
-  root.innerHTML = `<h2>Gradient descent</h2>
+  const { optimizers, compared_optimizers: compared, descent_functions: functions } = state.welcome.choices;
+  const most = state.welcome.limits.MAX_DESCENT_STEPS;
+  root.innerHTML = `<h2>Gradient descent <span class="spacer"></span>
+      <span class="hint" data-role="descent-hint">click the plot to start from that point</span></h2>
     <div class="row">
-      <select data-action="function">${FUNCTIONS.map(([v, l]) => `<option value="${v}">${l}</option>`).join('')}</select>
+      <select data-action="function" aria-label="function">${Object.entries(functions).map(([v, f]) => `<option value="${v}">${f.name}</option>`).join('')}</select>
       <label>optimizer <select data-action="descent-optimizer">${optimizers.map((o) => `<option>${o}</option>`).join('')}</select></label>
       <label>learning rate <input type="range" data-action="descent-lr" min="-4" max="1" step="0.05"></label>
-      <output data-role="descent-lr"></output>
-      <label>steps <input type="number" data-action="descent-steps" value="40" min="1" max="${state.welcome.limits.MAX_DESCENT_STEPS}" style="width:60px"></label>
+      <input type="number" data-role="descent-lr" step="any" min="${state.welcome.limits.MIN_LR}" max="${state.welcome.limits.MAX_LR}" aria-label="learning rate">
+      <label>steps <input type="number" data-action="descent-steps" value="40" min="1" max="${most}"></label>
       <button class="primary" data-action="descend">Run</button>
       <button data-action="compare">Compare 4 learning rates</button>
       <button data-action="compare-optimizers">Compare optimizers</button>
     </div>
-    <canvas width="${W}" height="${H}" data-role="descent-plot" style="width:${W}px;height:${H}px"></canvas>
-    <div class="muted" data-role="descent-summary" style="white-space:pre;font-family:var(--mono)"></div>`;
+    <div class="plot-wrap"><canvas data-role="descent-plot" aria-label="the function and the descent path"></canvas></div>
+    <div class="row step-row">
+      <button data-action="descent-replay" title="play the path again from its start">▶ Replay</button>
+      <label>step <input type="range" data-action="descent-step" min="0" max="0" value="0" aria-label="step of the path"></label>
+      <output data-role="descent-step"></output>
+      <span class="muted" data-role="descent-point"></span>
+    </div>
+    <div class="muted summary" data-role="descent-summary"></div>`;
   const canvas = root.querySelector('canvas');
-  const ctx = canvas.getContext('2d');
-  const fnSelect = root.querySelector('[data-action="function"]');
-  const optSelect = root.querySelector('[data-action="descent-optimizer"]');
-  const lrInput = root.querySelector('[data-action="descent-lr"]');
-  const lrOut = root.querySelector('[data-role="descent-lr"]');
-  const summary = root.querySelector('[data-role="descent-summary"]');
-  let start = FUNCTIONS[0][2];
+  const $ = (sel) => root.querySelector(sel);
+  const fnSelect = $('[data-action="function"]');
+  const optSelect = $('[data-action="descent-optimizer"]');
+  const lrInput = $('[data-action="descent-lr"]');
+  const lrTyped = $('[data-role="descent-lr"]');
+  const stepsInput = $('[data-action="descent-steps"]');
+  const slider = $('[data-action="descent-step"]');
+  const summary = $('[data-role="descent-summary"]');
+  let start = functions[fnSelect.value].start;
+  let lrValue = functions[fnSelect.value].lr;
+  let background = null;  // the drawn function, axes and minima for the current results and size
+  let plotFrame = null;
+  let animation = null;
 
-  const lr = () => Number((10 ** lrInput.value).toPrecision(3));
+  const showLr = () => { lrInput.value = Math.log10(lrValue); lrTyped.value = lrValue; };
   const setDefaults = () => {
-    const entry = FUNCTIONS.find((f) => f[0] === fnSelect.value);
-    start = entry[2];
-    lrInput.value = Math.log10(entry[3]);
-    lrOut.textContent = lr();
+    const entry = functions[fnSelect.value];
+    start = entry.start;
+    lrValue = entry.lr;
+    showLr();
   };
   setDefaults();
-  lrInput.oninput = () => { lrOut.textContent = lr(); };
+  lrInput.oninput = () => { lrValue = Number((10 ** lrInput.value).toPrecision(3)); lrTyped.value = lrValue; };
+  lrTyped.onchange = () => {
+    const v = parseFloat(lrTyped.value);
+    if (Number.isFinite(v) && v > 0) { lrValue = v; lrInput.value = Math.log10(v); } else showLr();
+  };
 
-  // runs: [{ lr, optimizer }], one path each, drawn together.
+  // runs: [{ lr, optimizer }], one path each, drawn together and animated together.
   async function run(runs) {
-    const most = state.welcome.limits.MAX_DESCENT_STEPS;
-    const steps = Math.max(1, Math.min(most, parseInt(root.querySelector('[data-action="descent-steps"]').value, 10) || 40));
+    const steps = Math.max(1, Math.min(most, parseInt(stepsInput.value, 10) || 40));
+    stepsInput.value = steps;
     const results = [];
     for (const r of runs) {
       results.push(await request('descend', { function: fnSelect.value, start, steps, ...r }));
     }
     update({ descent: results });
   }
-  const current = () => [{ lr: lr(), optimizer: optSelect.value }];
+  const current = () => [{ lr: lrValue, optimizer: optSelect.value }];
 
-  function draw(results) {
-    const first = results[0];
-    const e = first.extent;
-    ctx.clearRect(0, 0, W, H);
-    const oneD = e.length === 2;
-    const [x0, x1] = e;
-    let y0;
-    let y1;
-    if (oneD) { y0 = 0; y1 = Math.max(...first.surface.ys); } else { [, , y0, y1] = e; }
-    const X = (x) => 30 + ((x - x0) / (x1 - x0)) * (W - 60);
-    const Y = (y) => H - 30 - ((y - y0) / (y1 - y0)) * (H - 60);
-    if (oneD) {
-      ctx.strokeStyle = '#999';
-      ctx.beginPath();
-      first.surface.xs.forEach((x, i) => (i ? ctx.lineTo(X(x), Y(first.surface.ys[i])) : ctx.moveTo(X(x), Y(first.surface.ys[i]))));
-      ctx.stroke();
-    } else {
-      const n = first.surface.size;
-      const values = Uint8Array.from(atob(first.surface.values), (c) => c.charCodeAt(0));
-      const img = new ImageData(n, n);
-      for (let k = 0; k < n * n; k += 1) {
-        const v = values[k];
-        const band = Math.floor(v / 16) % 2 ? 8 : 0;
-        img.data.set([235 - v * 0.5 - band, 240 - v * 0.3 - band, 250 - band, 255], 4 * k);
-      }
-      const grid = document.createElement('canvas');
-      grid.width = n; grid.height = n;
-      grid.getContext('2d').putImageData(img, 0, 0);
-      ctx.drawImage(grid, 30, 30, W - 60, H - 60);
+  function size() {
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+      background = null;
     }
-    const lines = [];
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(30, 30, W - 60, H - 60);
-    ctx.clip();
-    results.forEach((r, k) => {
-      const colour = CLASS_COLOURS[k];
-      const pts = r.path.points.map((p, i) => (oneD ? [p, r.path.values[i]] : p));
-      ctx.strokeStyle = colour;
-      ctx.fillStyle = colour;
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      pts.forEach(([x, y], i) => {
-        const px = Math.max(-1e4, Math.min(1e4, X(x ?? 0)));
-        const py = Math.max(-1e4, Math.min(1e4, Y(y ?? 0)));
-        if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
-      });
-      ctx.stroke();
-      for (const [x, y] of pts) { ctx.beginPath(); ctx.arc(X(x ?? 0), Y(y ?? 0), 2.5, 0, 2 * Math.PI); ctx.fill(); }
-      const end = r.path.values.at(-1);
+    return [w, h, ratio];
+  }
+
+  function draw(k) {
+    const results = state.descent;
+    if (!results || !results.length) return;
+    const [w, h, ratio] = size();
+    if (!w || !h) return;
+    const ctx = canvas.getContext('2d');
+    if (!background || background.results !== results) {
+      plotFrame = frame(results[0], w, h);
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      drawSurface(ctx, results[0], plotFrame);
+      background = { results, image: ctx.getImageData(0, 0, canvas.width, canvas.height) };
+      const { left, top, width, height, x0, x1, y0, y1 } = plotFrame;
+      canvas.dataset.frame = JSON.stringify({ left, top, width, height, x0, x1, y0, y1 });
+    }
+    ctx.putImageData(background.image, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    drawPaths(ctx, results, plotFrame, k);
+    describeStep(results, k);
+  }
+
+  function describeStep(results, k) {
+    const total = Math.max(...results.map((r) => r.path.points.length - 1));
+    slider.max = total;
+    slider.value = k;
+    $('[data-role="descent-step"]').textContent = `${Math.min(k, total)} / ${total}`;
+    const r = results[0];
+    const i = Math.min(k, r.path.points.length - 1);
+    const p = r.path.points[i];
+    const g = r.path.grads[i];
+    const list = (v) => (Array.isArray(v) ? `(${v.map((t) => fmt(t)).join(', ')})` : fmt(v));
+    const oneD = r.extent.length === 2;
+    $('[data-role="descent-point"]').textContent = results.length > 1 ? ''
+      : `${oneD ? 'x' : '(x₁, x₂)'} = ${list(p)}   f = ${fmt(r.path.values[i])}   ${oneD ? "f'(x)" : '∇f'} = ${list(g)}`;
+    root.dataset.step = String(k);
+  }
+
+  function animate() {
+    cancelAnimationFrame(animation);
+    const results = state.descent;
+    const total = Math.max(...results.map((r) => r.path.points.length - 1));
+    const duration = Math.min(MOST_MS, total * STEP_MS);
+    const began = performance.now();
+    root.dataset.animating = 'true';
+    const tick = (now) => {
+      const k = duration ? Math.min(total, Math.floor(((now - began) / duration) * total)) : total;
+      draw(k);
+      if (k < total) animation = requestAnimationFrame(tick);
+      else root.dataset.animating = 'false';
+    };
+    animation = requestAnimationFrame(tick);
+  }
+
+  function summarise(results) {
+    const lines = results.map((r, k) => {
       const line = document.createElement('div');
-      line.style.color = colour;
-      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${r.path.regime.padEnd(11)} f after ${r.path.values.length - 1} steps = ${fmt(end)}`;
-      lines.push(line);
+      line.style.color = CLASS_COLOURS[k % CLASS_COLOURS.length];
+      const end = r.path.points.at(-1);
+      const where = Array.isArray(end) ? `(${end.map((v) => fmt(v, 3)).join(', ')})` : fmt(end, 3);
+      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${r.path.regime.padEnd(11)} after ${r.path.values.length - 1} steps at ${where}, f = ${fmt(r.path.values.at(-1))}`;
+      return line;
     });
-    ctx.restore();
-    summary.replaceChildren(first.label, ...lines);
+    const label = document.createElement('div');
+    label.textContent = results[0].label;
+    summary.replaceChildren(label, ...lines);
   }
 
   fnSelect.onchange = () => { setDefaults(); run(current()); };
   optSelect.onchange = () => run(current());
-  root.querySelector('[data-action="descend"]').onclick = () => run(current());
-  root.querySelector('[data-action="compare"]').onclick = () => {
-    const base = lr();
-    run([base / 10, base, base * 5, base * 12].map((v) => ({ lr: Number(Math.min(10, v).toPrecision(2)), optimizer: optSelect.value })));
+  $('[data-action="descend"]').onclick = () => run(current());
+  $('[data-action="compare"]').onclick = () => {
+    run([lrValue / 10, lrValue, lrValue * 5, lrValue * 12].map((v) => ({ lr: Number(Math.min(10, v).toPrecision(2)), optimizer: optSelect.value })));
   };
-  root.querySelector('[data-action="compare-optimizers"]').onclick = () => run(compared.map((optimizer) => ({ lr: lr(), optimizer })));
-  on(['descent'], (s) => draw(s.descent));
-  canvas.addEventListener('click', (ev) => {
-    const last = state.descent;
-    if (!last) return;
-    const e = last[0].extent;
-    const rect = canvas.getBoundingClientRect();
-    const x = e[0] + ((ev.clientX - rect.left - 30) / (W - 60)) * (e[1] - e[0]);
-    if (e.length === 2) start = [Number(x.toFixed(2))];
-    else start = [Number(x.toFixed(2)), Number((e[2] + ((H - 30 - (ev.clientY - rect.top)) / (H - 60)) * (e[3] - e[2])).toFixed(2))];
-    run(last.map((r) => ({ lr: r.path.lr, optimizer: r.path.optimizer })));
+  $('[data-action="compare-optimizers"]').onclick = () => run(compared.map((optimizer) => ({ lr: lrValue, optimizer })));
+  $('[data-action="descent-replay"]').onclick = () => { if (state.descent) animate(); };
+  slider.oninput = () => {
+    cancelAnimationFrame(animation);
+    root.dataset.animating = 'false';
+    draw(Number(slider.value));
+  };
+  on(['descent'], (s) => {
+    if (!s.descent) return;
+    summarise(s.descent);
+    animate();
   });
-  new MutationObserver(() => { if (!root.hidden && !state.descent) run(current()); }).observe(root, { attributes: true, attributeFilter: ['hidden'] });
+  on(['descentPreset'], (s) => {
+    const p = s.descentPreset;
+    if (!p) return;
+    fnSelect.value = p.function;
+    setDefaults();
+    if (p.start) start = p.start;
+    if (p.lr) { lrValue = p.lr; showLr(); }
+    if (p.optimizer) optSelect.value = p.optimizer;
+    if (p.steps) stepsInput.value = p.steps;
+    run(current());
+  });
+  canvas.addEventListener('click', (ev) => {
+    if (!state.descent || !plotFrame) return;
+    const rect = canvas.getBoundingClientRect();
+    const [px, py] = [ev.clientX - rect.left, ev.clientY - rect.top];
+    const f = plotFrame;
+    if (px < f.left || px > f.left + f.width || py < f.top || py > f.top + f.height) return;
+    const [x, y] = f.fromPixel(px, py);
+    start = f.oneD ? [Number(x.toFixed(2))] : [Number(x.toFixed(2)), Number(y.toFixed(2))];
+    run(state.descent.map((r) => ({ lr: r.path.lr, optimizer: r.path.optimizer })));
+  });
+  new ResizeObserver(() => { if (state.descent) draw(Number(slider.value)); }).observe(canvas);
+  new MutationObserver(() => {  // shown: draw what a lesson may have computed meanwhile, or start
+    if (root.hidden) return;
+    if (state.descent) animate(); else run(current());
+  }).observe(root, { attributes: true, attributeFilter: ['hidden'] });
 }

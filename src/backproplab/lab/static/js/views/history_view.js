@@ -1,29 +1,87 @@
-// Error history: train and test loss per epoch (log scale or linear), accuracy for
-// classification on a 0–100 % axis, markers for events (learning-rate change, divergence…);
-// hovering shows the values of the nearest epoch.
-import { on, state, touch } from '../state.js';
+// Error history: train (solid) and test (dashed) loss per epoch on a log or linear axis with
+// round ticks; accuracy on a 0–100 % axis only where there is accuracy; markers for events
+// (learning-rate change, divergence, plateau…) and for the best epoch of early stopping.
+// A new run (reset, re-initialise, a new configuration, a lesson stage) keeps the previous
+// run's training loss as a faint "ghost" labelled with what distinguished it ("sigmoid",
+// "lr 1"), up to three, so two settings are compared side by side. Hovering shows the values
+// of the nearest epoch.
+import { on, state, touch, update } from '../state.js';
 import { fmt } from '../palette.js';
+import { linearTicks, logTicks, tickLabel } from '../ticks.js';
 
 const COLOURS = { train_loss: '#2166ac', test_loss: '#d6604d', accuracy: '#009e73', test_accuracy: '#009e73' };
+const GHOST_COLOURS = ['#8c96a8', '#b09fc4', '#a3b8a0'];
+const MAX_GHOSTS = 3;
+// The settings a ghost's label may name, in the order they are named, and how.
+const LABELS = [
+  ['mode', (v) => v], ['dataset', (v) => v], ['activation', (v) => v],
+  ['hidden', (v) => (v.length ? `${v.join('-')} hidden` : 'no hidden layer')],
+  ['bottleneck', (v) => `code ${v}`], ['optimizer', (v) => v], ['lr', (v) => `lr ${v}`],
+  ['batch_size', (v) => `batch ${v}`], ['l2', (v) => `L2 ${v}`], ['l1', (v) => `L1 ${v}`],
+  ['early_stopping', (v) => (v ? 'early stopping' : 'no early stopping')],
+  ['features', (v) => v.join('+')], ['points', (v) => `${v} points`], ['noise', (v) => `noise ${v}`],
+  ['test_fraction', (v) => `test ${v}`], ['seed', (v) => `seed ${v}`],
+];
+
+// What the old run's config had that the new one does not, in at most three words.
+export function ghostLabel(old, now, n) {
+  if (!old || !now) return `run ${n}`;
+  const parts = [];
+  for (const [key, show] of LABELS) {
+    if (!(key in old)) continue;
+    if (JSON.stringify(old[key]) !== JSON.stringify(now[key])) parts.push(show(old[key]));
+  }
+  return parts.length ? parts.slice(0, 3).join(', ') : `run ${n}`;
+}
 
 export function mountHistory(root) {
   root.innerHTML = `<h2>Error history <span class="spacer"></span>
     <label class="muted"><input type="checkbox" data-action="log-scale" checked> log scale</label></h2>
-    <canvas data-role="chart" aria-label="loss per epoch"></canvas>
-    <div class="legend muted">
-      <span style="color:${COLOURS.train_loss}">━ train loss</span> ·
-      <span style="color:${COLOURS.test_loss}">┅ test loss</span> ·
-      <span style="color:${COLOURS.accuracy}">━ accuracy (right axis)</span> ·
-      <span>│ events</span></div>`;
+    <div class="chart-wrap"><canvas data-role="chart" aria-label="loss per epoch"></canvas>
+      <div class="plateau-note" data-role="plateau" hidden></div></div>
+    <div class="legend muted"><span data-role="legend"></span>
+      <button data-action="clear-ghosts" title="remove the faint curves of earlier runs" hidden>clear earlier runs</button></div>`;
   const canvas = root.querySelector('canvas');
   const tooltip = document.querySelector('[data-role="tooltip"]');
+  const legend = root.querySelector('[data-role="legend"]');
+  const plateau = root.querySelector('[data-role="plateau"]');
+  const clear = root.querySelector('[data-action="clear-ghosts"]');
   root.querySelector('[data-action="log-scale"]').onchange = (e) => {
     state.view.logScale = e.target.checked;
     touch('history');
   };
+  clear.onclick = () => update({ ghosts: [] });
   let layout = null;
+  let run = { id: null, hist: null, config: null };
+  let runs = 0;
+
+  // A new run number from the server: the finished run becomes a ghost (a thinned log of the
+  // same run keeps its number and is no new run).
+  function follow(s) {
+    if (s.historyRun === run.id) { run.hist = s.history; run.config = s.config; return; }
+    if (run.hist && run.hist.epoch.length > 1) {
+      runs += 1;
+      const ghost = { label: ghostLabel(run.config, s.config, runs), epoch: [...run.hist.epoch],
+                      train_loss: [...run.hist.train_loss] };
+      state.ghosts = [...(state.ghosts || []), ghost].slice(-MAX_GHOSTS);
+    }
+    run = { id: s.historyRun, hist: s.history, config: s.config };
+  }
+
+  function drawLegend(s, hasAccuracy, hasTest) {
+    const parts = [`<span style="color:${COLOURS.train_loss}">━ train loss</span>`];
+    if (hasTest) parts.push(`<span style="color:${COLOURS.test_loss}">┅ test loss</span>`);
+    if (hasAccuracy) parts.push(`<span style="color:${COLOURS.accuracy}">━ accuracy${hasTest ? ' (┅ test)' : ''}</span>`);
+    parts.push('<span>solid: training rows · dashed: test rows, never trained on</span>');
+    (s.ghosts || []).forEach((g, k) => parts.push(`<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label} (earlier run)</span>`));
+    const html = parts.join(' · ');
+    if (legend.innerHTML !== html) legend.innerHTML = html;
+    clear.hidden = !(s.ghosts || []).length;
+  }
 
   function draw(s) {
+    follow(s);
+    const ghosts = s.ghosts || [];
     const ratio = window.devicePixelRatio || 1;
     const w = canvas.clientWidth;
     const h = canvas.clientHeight;
@@ -33,13 +91,19 @@ export function mountHistory(root) {
     ctx.clearRect(0, 0, w, h);
     const hist = s.history;
     const n = hist.epoch.length;
-    const pad = { l: 52, r: 40, t: 8, b: 22 };
-    const losses = [...hist.train_loss, ...hist.test_loss].filter((v) => v !== null && v > 0);
+    const hasAccuracy = hist.accuracy.some((v) => v !== null && v !== undefined);
+    const hasTest = hist.test_loss.some((v) => v !== null && v !== undefined);
+    drawLegend(s, hasAccuracy, hasTest);
+    plateau.hidden = !s.status.plateau;
+    if (s.status.plateau && plateau.textContent !== s.status.plateau) plateau.textContent = s.status.plateau;
+    const pad = { l: 50, r: hasAccuracy ? 44 : 12, t: 8, b: 30 };
+    const positive = (v) => v !== null && v !== undefined && v > 0;
+    const losses = [...hist.train_loss, ...hist.test_loss, ...ghosts.flatMap((g) => g.train_loss)].filter(positive);
     ctx.strokeStyle = '#d9dee5';
     ctx.strokeRect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
     ctx.fillStyle = '#667085';
     ctx.font = '11px system-ui';
-    if (!n || !losses.length) {
+    if (!losses.length) {
       ctx.textAlign = 'center';
       ctx.fillText('press play or step:', (pad.l + w - pad.r) / 2, h / 2 - 8);
       ctx.fillText('the loss of every epoch appears here', (pad.l + w - pad.r) / 2, h / 2 + 8);
@@ -52,65 +116,62 @@ export function mountHistory(root) {
     let lo = Math.min(...losses.map(f));
     let hi = Math.max(...losses.map(f));
     if (!log) lo = Math.min(0, lo);
-    if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
-    const e0 = hist.epoch[0];
-    const e1 = Math.max(hist.epoch[n - 1], e0 + 1);
+    if (hi - lo < 1e-9) { hi += log ? 0.5 : 0.5 * Math.abs(hi || 1); lo -= log ? 0.5 : 0; }
+    const epochs = [...hist.epoch, ...ghosts.flatMap((g) => g.epoch)];
+    const e0 = Math.min(...epochs);
+    const e1 = Math.max(Math.max(...epochs), e0 + 1);
     const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + (1 - (f(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
     const A = (v) => pad.t + (1 - v) * (h - pad.t - pad.b);
     layout = { X, n, hist };
-    for (let k = 0; k <= 4; k += 1) {
-      const v = lo + ((hi - lo) * k) / 4;
-      const y = pad.t + (1 - k / 4) * (h - pad.t - pad.b);
-      ctx.fillText(fmt(log ? 10 ** v : v, 2), 4, y + 4);
-      ctx.fillText(`${25 * k}%`, w - pad.r + 4, y + 4);
-    }
-    ctx.fillText(`epoch ${hist.epoch[n - 1]}`, w - pad.r - 70, h - 6);
-    ctx.fillText(`${e0}`, pad.l, h - 6);
-    for (const ev of s.events) {
-      if (ev.epoch < e0) continue;
-      const x = X(Math.min(ev.epoch, e1));
-      ctx.strokeStyle = ev.kind === 'divergence' ? '#b35806' : '#999';
-      ctx.setLineDash([2, 3]);
-      ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = '#667085';
-      ctx.fillText(ev.kind === 'lr' ? 'lr' : ev.kind, x + 2, pad.t + 10);
-    }
-    const line = (key, scale, dash) => {
-      ctx.strokeStyle = COLOURS[key];
-      ctx.lineWidth = 1.6;
+    drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy });
+    drawMarkers(ctx, s, { h, pad, X, e0, e1 });
+    const line = (values, xs, scale, colour, dash, width = 1.6) => {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
       ctx.setLineDash(dash);
       ctx.beginPath();
       let started = false;
-      const step = Math.max(1, Math.floor(n / 1200));
-      for (let i = 0; i < n; i += step) {
-        const v = hist[key][i];
+      const step = Math.max(1, Math.floor(values.length / 1200));
+      for (let i = 0; i < values.length; i += step) {
+        const v = values[i];
         if (v === null || v === undefined || (scale === Y && log && v <= 0)) { started = false; continue; }
-        const x = X(hist.epoch[i]);
-        const y = scale(v);
-        if (started) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+        if (started) ctx.lineTo(X(xs[i]), scale(v)); else ctx.moveTo(X(xs[i]), scale(v));
         started = true;
       }
       ctx.stroke();
       ctx.setLineDash([]);
-      if (n <= 30) {
-        ctx.fillStyle = COLOURS[key];
-        for (let i = 0; i < n; i += 1) {
-          const v = hist[key][i];
-          if (v === null || v === undefined || (scale === Y && log && v <= 0)) continue;
-          ctx.beginPath(); ctx.arc(X(hist.epoch[i]), scale(v), 2.5, 0, 2 * Math.PI); ctx.fill();
-        }
+      ctx.lineWidth = 1;
+      if (values.length <= 30 && width > 1.5) {
+        ctx.fillStyle = colour;
+        values.forEach((v, i) => {
+          if (v === null || v === undefined || (scale === Y && log && v <= 0)) return;
+          ctx.beginPath(); ctx.arc(X(xs[i]), scale(v), 2.5, 0, 2 * Math.PI); ctx.fill();
+        });
       }
     };
-    line('accuracy', A, []);
-    line('test_accuracy', A, [4, 3]);
-    line('train_loss', Y, []);
-    line('test_loss', Y, [5, 4]);
+    ghosts.forEach((g, k) => {
+      ctx.globalAlpha = 0.75;
+      line(g.train_loss, g.epoch, Y, GHOST_COLOURS[k], [], 1.4);
+      const last = g.train_loss.findLastIndex(positive);
+      if (last >= 0) {
+        ctx.fillStyle = GHOST_COLOURS[k];
+        ctx.textAlign = 'right';
+        ctx.fillText(g.label, Math.min(X(g.epoch[last]), w - pad.r - 2), Math.max(pad.t + 10, Y(g.train_loss[last]) - 4));
+        ctx.textAlign = 'start';
+      }
+      ctx.globalAlpha = 1;
+    });
+    if (hasAccuracy) {
+      line(hist.accuracy, hist.epoch, A, COLOURS.accuracy, []);
+      line(hist.test_accuracy, hist.epoch, A, COLOURS.test_accuracy, [4, 3]);
+    }
+    line(hist.train_loss, hist.epoch, Y, COLOURS.train_loss, []);
+    line(hist.test_loss, hist.epoch, Y, COLOURS.test_loss, [5, 4]);
   }
 
   canvas.addEventListener('mousemove', (e) => {
-    if (!layout) return;
+    if (!layout || !layout.n) return;
     const rect = canvas.getBoundingClientRect();
     const px = e.clientX - rect.left;
     const { hist, n, X } = layout;
@@ -127,6 +188,65 @@ export function mountHistory(root) {
     tooltip.hidden = false;
   });
   canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
-  on(['history', 'events'], draw);
+  on(['history', 'events', 'status', 'ghosts'], draw);
   new ResizeObserver(() => touch('history')).observe(canvas);  // the chart follows the window
+}
+
+// Round ticks and titles: "loss" on the left, "epoch" below, "accuracy" on the right.
+function drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy }) {
+  ctx.fillStyle = '#667085';
+  ctx.strokeStyle = '#eef0f3';
+  ctx.textAlign = 'right';
+  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
+  for (const v of ticks) {
+    const y = Y(v);
+    ctx.beginPath(); ctx.moveTo(pad.l, y); ctx.lineTo(w - pad.r, y); ctx.stroke();
+    ctx.fillText(tickLabel(v), pad.l - 4, y + 4);
+  }
+  ctx.textAlign = 'center';
+  for (const e of linearTicks(e0, e1, 4).filter((t) => Number.isInteger(t))) {
+    ctx.fillText(`${e}`, X(e), h - pad.b + 13);
+  }
+  ctx.fillText('epoch', (pad.l + w - pad.r) / 2, h - 3);
+  ctx.save();
+  ctx.translate(11, (pad.t + h - pad.b) / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(log ? 'loss (log scale)' : 'loss', 0, 0);
+  ctx.restore();
+  if (hasAccuracy) {
+    ctx.textAlign = 'left';
+    for (const k of [0, 0.5, 1]) ctx.fillText(`${100 * k}%`, w - pad.r + 4, A(k) + 4);
+    ctx.save();
+    ctx.translate(w - 6, (pad.t + h - pad.b) / 2);
+    ctx.rotate(Math.PI / 2);
+    ctx.textAlign = 'center';
+    ctx.fillStyle = '#009e73';
+    ctx.fillText('accuracy', 0, 0);
+    ctx.restore();
+  }
+  ctx.textAlign = 'start';
+}
+
+// Events (learning-rate change, divergence, plateau…) and the best epoch as vertical lines.
+function drawMarkers(ctx, s, { h, pad, X, e0, e1 }) {
+  for (const ev of s.events) {
+    if (ev.epoch < e0) continue;
+    const x = X(Math.min(ev.epoch, e1));
+    ctx.strokeStyle = ev.kind === 'divergence' ? '#b35806' : '#999';
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#667085';
+    ctx.fillText(ev.kind === 'lr' ? 'lr' : ev.kind, x + 2, pad.t + 10);
+  }
+  const best = s.status.best_epoch;
+  if (best !== null && best !== undefined && best >= e0) {
+    const x = X(Math.min(best, e1));
+    ctx.strokeStyle = '#009e73';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
+    ctx.lineWidth = 1;
+    ctx.fillStyle = '#009e73';
+    ctx.fillText(`best epoch ${best}`, x + 3, pad.t + 22);
+  }
 }

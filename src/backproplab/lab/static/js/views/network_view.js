@@ -1,208 +1,399 @@
-// Network: neurons and connections. Colour = sign, thickness = |w|; a neuron's fill is its
-// output for the selected sample (or a clicked point of the data space). Hover a connection
-// for w, ∂L/∂w and its last update; click it to edit w; click a neuron for net, out and δ.
-// A single step (Step, or "Take this step" in the step-by-step panel) animates the forward
-// flow then the backward flow; bars show |∂L/∂w| per layer.
+// Network: every neuron draws what it has learned (its own map from the server: its output
+// over the data space, its curve over x, or its outputs on an autoencoder's samples), its
+// border is its bias (colour = sign, width = size); connections are drawn on one canvas
+// (colour = sign, thickness = |w|) so 6 layers of 32 stay cheap. Hover a connection for w,
+// ∂L/∂w and its last update, click it to edit w; hover or focus a neuron to see its map at
+// full size in the data space and its b, ∂L/∂b and last update; click it to edit b. A single
+// step animates the forward flow then the backward flow.
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
-import { diverging, fmt, rgb } from '../palette.js';
-
-const NS = 'http://www.w3.org/2000/svg';
+import { fmt } from '../palette.js';
+import { neuronName, paintNeuron, readNeurons, tone } from '../neuron_maps.js';
+import { layout } from './network_layout.js';
 
 export function mountNetwork(root) {
   root.innerHTML = `<h2>Network <span class="spacer"></span><span class="muted shape" data-role="shape"></span></h2>
-    <svg aria-label="network diagram"></svg>
-    <div class="gradbars" data-role="gradbars" title="mean |∂L/∂w| per layer (log scale): short bars in early layers are vanishing gradients"></div>
+    <div class="net-stage" data-role="stage">
+      <canvas data-role="links" aria-label="network diagram: hover a connection for its weight, click to edit it"></canvas>
+      <div data-role="titles"></div><div data-role="nodes"></div>
+    </div>
     <div class="neuron-info" data-role="neuron-info" hidden></div>`;
-  const svg = root.querySelector('svg');
+  const stage = root.querySelector('[data-role="stage"]');
+  const canvas = root.querySelector('[data-role="links"]');
+  const ctx = canvas.getContext('2d');
+  const nodesBox = root.querySelector('[data-role="nodes"]');
+  const titles = root.querySelector('[data-role="titles"]');
   const tooltip = document.querySelector('[data-role="tooltip"]');
   const info = root.querySelector('[data-role="neuron-info"]');
-  let links = [];   // [layer][out][in] -> line
-  let nodes = [];   // [column][j] -> g
+  let geo = null;      // the layout: node size, each column's x and its neurons' y
+  let nodes = [];      // [column][j] -> {el, canvas, img, val}
   let openNeuron = null;
-  let W = 640;      // the drawing's size is the panel's, measured when the window changes
-  let H = 330;
-
-  function position(sizes) {
-    const cols = sizes.length;
-    return sizes.map((n, c) => {
-      const x = 50 + (c * (W - 100)) / Math.max(1, cols - 1);
-      const gap = Math.min(56, (H - 30) / Math.max(n, 1));
-      return Array.from({ length: n }, (_, j) => [x, H / 2 + (j - (n - 1) / 2) * gap]);
-    });
-  }
+  let pulse = null;    // the layer whose connections flash during the step animation
+  let W = 0;
+  let H = 0;
 
   function build(structure) {
-    W = Math.max(200, svg.clientWidth || W);
-    H = Math.max(120, svg.clientHeight || H);
-    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-    svg.replaceChildren();
-    const sizes = structure.sizes;
-    const pos = position(sizes);
-    const maxN = Math.max(...sizes);
-    const r = Math.max(3, Math.min(15, (H - 30) / (2.6 * maxN)));
-    const linkLayer = document.createElementNS(NS, 'g');
-    const nodeLayer = document.createElementNS(NS, 'g');
-    svg.append(linkLayer, nodeLayer);
-    links = sizes.slice(1).map((n, l) => Array.from({ length: n }, (_, j) =>
-      Array.from({ length: sizes[l] }, (_, i) => {
-        const line = document.createElementNS(NS, 'line');
-        const [x1, y1] = pos[l][i];
-        const [x2, y2] = pos[l + 1][j];
-        Object.entries({ x1, y1, x2, y2 }).forEach(([k, v]) => line.setAttribute(k, v));
-        line.classList.add('link');
-        Object.assign(line.dataset, { layer: l, row: j, col: i });
-        linkLayer.append(line);
-        return line;
-      })));
-    nodes = pos.map((column, c) => column.map(([x, y], j) => {
-      const g = document.createElementNS(NS, 'g');
-      g.classList.add('node');
-      Object.assign(g.dataset, { column: c, index: j });
-      const circle = document.createElementNS(NS, 'circle');
-      Object.entries({ cx: x, cy: y, r }).forEach(([k, v]) => circle.setAttribute(k, v));
-      const text = document.createElementNS(NS, 'text');
-      const gap = column.length > 1 ? column[1][1] - column[0][1] : H;
-      if (gap >= 2 * r + 14) {  // room above the neuron; else beside it, away from the links
-        text.setAttribute('x', x);
-        text.setAttribute('y', y - r - 3);
-        text.setAttribute('text-anchor', 'middle');
-      } else {
-        text.setAttribute('x', c === 0 ? x - r - 3 : x + r + 3);
-        text.setAttribute('y', y + 3.5);
-        text.setAttribute('text-anchor', c === 0 ? 'end' : 'start');
+    W = stage.clientWidth;
+    H = stage.clientHeight;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    geo = layout(structure, W, H);
+    nodesBox.replaceChildren();
+    nodes = geo.cols.map((col, c) => col.ys.map((y, j) => {
+      const el = document.createElement('div');
+      el.className = c === 0 ? 'neuron input' : 'neuron';
+      el.dataset.neuron = `${c}:${j}`;
+      el.tabIndex = 0;
+      Object.assign(el.style, { left: `${col.x - geo.s / 2}px`, top: `${y - geo.s / 2}px`,
+                                width: `${geo.s}px`, height: `${geo.s}px` });
+      el.setAttribute('aria-label', neuronName(structure, c, j));
+      const thumb = document.createElement('canvas');
+      el.append(thumb);
+      const val = document.createElement('span');
+      val.className = 'val';
+      val.hidden = !geo.showValues;
+      Object.assign(val.style, { left: `${col.x - 30}px`, top: `${y + geo.s / 2}px` });
+      nodesBox.append(el, val);
+      if (c === 0 && geo.inputNames) {
+        const name = document.createElement('span');
+        name.className = 'input-name';
+        name.textContent = structure.input_names?.[j] ?? `x${j + 1}`;
+        Object.assign(name.style, { right: `${W - col.x + geo.s / 2 + 3}px`, top: `${y - 7}px` });
+        nodesBox.append(name);
       }
-      g.append(circle, text);
-      nodeLayer.append(g);
-      return g;
+      return { el, thumb, val, img: null };
+    }));
+    titles.replaceChildren(...geo.titles.map((t) => {
+      const span = document.createElement('span');
+      span.className = `col-title${t.group ? ' col-group' : ''}`;
+      span.textContent = t.text;
+      span.title = t.title || t.text;
+      Object.assign(span.style, { left: `${t.x - t.width / 2}px`, width: `${t.width}px`, top: `${t.y}px` });
+      return span;
     }));
     const shape = root.querySelector('[data-role="shape"]');
     shape.textContent = describe(structure);
     shape.title = shape.textContent;  // the whole of it when a deep network's is cut short
   }
 
-  function drawWeights(net) {
-    if (!net || !links.length) return;
+  // ----- connections ---------------------------------------------------------------------------
+  const linkEnds = (l, j, i) => {
+    const a = geo.cols[l];
+    const b = geo.cols[l + 1];
+    return [a.x + geo.s / 2, a.ys[i], b.x - geo.s / 2, b.ys[j]];
+  };
+
+  // One stroke per (sign, thickness) bucket instead of one per connection: ~5,000 connections
+  // of a 6×32 network become at most 16 paths.
+  function drawLinks() {
+    ctx.clearRect(0, 0, W, H);
+    const net = state.network;
+    if (!net || !geo) return;
     let maxAbs = 1e-9;
     for (const layer of net.weights) for (const row of layer.w) for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
+    const LEVELS = 8;
+    const buckets = Array.from({ length: 2 * LEVELS }, () => []);
     net.weights.forEach((layer, l) => layer.w.forEach((row, j) => row.forEach((w, i) => {
-      const line = links[l]?.[j]?.[i];
-      if (!line) return;
-      const t = Math.abs(w) / maxAbs;
-      line.setAttribute('stroke', w >= 0 ? '#2166ac' : '#d6604d');
-      line.setAttribute('stroke-width', (0.6 + 5.5 * t).toFixed(2));
-      line.setAttribute('stroke-opacity', (0.3 + 0.7 * t).toFixed(2));
+      const level = Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
+      buckets[(w >= 0 ? 0 : LEVELS) + level].push(linkEnds(l, j, i));
     })));
-    const bars = root.querySelector('[data-role="gradbars"]');
-    const mags = net.gradient_magnitudes;
-    bars.innerHTML = mags ? mags.map((g, l) => {
-      const width = Math.max(2, Math.min(70, ((Math.log10(g + 1e-12) + 7) / 7) * 70));
-      return `<div class="gradbar"><i style="width:${width}px"></i>layer ${l + 1} ${fmt(g, 2)}</div>`;
-    }).join('') : '<span>|∂L/∂w| per layer appears after the first step</span>';
+    ctx.lineCap = 'round';
+    buckets.forEach((segments, k) => {
+      if (!segments.length) return;
+      const t = ((k % LEVELS) + 0.5) / LEVELS;
+      ctx.strokeStyle = k < LEVELS ? '#2166ac' : '#d6604d';
+      ctx.globalAlpha = 0.25 + 0.7 * t;
+      ctx.lineWidth = (0.5 + 4.5 * t) * geo.thickness;
+      stroke(segments);
+    });
+    ctx.globalAlpha = 1;
+    const glow = (segments, width) => {
+      ctx.strokeStyle = '#ffb000';
+      ctx.globalAlpha = 0.7;
+      ctx.lineWidth = width;
+      stroke(segments);
+      ctx.globalAlpha = 1;
+    };
+    const h = state.highlight;
+    if (h && h.layer !== undefined && net.weights[h.layer]) {
+      const rows = h.neuron === undefined ? net.weights[h.layer].w.map((_, j) => j) : [h.neuron];
+      glow(rows.flatMap((j) => net.weights[h.layer].w[j].map((_, i) => linkEnds(h.layer, j, i))), 2);
+    }
+    if (pulse !== null && net.weights[pulse]) {
+      glow(net.weights[pulse].w.flatMap((row, j) => row.map((_, i) => linkEnds(pulse, j, i))), 2.5);
+    }
   }
 
-  function drawActivations(s) {
-    if (!nodes.length) return;
-    const source = s.probe || s.selected;
-    if (!source) return;
-    const outs = [source.x, ...source.layers.map((l) => l.out)];
-    outs.forEach((values, c) => values.forEach((v, j) => {
-      const g = nodes[c]?.[j];
-      if (!g) return;
-      g.querySelector('circle').setAttribute('fill', rgb(diverging(v)));
-      g.querySelector('text').textContent = nodes[c].length <= 12 ? fmt(v, 2) : '';
+  function stroke(segments) {
+    ctx.beginPath();
+    for (const [x1, y1, x2, y2] of segments) { ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); }
+    ctx.stroke();
+  }
+
+  // The connection under the pointer: the nearest within 5 px, or null.
+  function linkAt(x, y) {
+    const net = state.network;
+    if (!net || !geo) return null;
+    let best = null;
+    let bestD = 25;
+    net.weights.forEach((layer, l) => {
+      const a = geo.cols[l].x + geo.s / 2;
+      const b = geo.cols[l + 1].x - geo.s / 2;
+      if (x < a - 5 || x > b + 5) return;
+      layer.w.forEach((row, j) => row.forEach((_, i) => {
+        const d = segmentDistance2(x, y, ...linkEnds(l, j, i));
+        if (d < bestD) { bestD = d; best = { layer: l, row: j, col: i }; }
+      }));
+    });
+    return best;
+  }
+
+  // ----- neurons -------------------------------------------------------------------------------
+  function drawMaps() {
+    const maps = readNeurons(state.neurons, state.structure);
+    if (!maps || !nodes.length) return;
+    nodes.forEach((column, l) => column.forEach((node, i) => {
+      if (!maps.layers[l] || i >= maps.layers[l].lo.length) return;
+      if (maps.kind === 'curve') { drawCurve(node, maps, l, i); return; }
+      const [w, h] = maps.kind === 'grid' ? [maps.size, maps.size] : [maps.cells, 1];
+      if (node.thumb.width !== w || node.thumb.height !== h) {
+        node.thumb.width = w;
+        node.thumb.height = h;
+        node.img = null;
+      }
+      const g = node.thumb.getContext('2d');
+      node.img = paintNeuron(node.img || g.createImageData(w, h), maps, l, i);
+      g.putImageData(node.img, 0, 0);
     }));
   }
 
+  // A neuron of a 1-D network: its output over x as a line (zero, or 0.5 for a probability,
+  // at mid height), in a box of the node's size.
+  function drawCurve(node, maps, l, i) {
+    const side = Math.max(8, Math.round(geo.s * 2));
+    if (node.thumb.width !== side) { node.thumb.width = side; node.thumb.height = side; }
+    const g = node.thumb.getContext('2d');
+    const layer = maps.layers[l];
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, side, side);
+    g.strokeStyle = '#c8ced6';
+    g.lineWidth = 1;
+    g.beginPath(); g.moveTo(0, side / 2); g.lineTo(side, side / 2); g.stroke();
+    g.strokeStyle = '#2166ac';
+    g.lineWidth = Math.max(1, side / 16);
+    g.beginPath();
+    for (let k = 0; k < maps.cells; k += 1) {
+      const t = Math.max(-1, Math.min(1, tone(layer, maps.value(l, i, k))));
+      const px = (k / (maps.cells - 1)) * side;
+      const py = side / 2 - t * (side / 2 - 1);
+      if (k) g.lineTo(px, py); else g.moveTo(px, py);
+    }
+    g.stroke();
+  }
+
+  function drawBiases(net) {
+    if (!net || !nodes.length) return;
+    let maxAbs = 1e-9;
+    for (const layer of net.weights) for (const b of layer.b) maxAbs = Math.max(maxAbs, Math.abs(b));
+    net.weights.forEach((layer, l) => layer.b.forEach((b, j) => {
+      const node = nodes[l + 1]?.[j];
+      if (!node) return;
+      const width = geo.s < 10 ? 1 : 1 + Math.round((Math.abs(b) / maxAbs) * 2.5);
+      node.el.style.borderColor = b >= 0 ? '#2166ac' : '#d6604d';
+      node.el.style.borderWidth = `${width}px`;
+      node.el.dataset.bias = b >= 0 ? 'positive' : 'negative';
+    }));
+  }
+
+  function source(s) { return s.probe || s.selected; }
+  const columnValues = (src) => [src.inputs ?? src.x, ...src.layers.map((l) => l.out)];
+
+  function drawValues(s) {
+    const src = source(s);
+    if (!src || !nodes.length || !geo.showValues) return;
+    columnValues(src).forEach((values, c) => values.forEach((v, j) => {
+      const node = nodes[c]?.[j];
+      if (node) node.val.textContent = fmt(v, 2);
+    }));
+  }
+
+  // What a neuron's hover card and its pinned card say.
+  function describeNeuron(c, j) {
+    const st = state.structure;
+    const src = source(state);
+    const lines = [neuronName(st, c, j) + (c ? ` (${st.activations[c - 1]})` : '')];
+    const row = state.probe ? 'the clicked point' : `row ${src?.index}`;
+    if (c === 0) {
+      if (src) lines.push(`value = ${fmt(columnValues(src)[0][j])} for ${row}`);
+      return lines;
+    }
+    const net = state.network;
+    lines.push(`b = ${fmt(net.weights[c - 1].b[j])}   ∂L/∂b = ${fmt(net.grads?.[c - 1].b[j])}`,
+               `last update Δb = ${fmt(net.updates?.[c - 1].b[j])}`);
+    if (src) {
+      const layer = src.layers[c - 1];
+      lines.push(`net = ${fmt(layer.net[j])}   out = ${fmt(layer.out[j])} for ${row}`);
+    }
+    return lines;
+  }
+
+  // The pinned card: its lines follow every frame; its bias editor is kept while it is used.
   function showNeuron(c, j) {
+    const again = openNeuron && openNeuron[0] === c && openNeuron[1] === j;
     openNeuron = [c, j];
-    for (const col of nodes) for (const g of col) g.classList.remove('on');
-    nodes[c][j].classList.add('on');
-    const source = state.probe || state.selected;
-    const lines = [];
-    if (c === 0) lines.push(`input x${j + 1} = ${fmt(source.x[j])}`);
-    else {
-      const layer = source.layers[c - 1];
-      lines.push(`neuron ${j + 1} of layer ${c}`, `net = ${fmt(layer.net[j])}`, `out = ${fmt(layer.out[j])}`);
+    for (const col of nodes) for (const n of col) n.el.classList.toggle('on', n === nodes[c][j]);
+    const lines = describeNeuron(c, j);
+    if (c > 0) {
       const neuron = state.trace?.layers?.[c - 1]?.neurons?.[j];
       lines.push(neuron ? `δ = ∂L/∂net = ${fmt(neuron.delta[0])}` : 'δ: (pause and select a row)');
     }
     info.hidden = false;
-    info.innerHTML = lines.map((t) => `<div>${t}</div>`).join('') +
-      '<button data-action="close-neuron">close</button>';
-  }
-
-  svg.addEventListener('mousemove', (e) => {
-    const line = e.target.closest('.link');
-    if (!line || !state.network) { tooltip.hidden = true; return; }
-    const { layer, row, col } = line.dataset;
-    const w = state.network.weights[layer].w[row][col];
-    const g = state.network.grads?.[layer].w[row][col];
-    const u = state.network.updates?.[layer].w[row][col];
-    tooltip.textContent = `w(layer ${+layer + 1}: ${+col + 1}→${+row + 1}) = ${fmt(w)}\n∂L/∂w = ${fmt(g)}\nlast update Δw = ${fmt(u)}\n(click to edit)`;
-    tooltip.style.left = `${e.clientX + 14}px`;
-    tooltip.style.top = `${e.clientY + 10}px`;
-    tooltip.hidden = false;
-  });
-  svg.addEventListener('mouseleave', () => { tooltip.hidden = true; });
-  svg.addEventListener('click', (e) => {
-    const line = e.target.closest('.link');
-    if (line) { editWeight(root, line, e); return; }
-    const node = e.target.closest('.node');
-    if (node) {
-      showNeuron(+node.dataset.column, +node.dataset.index);
-      if (!state.trace && !state.status.playing && state.selected) {
-        request('trace', { index: state.selected.index })
-          .then((r) => update({ trace: r.trace })).catch(() => {});
+    if (!again) {
+      info.innerHTML = `<div data-role="neuron-lines"></div>${c > 0
+        ? '<label>b = <input type="number" step="0.1" data-role="bias-editor"></label> ' : ''}` +
+        '<button data-action="close-neuron">close</button>';
+      const editor = info.querySelector('[data-role="bias-editor"]');
+      if (editor) {
+        editor.setAttribute('aria-label', `bias of ${lines[0]}`);
+        editor.onkeydown = (e) => {
+          const value = parseFloat(editor.value);
+          if (e.key === 'Enter' && Number.isFinite(value)) send('set_weight', { layer: c - 1, row: j, col: null, value });
+        };
       }
     }
+    info.querySelector('[data-role="neuron-lines"]').innerHTML = lines.map((t) => `<div>${t}</div>`).join('');
+    const editor = info.querySelector('[data-role="bias-editor"]');
+    if (editor && document.activeElement !== editor) editor.value = state.network.weights[c - 1].b[j];
+  }
+
+  const neuronOf = (el) => el?.closest?.('.neuron');
+  const place = (e) => {
+    tooltip.style.left = `${e.clientX + 14}px`;
+    tooltip.style.top = `${e.clientY + 10}px`;
+  };
+  function enterNeuron(el, e) {
+    const [c, j] = el.dataset.neuron.split(':').map(Number);
+    update({ neuronView: { layer: c, index: j } });
+    if (!e) return;
+    tooltip.textContent = [...describeNeuron(c, j), c ? '(click to edit b)' : ''].join('\n').trim();
+    place(e);
+    tooltip.hidden = false;
+  }
+  function leaveNeuron() {
+    tooltip.hidden = true;
+    if (state.neuronView) update({ neuronView: null });
+  }
+  nodesBox.addEventListener('mouseover', (e) => {
+    const el = neuronOf(e.target);
+    if (el && !el.contains(e.relatedTarget)) enterNeuron(el, e);
+  });
+  nodesBox.addEventListener('mouseout', (e) => {
+    const el = neuronOf(e.target);
+    if (el && !el.contains(e.relatedTarget)) leaveNeuron();
+  });
+  nodesBox.addEventListener('focusin', (e) => { const el = neuronOf(e.target); if (el) enterNeuron(el); });
+  nodesBox.addEventListener('focusout', leaveNeuron);
+  nodesBox.addEventListener('click', (e) => {
+    const el = neuronOf(e.target);
+    if (!el) return;
+    showNeuron(...el.dataset.neuron.split(':').map(Number));
+    if (!state.trace && !state.status.playing && state.selected) {
+      request('trace', { index: state.selected.index })
+        .then((r) => update({ trace: r.trace })).catch(() => {});
+    }
+  });
+  const stagePoint = (e) => {
+    const rect = stage.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  };
+  canvas.addEventListener('mousemove', (e) => {
+    const link = linkAt(...stagePoint(e));
+    canvas.style.cursor = link ? 'pointer' : '';
+    if (!link) { tooltip.hidden = true; return; }
+    const { layer, row, col } = link;
+    const net = state.network;
+    const from = neuronName(state.structure, layer, col);
+    const to = neuronName(state.structure, layer + 1, row);
+    tooltip.textContent = `w: ${from} → ${to}\nw = ${fmt(net.weights[layer].w[row][col])}\n` +
+      `∂L/∂w = ${fmt(net.grads?.[layer].w[row][col])}\nlast update Δw = ${fmt(net.updates?.[layer].w[row][col])}\n(click to edit)`;
+    place(e);
+    tooltip.hidden = false;
+  });
+  canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
+  canvas.addEventListener('click', (e) => {
+    const link = linkAt(...stagePoint(e));
+    if (link) editWeight(root, link, e);
   });
   info.addEventListener('click', (e) => {
-    if (e.target.dataset.action === 'close-neuron') { info.hidden = true; openNeuron = null; }
+    if (e.target.dataset.action !== 'close-neuron') return;
+    info.hidden = true;
+    openNeuron = null;
+    for (const col of nodes) for (const n of col) n.el.classList.remove('on');
   });
 
   // One forward-then-backward sweep over the layers (about 0.16 s a layer each way) after a
-  // single step; never while training plays, and a new step restarts it.
+  // single step; never while training plays, and a new step restarts it. The canvas says which
+  // layer flashes in data-pulse.
   let timers = [];
+  function setPulse(l) {
+    pulse = l;
+    canvas.dataset.pulse = l === null ? '' : String(l);
+    drawLinks();
+  }
   function animate() {
     for (const t of timers) clearTimeout(t);
-    for (const line of svg.querySelectorAll('.link.pulse')) line.classList.remove('pulse');
-    if (state.status.playing) return;
-    const layers = links.length;
+    setPulse(null);
+    if (state.status.playing || !state.network) return;
+    const layers = state.network.weights.length;
     const steps = [];
     for (let l = 0; l < layers; l += 1) steps.push(l);
     for (let l = layers - 1; l >= 0; l -= 1) steps.push(l);
-    const pulse = (l, on) => { for (const row of links[l] || []) for (const line of row) line.classList.toggle('pulse', on); };
-    timers = steps.flatMap((l, k) => [setTimeout(() => pulse(l, true), k * 160),
-                                      setTimeout(() => pulse(l, false), k * 160 + 140)]);
+    timers = steps.flatMap((l, k) => [setTimeout(() => setPulse(l), k * 160),
+                                      setTimeout(() => setPulse(null), k * 160 + 140)]);
   }
 
   function highlight(h) {
-    for (const el of svg.querySelectorAll('.hl')) el.classList.remove('hl');
-    if (!h || h.layer === undefined) return;
-    const rows = links[h.layer] || [];
-    const neurons = h.neuron === undefined ? rows.map((_, j) => j) : [h.neuron];
-    for (const j of neurons) {
-      for (const line of rows[j] || []) line.classList.add('hl');
-      nodes[h.layer + 1]?.[j]?.classList.add('hl');
+    for (const el of nodesBox.querySelectorAll('.hl')) el.classList.remove('hl');
+    if (h && h.layer !== undefined) {
+      const column = nodes[h.layer + 1] || [];
+      const picked = h.neuron === undefined ? column : [column[h.neuron]];
+      for (const n of picked) n?.el.classList.add('hl');
     }
+    drawLinks();
   }
 
-  on(['structure'], (s) => build(s.structure));
-  new ResizeObserver(() => {
-    if (!state.structure || (svg.clientWidth === W && svg.clientHeight === H)) return;
+  function redraw() {
+    if (!state.structure) return;
     build(state.structure);
-    drawWeights(state.network);
-    drawActivations(state);
-  }).observe(svg);
-  on(['network', 'structure'], (s) => drawWeights(s.network));
-  on(['selected', 'probe', 'structure'], (s) => {
-    drawActivations(s);
+    drawLinks();
+    drawBiases(state.network);
+    drawMaps();
+    drawValues(state);
+  }
+  on(['structure'], redraw);
+  new ResizeObserver(() => {
+    if (state.structure && (stage.clientWidth !== W || stage.clientHeight !== H)) redraw();
+  }).observe(stage);
+  on(['network'], (s) => { drawLinks(); drawBiases(s.network); });
+  on(['neurons'], drawMaps);
+  on(['selected', 'probe'], (s) => {
+    drawValues(s);
     if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron);
   });
   on(['trace'], () => { if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron); });
   on(['highlight'], (s) => highlight(s.highlight));
   on(['stepped'], animate);
+}
+
+function segmentDistance2(px, py, x1, y1, x2, y2) {
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const t = Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy || 1)));
+  const ex = x1 + t * dx - px;
+  const ey = y1 + t * dy - py;
+  return ex * ex + ey * ey;
 }
 
 // "8-4-3-4-8 · hidden tanh · code identity · output sigmoid": each role once, with the
@@ -213,20 +404,20 @@ function describe(structure) {
   return `${structure.sizes.join('-')} · ${[...new Set(parts)].join(' · ')}`;
 }
 
-function editWeight(root, line, event) {
+function editWeight(root, link, event) {
   root.querySelector('.editor')?.remove();
-  const { layer, row, col } = line.dataset;
+  const { layer, row, col } = link;
   const box = document.createElement('div');
   box.className = 'editor';
   const rect = root.getBoundingClientRect();
   box.style.left = `${Math.min(event.clientX - rect.left, rect.width - 150)}px`;
   box.style.top = `${event.clientY - rect.top}px`;
-  box.innerHTML = `<label>w = <input type="number" step="0.1" data-role="weight-editor"></label>`;
+  box.innerHTML = '<label>w = <input type="number" step="0.1" data-role="weight-editor"></label>';
   const input = box.querySelector('input');
   input.value = state.network.weights[layer].w[row][col];
   input.onkeydown = (e) => {
     if (e.key === 'Enter') {
-      send('set_weight', { layer: +layer, row: +row, col: +col, value: parseFloat(input.value) || 0 });
+      send('set_weight', { layer, row, col, value: parseFloat(input.value) || 0 });
       box.remove();
     } else if (e.key === 'Escape') box.remove();
   };

@@ -1,18 +1,31 @@
-// The status line (epoch, losses, accuracy, steps/s) and the divergence banner, which says
-// what happened and what to do instead of showing NaNs.
+// The status line — epoch, step, speed, then the training and the test loss and accuracy side by
+// side (a growing gap between them is overfitting) and early stopping's best epoch — and the
+// divergence banner, which says what happened and what to do instead of showing NaNs.
 import { send } from '../socket.js';
 import { on } from '../state.js';
 import { fmt } from '../palette.js';
 
+const given = (v) => v !== null && v !== undefined;
+const percent = (v) => `${(100 * v).toFixed(0)}%`;
+
 export function mountStatus(root, banner) {
-  on(['status', 'structure'], (s) => {
+  on(['status', 'structure', 'config'], (s) => {
     const st = s.status;
-    const parts = [`epoch <b>${st.epoch}</b>`, `step <b>${st.step}</b>`,
-                   `train loss <b>${fmt(st.train_loss)}</b>`];
-    if (st.test_loss !== null && st.test_loss !== undefined) parts.push(`test loss <b>${fmt(st.test_loss)}</b>`);
-    if (st.accuracy !== null && st.accuracy !== undefined) parts.push(`accuracy <b>${(100 * st.accuracy).toFixed(0)}%</b>`);
-    parts.push(`<b>${Math.round(st.steps_per_second)}</b> steps/s`);
-    root.innerHTML = parts.join(' · ');
+    if (s.config?.mode === 'descent') {  // the network waits; its numbers would only confuse
+      root.innerHTML = '<div class="row1">gradient descent on a function: the network is not training</div>';
+      return;
+    }
+    const progress = [`epoch <b>${st.epoch}</b>`, `step <b>${st.step}</b>`,
+                      `<b>${Math.round(st.steps_per_second)}</b> steps/s`];
+    if (given(st.best_epoch)) progress.push(`<span class="best" data-role="best-epoch">best epoch <b>${st.best_epoch}</b></span>`);
+    // "loss train 0.21 test 0.35 · accuracy train 96% test 88%": short enough for the top bar
+    let numbers = `loss <span data-role="train-loss">train <b>${fmt(st.train_loss, 3)}</b></span>`;
+    if (given(st.test_loss)) numbers += ` <span class="test" data-role="test-loss">test <b>${fmt(st.test_loss, 3)}</b></span>`;
+    if (given(st.accuracy)) {
+      numbers += ` · accuracy <span data-role="train-accuracy">train <b>${percent(st.accuracy)}</b></span>`;
+      if (given(st.test_accuracy)) numbers += ` <span class="test" data-role="test-accuracy">test <b>${percent(st.test_accuracy)}</b></span>`;
+    }
+    root.innerHTML = `<div class="row1">${progress.join(' · ')}</div><div class="row2">${numbers}</div>`;
     if (st.diverged) {
       banner.hidden = false;
       banner.dataset.kind = 'diverged';

@@ -27,6 +27,8 @@ export function mountSteps(root) {
   let loading = false;
 
   const num = (key, v) => `<span class="num" data-key="${key}" data-value="${v ?? ''}">${fmt(v)}</span>`;
+  // A factor of a product as a student writes it: a negative one in parentheses, -0.39·(-0.30).
+  const factor = (v, html = fmt(v)) => (v < 0 ? `(${html})` : html);
 
   function buildPhases(trace) {
     if (trace.kind === 'graph') {
@@ -47,8 +49,7 @@ export function mountSteps(root) {
     const layer = trace.layers[l];
     return layer.neurons.map((nr, j) => {
       const k = `layers.${l}.neurons.${j}`;
-      const paren = (v, html) => (v < 0 ? `(${html})` : html);
-      const terms = nr.weights.map((w, i) => `${paren(w, num(`${k}.weights.${i}`, w))}·${paren(nr.inputs[0][i], num(`${k}.inputs.0.${i}`, nr.inputs[0][i]))}`).join(' + ');
+      const terms = nr.weights.map((w, i) => `${factor(w, num(`${k}.weights.${i}`, w))}·${factor(nr.inputs[0][i], num(`${k}.inputs.0.${i}`, nr.inputs[0][i]))}`).join(' + ');
       return `<div><b>${nr.label}</b>  net = ${terms}${nr.bias === null ? '' : ` + ${num(`${k}.bias`, nr.bias)}`}
       = ${num(`${k}.net.0`, nr.net[0])}
   out = ${layer.activation}(net) = ${num(`${k}.out.0`, nr.out[0])}</div>`;
@@ -67,18 +68,30 @@ export function mountSteps(root) {
     return layer.neurons.map((nr, j) => {
       const k = `layers.${l}.neurons.${j}`;
       const upstream = nr.upstream.length
-        ? `\n  ∂L/∂out = Σ δ·w = ${nr.upstream.map((u) => `${fmt(u.delta[0])}·${fmt(u.weight)}`).join(' + ')}`
+        ? `\n  ∂L/∂out = Σ δ·w = ${nr.upstream.map((u) => `${factor(u.delta[0])}·${factor(u.weight)}`).join(' + ')}`
         : '';
-      const grads = nr.weight_grads.map((g, i) => `\n  ∂L/∂w${i + 1} = δ · ${layer.input_labels[i]} = ${fmt(nr.delta[0])}·${fmt(nr.inputs[0][i])} = ${num(`${k}.weight_grads.${i}.grad`, g.grad)}`).join('');
+      const grads = nr.weight_grads.map((g, i) => `\n  ∂L/∂w${i + 1} = δ · ${layer.input_labels[i]} = ${factor(nr.delta[0])}·${factor(nr.inputs[0][i])} = ${num(`${k}.weight_grads.${i}.grad`, g.grad)}`).join('');
       const bias = nr.bias_grad ? `\n  ∂L/∂b = δ = ${num(`${k}.bias_grad.grad`, nr.bias_grad.grad)}` : '';
       return `<div><b>${nr.label}</b>${upstream}
-  δ = ∂L/∂out · ∂out/∂net = ${num(`${k}.dL_dout.0`, nr.dL_dout[0])} · ${num(`${k}.dout_dnet.0`, nr.dout_dnet[0])} = ${num(`${k}.delta.0`, nr.delta[0])}${grads}${bias}</div>`;
+  δ = ∂L/∂out · ∂out/∂net = ${factor(nr.dL_dout[0], num(`${k}.dL_dout.0`, nr.dL_dout[0]))} · ${factor(nr.dout_dnet[0], num(`${k}.dout_dnet.0`, nr.dout_dnet[0]))} = ${num(`${k}.delta.0`, nr.delta[0])}${grads}${bias}</div>`;
     }).join('') + `<div class="muted">${layer.derivative || ''}</div>`;
+  }
+
+  // "layer 1 · neuron 2 (h2): w from x1", as the network view counts layers and neurons; the
+  // parameter's own key (0.weight[1, 0]) follows as a secondary label.
+  function paramName(trace, p) {
+    const l = trace.layers.findIndex((layer) => layer.weight_name === p.param || layer.bias_name === p.param);
+    if (l < 0) return p.name;
+    const layer = trace.layers[l];
+    const [row, col] = p.index;
+    const what = p.param === layer.bias_name ? 'bias' : `w from ${layer.input_labels[col]}`;
+    return `layer ${l + 1} · neuron ${row + 1} (${layer.output_labels[row]}): ${what}`;
   }
 
   function updates(trace) {
     const u = trace.update;
-    return `<div><b>${u.optimizer}</b>  ${u.formula}   lr = ${fmt(u.lr)}</div>` + u.params.map((p, i) => `<div>${p.name}: ${num(`update.params.${i}.old`, p.old)} → ${num(`update.params.${i}.new`, p.new)}   (g = ${num(`update.params.${i}.grad`, p.grad)})</div>`).join('') +
+    return `<div><b>${u.optimizer}</b>  ${u.formula}   lr = ${fmt(u.lr)}</div>` + u.params.map((p, i) => `<div>${paramName(trace, p)} <span class="muted key">${p.name}</span>
+  ${num(`update.params.${i}.old`, p.old)} → ${num(`update.params.${i}.new`, p.new)}   (g = ${num(`update.params.${i}.grad`, p.grad)})</div>`).join('') +
       `<div class="muted">check: the trace's gradients match the engine's (max difference ${fmt(trace.check.max_abs_diff)})</div>`;
   }
 
@@ -103,6 +116,9 @@ export function mountSteps(root) {
       backward: 'Backward pass: δ = ∂L/∂out · ∂out/∂net for each neuron, then ∂L/∂w = δ · input for each weight (∂net/∂w = input).',
       update: 'Update: the optimizer moves every parameter against its gradient.',
     }[phase.kind];
+    if (phase.kind === 'update' && s.config?.l1 > 0) {
+      note.textContent += ` With L1 = ${fmt(s.config.l1)}, a training step adds l1·sign(p) to each gradient g shown here (g is the data loss's).`;
+    }
     if (phase.kind === 'forward') calc.innerHTML = ops ? graphForward(trace, num) : forward(trace, phase.layer);
     else if (phase.kind === 'loss') calc.innerHTML = loss(trace);
     else if (phase.kind === 'backward') calc.innerHTML = ops ? graphBackward(trace, num) : backward(trace, phase.layer);

@@ -1,0 +1,67 @@
+// Every neuron's map as the server sends it (frame key `neurons`: one byte a cell, each neuron
+// scaled to its own [lo, hi]) and the one painter both the network's thumbnails and the data
+// space's full-size view use, so a neuron looks the same small and large.
+import { diverging } from './palette.js';
+
+// The frame's neurons as {kind, cells, size, extent, xs, rows, layers: [{lo, hi, scale}]} with
+// the bytes decoded once; `value(l, i, k)` reads cell k of neuron i of layer l (layer 0: inputs).
+// Decoded once per frame whichever view asks first.
+const decoded = new WeakMap();
+export function readNeurons(frame, structure) {
+  if (!frame) return null;
+  if (!decoded.has(frame)) decoded.set(frame, decode(frame, structure));
+  return decoded.get(frame);
+}
+
+function decode(frame, structure) {
+  const text = atob(frame.values);
+  const bytes = new Uint8Array(text.length);
+  for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
+  const offsets = [];
+  let at = 0;
+  for (const layer of frame.layers) { offsets.push(at); at += layer.lo.length * frame.cells; }
+  const last = frame.layers.length - 1;
+  // Probabilities (a classifier's outputs) are coloured around 0.5 as the data space's heatmap
+  // is; everything else around 0, on one scale per layer so its neurons compare.
+  const probability = ['binary', 'multiclass'].includes(structure?.task);
+  const layers = frame.layers.map((layer, l) => ({
+    ...layer,
+    probability: probability && l === last,
+    scale: Math.max(1e-9, ...layer.lo.map(Math.abs), ...layer.hi.map(Math.abs)),
+  }));
+  return {
+    ...frame, layers,
+    value(l, i, k) {
+      const { lo, hi } = layers[l];
+      return lo[i] + (bytes[offsets[l] + i * frame.cells + k] / 255) * (hi[i] - lo[i]);
+    },
+  };
+}
+
+// The colour of value v of a layer: [-1, 1] on the diverging scale.
+export function tone(layer, v) {
+  return layer.probability ? 2 * v - 1 : v / layer.scale;
+}
+
+// Paint neuron (l, i) into ImageData `img` (cells wide, or size × size for a grid), mixed
+// towards white by `light` (0: full colour) so points drawn over it stay visible.
+export function paintNeuron(img, maps, l, i, light = 0) {
+  const layer = maps.layers[l];
+  for (let k = 0; k < maps.cells; k += 1) {
+    const c = diverging(tone(layer, maps.value(l, i, k)));
+    img.data[4 * k] = c[0] + (255 - c[0]) * light;
+    img.data[4 * k + 1] = c[1] + (255 - c[1]) * light;
+    img.data[4 * k + 2] = c[2] + (255 - c[2]) * light;
+    img.data[4 * k + 3] = 255;
+  }
+  return img;
+}
+
+// "neuron h2 of layer 1", "input sin x₁", "output neuron 1": what a neuron is called on screen.
+export function neuronName(structure, l, i) {
+  if (l === 0) return `input ${structure.input_names?.[i] ?? `x${i + 1}`}`;
+  const role = structure.roles?.[l - 1];
+  if (role === 'output') return structure.sizes.at(-1) > 1 ? `output neuron ${i + 1}` : 'the output neuron';
+  if (role === 'code') return `code unit ${i + 1} (layer ${l})`;
+  return `neuron h${i + 1} of layer ${l}`;
+}

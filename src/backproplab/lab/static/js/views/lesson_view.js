@@ -1,0 +1,182 @@
+// Lessons: the Lessons menu in the top bar, the lesson panel (what to do, what to watch, a
+// question, live readouts of the run, Back/Next) and the page layout while a lesson is open.
+// Everything a lesson says comes from its file on the server (welcome.choices.lessons) and
+// its readouts from the frames; nothing here knows any particular lesson.
+// URL: ?lesson=ID&stage=N (N from 1) opens a lesson; &classroom=1 also hides every panel the
+// lesson does not list, for projecting a clean view.
+import { send } from '../socket.js';
+import { on, state, update } from '../state.js';
+
+const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
+const TOP = ['network', 'data-space', 'error-history'];
+const BOTTOM = ['dataset', 'steps', 'gradients'];
+const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [5, 3, 4] };  // of twelve columns, as lab.css
+const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
+               dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
+               lesson: 'lesson' };
+const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+
+// The page's query split into the experiment's (for configure) and the lesson's.
+export function splitLessonParams(search) {
+  const params = new URLSearchParams(search);
+  const lesson = params.get('lesson');
+  const stage = Math.max(1, parseInt(params.get('stage'), 10) || 1) - 1;
+  const classroom = params.get('classroom') === '1';
+  for (const key of LESSON_KEYS) params.delete(key);
+  return { config: params.toString(), lesson: lesson ? { id: lesson, stage, classroom } : null };
+}
+
+let classroom = false;
+
+// The lesson's part of the URL (empty without a lesson), appended after the config's query.
+export function lessonQuery() {
+  const open = state.lesson;
+  if (!open) return '';
+  return `lesson=${encodeURIComponent(open.id)}&stage=${open.stage + 1}${classroom ? '&classroom=1' : ''}`;
+}
+
+function setUrl() {
+  const query = [state.config && state.config.query, lessonQuery()].filter(Boolean).join('&');
+  const url = query ? `?${query}` : location.pathname;
+  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+}
+
+export async function openLesson(id, stage = 0, inClassroom = classroom) {
+  classroom = inClassroom;
+  const reply = await send('lesson', { lesson: id, stage });
+  if (!reply) return;
+  const def = state.welcome.choices.lessons.find((l) => l.id === id);
+  update({ lesson: reply.lesson, descentPreset: def.stages[stage].descent || null });
+}
+
+export function mountLesson(root, menuRoot) {
+  const lessons = state.welcome.choices.lessons;
+  menuRoot.innerHTML = `<button data-action="lessons-menu" aria-haspopup="menu" aria-expanded="false">Lessons ▾</button>
+    <div class="lesson-menu" role="menu" data-role="lesson-menu" hidden>${lessons.map((l, i) => `
+      <button role="menuitem" data-lesson="${l.id}" title="${escape(l.summary)}"><b>${i + 1}.</b> ${escape(l.title)}</button>`).join('')}</div>`;
+  const toggle = menuRoot.querySelector('[data-action="lessons-menu"]');
+  const menu = menuRoot.querySelector('[data-role="lesson-menu"]');
+  const showMenu = (open) => { menu.hidden = !open; toggle.setAttribute('aria-expanded', String(open)); };
+  toggle.onclick = () => showMenu(menu.hidden);
+  document.addEventListener('click', (e) => { if (!menuRoot.contains(e.target)) showMenu(false); });
+  menu.onclick = (e) => {
+    const entry = e.target.closest('[data-lesson]');
+    if (!entry) return;
+    showMenu(false);
+    openLesson(entry.dataset.lesson, 0);
+  };
+
+  root.innerHTML = `<h2><span data-role="lesson-title"></span><span class="spacer"></span>
+      <label class="muted" title="show only the panels this lesson needs, for projecting"><input type="checkbox" data-action="classroom"> classroom</label>
+      <button data-action="lesson-close" title="close the lesson" aria-label="close the lesson">✕</button></h2>
+    <div class="lesson-stages" data-role="lesson-stages"></div>
+    <div class="lesson-body" data-role="lesson-body"></div>
+    <ul class="readouts" data-role="readouts" aria-live="polite"></ul>
+    <div class="lesson-nav">
+      <button data-action="lesson-back">◀ Back</button>
+      <span data-role="lesson-run">
+        <button class="primary" data-action="lesson-play">▶ Play</button>
+        <button data-action="lesson-pause" title="pause" aria-label="pause">❚❚</button>
+        <button data-action="lesson-step">Step</button></span>
+      <span class="spacer"></span>
+      <button data-action="lesson-next">Next ▶</button>
+    </div>`;
+  const $ = (sel) => root.querySelector(sel);
+  const current = () => state.lesson && lessons.find((l) => l.id === state.lesson.id);
+  $('[data-action="lesson-close"]').onclick = () => send('lesson', {});
+  $('[data-action="lesson-back"]').onclick = () => openLesson(state.lesson.id, state.lesson.stage - 1);
+  $('[data-action="lesson-next"]').onclick = () => openLesson(state.lesson.id, state.lesson.stage + 1);
+  $('[data-role="lesson-stages"]').onclick = (e) => {
+    const b = e.target.closest('[data-stage]');
+    if (b) openLesson(state.lesson.id, Number(b.dataset.stage));
+  };
+  $('[data-action="lesson-play"]').onclick = () => send('play');
+  $('[data-action="lesson-pause"]').onclick = () => send('pause');
+  $('[data-action="lesson-step"]').onclick = () => {
+    const lesson = current();
+    send('step', { unit: lesson.stages[state.lesson.stage].step });
+  };
+  $('[data-action="classroom"]').onchange = (e) => { classroom = e.target.checked; layout(state); setUrl(); };
+
+  let shown = null;  // "id:stage" of the text on show, so readouts alone do not redraw it
+  function draw(s) {
+    const lesson = current();
+    root.hidden = !lesson;
+    layout(s);
+    setUrl();
+    if (!lesson) { shown = null; return; }
+    const k = s.lesson.stage;
+    const stage = lesson.stages[k];
+    if (shown !== `${lesson.id}:${k}`) {
+      shown = `${lesson.id}:${k}`;
+      root.dataset.lesson = lesson.id;
+      root.dataset.stage = String(k);
+      $('[data-role="lesson-title"]').textContent = lesson.title;
+      $('[data-role="lesson-title"]').title = `Lesson: ${lesson.title}. ${lesson.summary}`;
+      $('[data-role="lesson-stages"]').innerHTML = lesson.stages.map((st, i) => `<button data-stage="${i}"
+        class="${i === k ? 'on' : ''}" title="${escape(st.title)}">${i + 1}</button>`).join('')
+        + `<span class="stage-title">Stage ${k + 1} of ${lesson.stages.length}: ${escape(stage.title)}</span>`;
+      $('[data-role="lesson-body"]').innerHTML = `
+        <p><b>Do</b> ${escape(stage.do)}</p>
+        <p><b>Watch</b> ${escape(stage.watch)}</p>
+        <p class="question"><b>Question</b> ${escape(stage.question)}</p>
+        ${stage.answer ? `<details><summary>Answer</summary>${escape(stage.answer)}</details>` : ''}`;
+      $('[data-action="lesson-back"]').disabled = k === 0;
+      $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
+      $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
+      $('[data-action="classroom"]').checked = classroom;
+    }
+    $('[data-role="lesson-run"]').hidden = !!stage.descent;
+    const playing = !!s.status.playing;
+    $('[data-action="lesson-play"]').disabled = playing || !!s.status.diverged;
+    $('[data-action="lesson-pause"]').disabled = !playing;
+    const html = s.lesson.readouts.map((r) => `<li data-readout="${r.name}" data-value="${escape(JSON.stringify(r.value))}">
+      <span class="label">${escape(r.label)}</span> ${escape(r.text)}</li>`).join('');
+    const list = $('[data-role="readouts"]');
+    if (list.innerHTML !== html) list.innerHTML = html;
+  }
+  on(['lesson', 'status', 'config'], draw);
+}
+
+// While a lesson is open the grid holds the lesson panel; in classroom view only the panels
+// the lesson lists. One rule for every lesson: its list of panels decides.
+let laidOut = null;  // what the grid was last laid out for, so status frames do not redo it
+
+function layout(s) {
+  const grid = document.querySelector('.grid');
+  const lesson = s.lesson && s.welcome.choices.lessons.find((l) => l.id === s.lesson.id);
+  const key = JSON.stringify([lesson && lesson.id, classroom, s.config && s.config.mode]);
+  if (key === laidOut) return;
+  laidOut = key;
+  const panels = [...grid.querySelectorAll('[data-panel]')].filter((p) => p.dataset.panel !== 'descent');
+  document.body.classList.toggle('classroom', !!lesson && classroom);
+  grid.classList.toggle('lesson-open', !!lesson);
+  if (!lesson) {
+    grid.style.gridTemplateAreas = '';
+    grid.style.gridTemplateColumns = '';
+    for (const p of panels) p.hidden = p.dataset.panel === 'lesson';
+    return;
+  }
+  const need = new Set(lesson.panels);
+  const descent = s.config && s.config.mode === 'descent';
+  const span = (names, cols) => names.flatMap((name, i) => Array(cols[i]).fill(AREA[name]));
+  let rows;
+  if (descent) {
+    rows = [span(['descent', 'lesson'], [7, 5]), span(['descent', 'lesson'], [7, 5])];
+  } else {
+    const tops = classroom ? TOP.filter((p) => need.has(p)) : TOP;
+    let bottoms = BOTTOM.filter((p) => need.has(p)).slice(0, 2);  // the lesson keeps a third
+    if (!classroom && !bottoms.length) bottoms = ['steps'];
+    const bottom = [[['lesson'], [12]], [['lesson', ...bottoms], [6, 6]],
+                    [['lesson', ...bottoms], [5, 4, 3]]][bottoms.length];
+    const row2 = span(...bottom);
+    const row1 = tops.length ? span(tops, TOP_WIDTHS[tops.length]) : row2;
+    rows = [row1, row2];
+  }
+  const controls = !classroom || need.has('controls');
+  if (controls) rows = rows.map((r) => ['controls', ...r]);
+  grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}repeat(12, minmax(0, 1fr))`;
+  grid.style.gridTemplateAreas = rows.map((r) => `"${r.join(' ')}"`).join(' ');
+  const placed = new Set(rows.flat());
+  for (const p of panels) p.hidden = !placed.has(AREA[p.dataset.panel]);
+}

@@ -1,0 +1,132 @@
+"""The gradient panel's numbers: last-step norms, the library's health flags on the session's
+weights, the per-epoch norms in the history, and the activation-suited initialisation."""
+
+import math
+
+import numpy
+import pytest
+
+import backproplab as bp
+from backproplab.lab.config import DATASET_PRESETS, LabConfig
+from backproplab.lab.frames import FrameTracker
+from backproplab.lab.gradients import gradients_frame, initialisation, layer_norms
+from backproplab.lab.session import Session
+
+
+def _session(dataset="xor", **changes) -> Session:
+    return Session(LabConfig(dataset=dataset, **{**DATASET_PRESETS[dataset], **changes}))
+
+
+def _train(session, epochs: int) -> None:
+    while session.epoch < epochs and session.diverged is None:
+        session.step("epoch")
+
+
+def test_norms_are_the_last_steps_gradients_as_gradient_health_measures_them():
+    s = _session(hidden=(4, 3), activation="sigmoid")  # xor: one batch holds all 4 rows
+    net = s.network
+    before = bp.explain.gradient_health(net.model, s.points.x, net.targets(s.points.y),
+                                        net.loss_fn)
+    assert layer_norms(net) is None  # nothing to show before the first step
+    s.step("batch")
+    numpy.testing.assert_allclose(layer_norms(net), [h.grad_norm for h in before.layers],
+                                  rtol=1e-5)
+
+
+def test_deep_sigmoid_network_is_flagged_vanishing_with_the_ratio_on_screen():
+    s = _session("moons", hidden=(4,) * 6, activation="sigmoid")
+    frame = gradients_frame(s)
+    assert frame["ratio"] < 1e-3
+    assert frame["health"][0].startswith("vanishing gradient: layer 1 receives ")
+    assert frame["health"][0].endswith(" of layer 7's gradient")
+    assert frame["rows"] == 64  # of the 140 training rows, evenly spaced
+    assert "Xavier (Glorot) uniform before sigmoid and the output" in frame["init"]
+
+
+@pytest.mark.parametrize(("dataset", "seed"), [("moons", 0), ("moons", 1), ("xor", 0)])
+def test_deep_relu_network_of_the_default_width_learns_with_kaiming_init(dataset, seed):
+    s = _session(dataset, hidden=(4,) * 6, activation="relu", lr=0.1, seed=seed)
+    assert initialisation(s.network).startswith("Kaiming (He) uniform before relu")
+    _train(s, 300 if dataset == "xor" else 60)
+    assert s.log.last("accuracy") >= 0.95
+    assert gradients_frame(s)["ratio"] > 1e-2
+
+
+def test_deep_relu_with_the_old_default_init_dies_where_kaiming_learns(monkeypatch):
+    """The fix is the initialisation: PyTorch's Linear default (bound 1/√fan_in) on the same
+    seeds leaves the 6-deep ReLU network at chance."""
+    monkeypatch.setattr(bp.nn.init, "init_linear_for_",
+                        lambda linear, activation, generator=None:
+                        linear.reset_parameters(generator))
+    s = _session("moons", hidden=(4,) * 6, activation="relu", lr=0.1, seed=0)
+    _train(s, 60)
+    assert s.log.last("accuracy") < 0.6
+
+
+def test_dead_units_are_named_with_their_count_and_layer():
+    s = _session(hidden=(4,), activation="relu")
+    for row in range(4):  # xor's inputs are 0 or 1: positive weights and bias always fire
+        for col in (0, 1):
+            s.set_weight(0, row, col, 1.0)
+        s.set_weight(0, row, None, 0.5)
+    assert gradients_frame(s)["health"] == []
+    for col in (0, 1):  # negative ones never fire
+        s.set_weight(0, 2, col, -1.0)
+    s.set_weight(0, 2, None, -0.5)
+    assert gradients_frame(s)["health"] == [
+        "1 of 4 units in layer 1 is dead: gradient 0 on every sample"]
+    s.set_weight(0, 3, None, -5.0)
+    assert gradients_frame(s)["health"] == [
+        "2 of 4 units in layer 1 are dead: gradient 0 on every sample"]
+
+
+def test_kaiming_before_relu_and_xavier_before_tanh_have_their_textbook_bounds():
+    relu = _session("moons", hidden=(32, 32), activation="relu").network.layers
+    w = relu[1][0].weight.data
+    bound = math.sqrt(2.0) * math.sqrt(3.0 / 32)  # gain √2, U(-b, b) with b = gain·√(3/fan_in)
+    assert numpy.abs(w).max() <= bound and numpy.abs(w).max() > 0.9 * bound
+    assert not relu[1][0].bias.data.any()
+    tanh = _session("moons", hidden=(32, 32), activation="tanh").network.layers
+    w = tanh[1][0].weight.data
+    bound = 5 / 3 * math.sqrt(6.0 / (32 + 32))  # Xavier: gain·√(6/(fan_in + fan_out))
+    assert numpy.abs(w).max() <= bound and numpy.abs(w).max() > 0.9 * bound
+
+
+def test_epoch_history_carries_each_layers_gradient_norm():
+    s = _session(hidden=(4, 4), activation="tanh")
+    s.step("epoch")
+    first = layer_norms(s.network)
+    s.step("epoch")
+    history = s.log.since(0)["grad_norms"]
+    assert len(history) == 2 and all(len(norms) == 3 for norms in history)
+    assert history[0] == pytest.approx(first, rel=1e-6)
+    assert history[1] == pytest.approx(layer_norms(s.network), rel=1e-6)
+
+
+def test_frames_carry_the_gradients_when_the_weights_change():
+    s = _session()
+    tracker = FrameTracker()
+    assert tracker.build(s)["gradients"]["norms"] is None
+    s.step("batch")
+    frame = tracker.build(s)
+    assert len(frame["gradients"]["norms"]) == 2 and frame["history"]["grad_norms"] == [
+        layer_norms(s.network)]
+
+
+def test_autoencoder_gets_norms_and_a_note_instead_of_flags():
+    s = Session(LabConfig(mode="autoencoder", dataset="encoder", hidden=(), bottleneck=3,
+                          **DATASET_PRESETS["encoder"]))
+    s.step("batch")
+    frame = gradients_frame(s)
+    assert len(frame["norms"]) == 2 and frame["health"] == [] and "plain networks" in frame["note"]
+
+
+def test_a_notebooks_own_model_is_not_said_to_have_the_labs_initialisation():
+    from backproplab.lab.notebook_session import NotebookExperiment, NotebookSession
+
+    model = bp.nn.from_spec({"layers": [2, 3, 1], "activation": "relu",
+                             "output_activation": "sigmoid"})
+    data = bp.data.load_dataset("xor")
+    s = NotebookSession(NotebookExperiment(model, data, loss="bce"))
+    assert initialisation(s.network) == "the model's own weights, as its notebook made them"
+    assert gradients_frame(s)["norms"] is None

@@ -1,0 +1,320 @@
+"""The nine lessons in a real browser: each opens by URL and by the Lessons menu, and playing
+it shows the phenomenon it teaches in numbers read from the page (the lesson panel's readouts,
+the status line, the error history's ghosts). Every lesson fits 1280×720 and 1920×1080 without
+scrolling, nothing moves while it trains, the classroom link shows only the lesson's panels,
+and there are no console errors. Screenshots land in test-artifacts/ (lab-lesson-*.png)."""
+
+import json
+import re
+
+import pytest
+
+from backproplab.lab.lessons.engine import LESSONS
+from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url, open_lab  # noqa: F401
+
+PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
+               "gradients", "descent", "lesson")
+
+
+@pytest.fixture
+def lesson_page(browser, lab_url):  # noqa: F811
+    """Open ``lesson_page(id, stage=1, size=(1280, 720), classroom=False)`` by URL; the
+    context closes after the test, which then checks the console stayed clean."""
+    opened = []
+
+    def open_lesson(lesson_id, stage=1, size=(1280, 720), classroom=False):
+        query = f"?lesson={lesson_id}&stage={stage}" + ("&classroom=1" if classroom else "")
+        context, page, errors = open_lab(browser, lab_url + query, *size)
+        opened.append((context, errors))
+        page.wait_for_function(f"window.__lab.state.lesson?.id === {lesson_id!r} && "
+                               f"window.__lab.state.lesson.stage === {stage - 1}")
+        page.wait_for_selector('[data-panel="lesson"] [data-readout]')
+        return page
+
+    yield open_lesson
+    for context, errors in opened:
+        context.close()
+        assert errors == [], f"console errors: {errors}"
+
+
+def readout(page, name: str):
+    """The value the lesson panel shows for readout ``name`` (its data-value)."""
+    raw = page.get_attribute(f'[data-panel="lesson"] [data-readout="{name}"]', "data-value")
+    return json.loads(raw)
+
+
+def wait_readouts(page, condition: str, timeout: float = 20000) -> dict:
+    """Every readout's shown value at the first moment the JS ``condition`` on them (``r``)
+    holds: one frame's numbers together, read in one go."""
+    handle = page.wait_for_function(
+        "() => { const r = Object.fromEntries([...document.querySelectorAll("
+        "'[data-panel=lesson] [data-readout]')].map(e => [e.dataset.readout, "
+        f"JSON.parse(e.dataset.value)])); return ({condition})(r) ? r : null; }}",
+        timeout=timeout)
+    return handle.json_value()
+
+
+def wait_readout(page, name: str, condition: str, timeout: float = 20000) -> None:
+    """Wait until the shown value ``v`` of readout ``name`` satisfies the JS ``condition``."""
+    page.wait_for_function(
+        f"(() => {{ const e = document.querySelector('[data-panel=lesson] "
+        f"[data-readout={name}]'); if (!e) return false; const v = JSON.parse(e.dataset.value);"
+        f" return {condition}; }})()", timeout=timeout)
+
+
+def go_to_stage(page, stage: int, button: str = "lesson-next") -> None:
+    page.click(f'[data-action="{button}"]')
+    page.wait_for_function(f"window.__lab.state.lesson.stage === {stage - 1} && "
+                           "window.__lab.state.status.step === 0")
+    page.wait_for_function(f"location.search.includes('stage={stage}')")
+    page.wait_for_function(f"document.querySelector('[data-panel=lesson]').dataset.stage "
+                           f"=== '{stage - 1}'")
+
+
+def assert_descent_view_draws_the_readouts_path(page) -> None:
+    """The descent view ran the stage's preset: its path (bp.explain.descend, asked for by the
+    page) ends where the lesson's readout says."""
+    end = readout(page, "descent_end")
+    page.wait_for_function(f"window.__lab.state.descent?.[0].path.points.length === "
+                           f"{end['steps'] + 1}")
+    page.wait_for_function("(p => p.lr === window.__lab.state.descentPreset.lr && "
+                           "JSON.stringify(p.points[0]) === JSON.stringify("
+                           "window.__lab.state.descentPreset.start[0]))"
+                           "(window.__lab.state.descent[0].path)")
+    shown = lab(page, "s.descent[0].path.points.at(-1)")
+    assert shown == pytest.approx(end["end"], rel=1e-6, abs=1e-9)
+
+
+def play_until(page, condition: str, timeout: float = 20000) -> None:
+    """Play until the JS ``condition`` on the state ``s`` holds, then pause."""
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function(f"(s => {condition})(window.__lab.state)", timeout=timeout)
+    page.click('[data-action="lesson-pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+
+
+def lesson_shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lab-lesson-{name}.png"))
+
+
+def visible_boxes(page) -> dict:
+    boxes = {}
+    for name in PANEL_NAMES:
+        panel = page.locator(f'[data-panel="{name}"]')
+        if panel.is_visible():
+            boxes[name] = panel.bounding_box()
+    return boxes
+
+
+# ----- one test per lesson: the phenomenon, in the page's numbers ------------------------------
+def test_learning_cycle_opens_from_the_menu_and_a_step_moves_a_weight_by_minus_lr_grad(
+        browser, lab_url):  # noqa: F811
+    context, page, errors = open_lab(browser, lab_url, 1280, 720)
+    page.click('[data-action="lessons-menu"]')
+    entries = page.locator("[data-lesson]")
+    assert [e.get_attribute("data-lesson") for e in entries.all()] == list(LESSONS)
+    page.click('[data-lesson="learning-cycle"]')
+    page.wait_for_function("window.__lab.state.lesson?.id === 'learning-cycle'")
+    page.wait_for_function("location.search.includes('lesson=learning-cycle&stage=1')")
+    assert page.locator('[data-panel="lesson"]').is_visible()
+    assert page.locator('[data-role="lesson-menu"]').is_hidden()
+    wait_readout(page, "sample_loss", "v > 0")
+    go_to_stage(page, 2)
+    assert readout(page, "last_update") is None
+    page.click('[data-action="lesson-step"]')  # one step on the selected row
+    wait_readout(page, "last_update", "v !== null")
+    update = readout(page, "last_update")
+    assert lab(page, "s.status.step") == 1
+    assert update["grad"] != 0
+    assert update["delta"] == pytest.approx(-update["lr"] * update["grad"], rel=1e-4)
+    go_to_stage(page, 3)
+    play_until(page, "s.status.accuracy === 1 && s.status.train_loss < 0.2")
+    wait_readout(page, "accuracy", "v === 1")
+    context.close()
+    assert errors == []
+
+
+def test_chain_rule_backprop_equals_finite_differences_on_the_page(lesson_page):
+    page = lesson_page("chain-rule")
+    page.locator("tbody tr").nth(2).click()
+    page.wait_for_function("window.__lab.state.selected?.index === 2")
+    wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
+    text = page.locator('[data-readout="gradient_check"]').inner_text()
+    analytic, numeric = re.search(r"= (-?[\d.e-]+); nudging .* gives (-?[\d.e-]+)\.",
+                                  text).groups()
+    assert analytic == numeric and float(analytic) != 0  # the same six digits, as shown
+    go_to_stage(page, 2)
+    assert lab(page, "s.structure.sizes") == [2, 3, 3, 1]
+    wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
+    assert 0 < readout(page, "gradient_ratio") < 10
+
+
+def test_gradient_descent_small_rates_creep_good_ones_converge_large_ones_diverge(lesson_page):
+    page = lesson_page("gradient-descent")
+    assert page.locator('[data-panel="descent"]').is_visible()
+    regimes = [readout(page, "descent_end")["regime"]]
+    assert_descent_view_draws_the_readouts_path(page)
+    for stage in (2, 3, 4):
+        go_to_stage(page, stage)
+        wait_readout(page, "descent_end", f"v.steps >= 0 && "
+                     f"window.__lab.state.lesson.stage === {stage - 1}")
+        regimes.append(readout(page, "descent_end")["regime"])
+        assert_descent_view_draws_the_readouts_path(page)
+    assert regimes == ["converging", "slow", "converging", "diverging"]
+    assert abs(readout(page, "descent_end")["end"]) > 100  # lr 1.1 from 2.5: |x| grows
+
+
+def test_learning_rate_too_large_is_diagnosed_and_runs_leave_labelled_ghosts(lesson_page):
+    page = lesson_page("learning-rate", stage=2)  # lr 0.3
+    play_until(page, "s.status.epoch >= 40")
+    wait_readout(page, "loss_trend", "v === 'falling' || v === 'flat'")
+    go_to_stage(page, 3)  # lr 3
+    assert [g["label"] for g in lab(page, "s.ghosts")] == ["lr 0.3"]
+    play_until(page, "s.status.epoch >= 40 || s.status.diverged")
+    wait_readout(page, "loss_trend", "v === 'oscillating' || v === 'diverging'")
+    go_to_stage(page, 4)  # lr 10
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function("window.__lab.state.status.diverged !== null")
+    wait_readout(page, "loss_trend", "v === 'diverging'")
+    assert [g["label"] for g in lab(page, "s.ghosts")] == ["lr 0.3", "lr 3"]
+    legend = page.locator('[data-panel="error-history"] [data-role="legend"]').inner_text()
+    assert "lr 3 (earlier run)" in legend
+    page.click('[data-action="clear-ghosts"]')
+    page.wait_for_function("window.__lab.state.ghosts.length === 0")
+
+
+def test_batches_and_epochs_one_epoch_is_rows_over_batch_size_steps(lesson_page):
+    page = lesson_page("batches-and-epochs")
+    for stage, per_epoch in ((1, 140), (2, 1), (3, 9)):
+        if stage > 1:
+            go_to_stage(page, stage)
+        assert readout(page, "steps_per_epoch") == per_epoch
+        page.click('[data-action="lesson-step"]')  # "Step 1 epoch"
+        page.wait_for_function("window.__lab.state.status.epoch === 1")
+        assert lab(page, "s.status.step") == per_epoch
+
+
+def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_page):
+    page = lesson_page("vanishing-gradients")
+    assert lab(page, "s.structure.sizes") == [2, 8, 8, 8, 8, 8, 8, 1]
+    assert readout(page, "gradient_ratio") < 1e-3
+    play_until(page, "s.status.epoch >= 20")
+    wait_readout(page, "gradient_ratio", "window.__lab.state.status.epoch >= 20")
+    assert readout(page, "gradient_ratio") < 1e-3
+    assert readout(page, "accuracy") < 0.7  # the sigmoid net guesses
+    go_to_stage(page, 2)
+    assert [g["label"] for g in lab(page, "s.ghosts")] == ["sigmoid"]
+    page.click('[data-action="lesson-play"]')
+    shown = wait_readouts(page, "r => r.accuracy >= 0.95", timeout=30000)
+    page.click('[data-action="lesson-pause"]')
+    assert shown["accuracy"] >= 0.95 and shown["gradient_ratio"] > 1e-2
+
+
+def test_overfitting_test_loss_is_twice_the_training_loss_then_lower_with_l2_and_early_stopping(
+        lesson_page):
+    page = lesson_page("overfitting")
+    play_until(page, "s.status.epoch >= 150")
+    wait_readout(page, "loss_gap", "v >= 2")
+    memorised = lab(page, "s.status.test_loss")
+    assert memorised >= 2 * lab(page, "s.status.train_loss")
+    go_to_stage(page, 2)  # L2
+    play_until(page, "s.status.epoch >= 150")
+    assert lab(page, "s.status.test_loss") < memorised
+    go_to_stage(page, 3)  # early stopping
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function("!window.__lab.state.status.playing && "
+                           "window.__lab.state.status.epoch > 0", timeout=20000)
+    wait_readout(page, "best_epoch", "v !== null")
+    best = readout(page, "best_epoch")
+    assert lab(page, "s.status.best_epoch") == best["epoch"]
+    assert best["test_loss"] < memorised
+
+
+def test_local_minima_two_starts_end_in_different_minima_and_a_plateau_is_named(lesson_page):
+    page = lesson_page("local-minima")
+    left = readout(page, "descent_end")
+    assert_descent_view_draws_the_readouts_path(page)
+    go_to_stage(page, 2)
+    wait_readout(page, "descent_end", "v.end > 0")
+    right = readout(page, "descent_end")
+    assert_descent_view_draws_the_readouts_path(page)
+    assert left["end"] == pytest.approx(-1.0356, abs=1e-3)  # the global minimum
+    assert right["end"] == pytest.approx(0.9601, abs=1e-3)  # the local one
+    assert right["f"] > left["f"] + 0.5
+    go_to_stage(page, 3)  # XOR 2-2-1 from seed 0
+    play_until(page, "s.status.plateau !== null", timeout=30000)
+    wait_readout(page, "plateau", "v === true")
+    note = page.locator('[data-panel="error-history"] [data-role="plateau"]')
+    assert note.is_visible() and "Re-initialise" in note.inner_text()
+    stuck = lab(page, "s.status.train_loss")
+    assert stuck > 0.3
+    go_to_stage(page, 4)  # seed 5
+    play_until(page, "s.status.train_loss !== null && s.status.train_loss < 0.05",
+               timeout=30000)
+    assert readout(page, "plateau") is False and note.is_hidden()
+    assert [g["label"] for g in lab(page, "s.ghosts")][-1] == "seed 0"
+
+
+def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
+    page = lesson_page("autoencoder")
+    assert lab(page, "s.structure.sizes") == [8, 3, 8]
+    page.click('[data-action="lesson-play"]')
+    wait_readout(page, "reconstruction", "v === 8", timeout=30000)
+    page.click('[data-action="lesson-pause"]')
+    go_to_stage(page, 2)
+    go_to_stage(page, 1, button="lesson-back")
+    go_to_stage(page, 2)
+    go_to_stage(page, 3)
+    assert lab(page, "s.structure.sizes") == [8, 1, 8]
+    # One code number: a decoder unit (a sigmoid of a line) can single out only a row whose
+    # code is at an end of the line, so at most 2 of the 8 rows can ever come back exactly.
+    play_until(page, "s.status.epoch >= 150")
+    wait_readout(page, "reconstruction", "window.__lab.state.status.epoch >= 150")
+    assert readout(page, "reconstruction") <= 2
+
+
+# ----- every lesson: layout, classroom, screenshots ---------------------------------------------
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+@pytest.mark.parametrize("lesson_id", list(LESSONS))
+def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_page, lesson_id,
+                                                                         size):
+    width, height = size
+    page = lesson_page(lesson_id, size=size)
+    before = visible_boxes(page)
+    assert "lesson" in before
+    for name, b in before.items():
+        assert b["x"] >= 0 and b["y"] >= 0, name
+        assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (name, b)
+    assert page.evaluate("document.documentElement.scrollHeight") <= height
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    body = page.locator('[data-panel="lesson"] [data-role="lesson-body"]')
+    assert body.evaluate("e => e.scrollWidth <= e.clientWidth")
+    if page.locator('[data-action="lesson-play"]').is_visible():
+        page.click('[data-action="lesson-play"]')
+        page.wait_for_function("window.__lab.state.status.step > 20")
+        during = visible_boxes(page)
+        page.click('[data-action="lesson-pause"]')
+        page.wait_for_function("!window.__lab.state.status.playing")
+        assert during == before
+    assert visible_boxes(page) == before
+    lesson_shot(page, f"{lesson_id}-{width}x{height}")
+
+
+@pytest.mark.parametrize("lesson_id", list(LESSONS))
+def test_classroom_link_shows_only_the_panels_the_lesson_needs(lesson_page, lesson_id):
+    page = lesson_page(lesson_id, classroom=True)
+    needed = set(LESSONS[lesson_id].panels) | {"lesson"}
+    shown = set(visible_boxes(page))
+    assert "lesson" in shown and shown <= needed
+    mode = lab(page, "s.config.mode")
+    expected = {p for p in needed if (p == "descent") == (mode == "descent") or p == "lesson"}
+    assert shown == expected
+    assert page.locator(".topbar .modes").is_hidden()
+    assert "classroom=1" in page.evaluate("location.search")
+    for b in visible_boxes(page).values():
+        assert b["x"] + b["width"] <= 1280 and b["y"] + b["height"] <= 720
+    lesson_shot(page, f"{lesson_id}-classroom-1280x720")
+    page.uncheck('[data-action="classroom"]')
+    page.wait_for_function("!location.search.includes('classroom')")
+    assert page.locator(".topbar .modes").is_visible()
