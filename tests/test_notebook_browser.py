@@ -23,13 +23,14 @@ pytest.importorskip("jupyterlab")
 nbformat = pytest.importorskip("nbformat")
 httpx = pytest.importorskip("httpx")
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402 - after the skips
+
 import backproplab as bp  # noqa: E402
 from tests.test_lab_browser import (  # noqa: E402 - skips this module too without Chromium
     ARTIFACTS,
     PANELS,
     browser,  # noqa: F401 - the module's Chromium, a fixture
     free_port,
-    playwright_api,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +111,7 @@ def test_example_notebook_in_jupyterlab_embeds_a_working_lab(browser, jupyter_la
     page.goto(jupyter_lab)
     try:
         run_every_cell(page, len(cells), sum(c.cell_type == "code" for c in cells))
-    except playwright_api.TimeoutError:
+    except PlaywrightTimeoutError:
         shot(page, "failed-run")
         raise
 
