@@ -22,23 +22,21 @@ def per_call_seconds(fn, min_time: float = 0.2, repeats: int = 5, sync=None) -> 
     while time.perf_counter() < warm_until:
         fn()
     n = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        sync()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time / repeats:
-            break
+    while (elapsed := _batch_seconds(fn, n, sync)) < min_time / repeats:
         n *= 2
     best = elapsed / n
     for _ in range(repeats - 1):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        sync()
-        best = min(best, (time.perf_counter() - start) / n)
+        best = min(best, _batch_seconds(fn, n, sync) / n)
     return best
+
+
+def _batch_seconds(fn, n: int, sync) -> float:
+    """Seconds for ``n`` calls of ``fn`` and the ``sync`` that ends them."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    sync()
+    return time.perf_counter() - start
 
 
 def interleaved_seconds(fns: dict, rounds: int = 10, repeats: int = 15,
@@ -59,24 +57,14 @@ def interleaved_seconds(fns: dict, rounds: int = 10, repeats: int = 15,
             fn()
         sync()
         n = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            sync()
-            if time.perf_counter() - start >= batch_time or n >= 4096:
-                break
+        while _batch_seconds(fn, n, sync) < batch_time and n < 4096:
             n *= 2
         plan[name] = (fn, sync, n)
     best = dict.fromkeys(fns, float("inf"))
     for _ in range(rounds):
         for name, (fn, sync, n) in plan.items():
             for _ in range(repeats):
-                start = time.perf_counter()
-                for _ in range(n):
-                    fn()
-                sync()
-                best[name] = min(best[name], (time.perf_counter() - start) / n)
+                best[name] = min(best[name], _batch_seconds(fn, n, sync) / n)
     return best
 
 

@@ -248,14 +248,7 @@ def test_param_groups_with_their_own_learning_rates_are_each_read_at_replay():
         model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
         o = bp.optim.SGD([{"params": model[0].parameters(), "lr": 0.05},
                           {"params": model[2].parameters()}], lr=0.1, momentum=0.5)
-
-        def step(x, y):
-            o.zero_grad()
-            loss = ((model(x) - y) ** 2).mean()
-            loss.backward()
-            o.step()
-            return loss
-
+        step = training_step(model, o, nn.MSELoss())
         run_step = bp.compile(step) if compiled else step
         x, y = _data(6)
         losses = []
@@ -318,14 +311,7 @@ def test_frozen_layer_is_read_but_not_updated():
         model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
         model[0].requires_grad_(False)
         o = bp.optim.Adam(model[2].parameters(), lr=0.05)
-
-        def step(x, y):
-            o.zero_grad()
-            loss = ((model(x) - y) ** 2).mean()
-            loss.backward()
-            o.step()
-            return loss
-
+        step = training_step(model, o, nn.MSELoss())
         f = bp.compile(step) if compiled else step
         return model, [f(*_data(4, i % 3)).item() for i in range(9)]
 
