@@ -394,3 +394,18 @@ def test_step_found_through_a_bound_method():
     compiled = bp.compile(trainer.step)
     assert compiled.optimizers == [trainer.opt]
     assert trainer.model in compiled.modules
+
+
+def test_replay_keeps_the_errstate_the_rules_ran_under(recwarn):
+    """BCE takes log(0) under numpy.errstate(divide='ignore'); its replay must too."""
+    bp.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid())
+    o = bp.optim.SGD(model.parameters(), lr=0.1)
+    compiled = bp.compile(training_step(model, o, nn.BCELoss()))
+    x = bp.tensor(np.array([[1000.0, -1000.0]] * 4, np.float32))  # saturates: p is 0 or 1
+    y = bp.tensor(np.ones((4, 3), np.float32))
+    with np.errstate(divide="raise"):
+        for _ in range(5):
+            compiled(x, y)
+    assert compiled.stats["replays"] == 2
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

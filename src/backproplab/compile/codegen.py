@@ -21,7 +21,8 @@ class Replay:
 
     def __init__(self, tape, signature, modules, checks, template):
         self._names = {}
-        self._ns = {"MISS": MISS, "copyto": numpy.copyto, "grad_state": _grad_state,
+        self._ns = {"MISS": MISS, "copyto": numpy.copyto, "errstate": numpy.errstate,
+                    "grad_state": _grad_state,
                     "clock": _function._InplaceClock, "tape": tape, "cells": tape.cells,
                     "output": template}
         lines = ["def replay(args):"]
@@ -31,8 +32,13 @@ class Replay:
         for i, buf in tape.inputs:
             lines.append(f"    copyto({self._bind(buf)}, args[{i}].data)" if signature[0][i][0]
                          != "array" else f"    copyto({self._bind(buf)}, args[{i}])")
-        for f, a in tape.program:
-            lines.append(self._call(f, a, tape))
+        err = None
+        for (f, a), op_err in zip(tape.program, tape.errs, strict=True):
+            if op_err != err:  # the rule ran these under numpy.errstate: so does the replay
+                err = op_err
+                if err is not None:
+                    lines.append(f"    with errstate(**{self._bind(err)}):")
+            lines.append(("    " if err is not None else "") + self._call(f, a, tape))
         lines += self._epilogue(tape.epilogue)
         lines.append("    return output()")
         self.source = "\n".join(lines)

@@ -67,7 +67,8 @@ def active() -> "Recorder":
 class Op:
     """One recorded operation: ``kind`` says how it replays (see tape.py)."""
 
-    __slots__ = ("args", "expected", "fn", "kind", "kwargs", "name", "outs", "phase", "static")
+    __slots__ = ("args", "err", "expected", "fn", "kind", "kwargs", "name", "outs", "phase",
+                 "static")
 
     def __init__(self, kind, name, fn, args, kwargs=None, outs=(), expected=None, static=False,
                  phase="forward"):
@@ -80,11 +81,14 @@ class Op:
         self.expected = expected
         self.static = static
         self.phase = phase  # 'forward', 'backward' or 'update', for reading the tape
+        self.err = None  # numpy.errstate the op ran under, when not the trace's own
 
     def with_args(self, args) -> "Op":
         """A copy with other arguments (the optimisation passes never change a recorded op)."""
-        return Op(self.kind, self.name, self.fn, args, self.kwargs, self.outs, self.expected,
-                  self.static, self.phase)
+        op = Op(self.kind, self.name, self.fn, args, self.kwargs, self.outs, self.expected,
+                self.static, self.phase)
+        op.err = self.err
+        return op
 
 
 class _OpList(list):
@@ -96,6 +100,9 @@ class _OpList(list):
 
     def append(self, op) -> None:
         op.phase = self._rec.phase
+        err = numpy.geterr()
+        if err != self._rec.err:  # under ``with numpy.errstate(...)`` in an op rule
+            op.err = err
         super().append(op)
 
 
@@ -104,6 +111,7 @@ class Recorder:
 
     def __init__(self):
         self.ops = _OpList(self)
+        self.err = numpy.geterr()
         self.arrays = []  # every TracedArray, by id (keeps them alive)
         self.scalars = []  # every TracedScalar, by id
         self.failure = None  # why this trace cannot be replayed (the step still runs eagerly)

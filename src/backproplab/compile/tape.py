@@ -48,8 +48,11 @@ class Tape:
         self.kept = _live_ops(eliminate_common(fold_constants(ops)), live_roots)
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
+        self.errs = []  # per program entry: the errstate to replay it under, or None
         for op in self.kept:
+            start = len(self.program)
             self._compile(op)
+            self.errs += [op.err] * (len(self.program) - start)
         self._last_reads = None
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
