@@ -1,11 +1,18 @@
-"""Training speed: backproplab vs PyTorch CPU (2 threads) vs hand-written NumPy, in one run.
+"""Training speed: backproplab (eager and bp.compile) vs PyTorch CPU vs hand-written NumPy vs
+JAX jit, in one run.
 
 Each network is trained from the same initial weights on the same batches with plain SGD:
 (a) XOR 2-4-1 full batch, (b) moons 2-16-16-1 batch 32, (c) autoencoder 64-32-8-32-64
 batch 64, (d) MLP 784-512-512-10 batch 256. Prints steps/s and ratios, and peak memory of
 (d) measured in a fresh subprocess per implementation (resident set size growth).
-Targets (issue "Learning stack"): >= 2x PyTorch's steps/s on (a) and (b), >= 1x on (c) and
-(d), within 2x of hand-written NumPy on all four.
+Targets (issue "Learning stack"), eager: >= 2x PyTorch's steps/s on (a) and (b), >= 1x on (c)
+and (d), within 2x of hand-written NumPy on all four. Targets (issue 13, bp.compile):
+compiled >= 1x JAX jit on (a) and (b), >= 1x hand-written NumPy on (c), >= 0.95x the best of
+PyTorch and NumPy on (d). The compiled step is first checked to give bit for bit the eager
+step's weights. JAX (the ``bench`` extra) is skipped with a note when it is not installed.
+The implementations are timed in turns, in many short batches, each keeping its fastest
+(see timing.interleaved_seconds), so the ratios hold on a shared machine even though the
+absolute numbers swing.
 
 Run: python benchmarks/bench_training.py
 """
@@ -18,7 +25,7 @@ import sys
 
 import numpy as np
 
-from timing import per_call_seconds, table, torch_or_none, torch_seconds
+from timing import interleaved_seconds, table, torch_or_none
 
 # name -> (layer sizes, hidden activation, output activation, loss, batch size, samples)
 CASES = {
@@ -110,8 +117,9 @@ def loss_fn(nn, loss):
             "cross_entropy": nn.CrossEntropyLoss}[loss]()
 
 
-def framework_stepper(lib, sizes, act, out_act, loss, weights, x, y, batch):
-    """(step function, model) for backproplab or torch: the loop a user writes."""
+def framework_stepper(lib, sizes, act, out_act, loss, weights, x, y, batch, compiled=False):
+    """(step function, model) for backproplab or torch: the loop a user writes; with
+    ``compiled`` the same step body goes through ``bp.compile``."""
     is_torch = lib.__name__ == "torch"
     weights = [w.copy() for w in weights]
     if is_torch:
@@ -124,15 +132,72 @@ def framework_stepper(lib, sizes, act, out_act, loss, weights, x, y, batch):
     ys = [lib.from_numpy(np.ascontiguousarray(y[i:i + batch])) for i in range(0, len(y), batch)]
     state = {"i": 0}
 
+    def body(xb, yb):
+        opt.zero_grad()
+        loss = crit(model(xb), yb)
+        loss.backward()
+        opt.step()
+        return loss
+
+    if compiled:
+        body = lib.compile(body)
+
     def step():
         i = state["i"] % len(xs)
         state["i"] += 1
-        opt.zero_grad()
-        out = model(xs[i])
-        crit(out, ys[i]).backward()
-        opt.step()
+        body(xs[i], ys[i])
 
     return step, model
+
+
+def jax_or_none():
+    """JAX (the ``bench`` extra), or None when it is not installed."""
+    try:
+        import jax
+    except ImportError:
+        return None
+    return jax
+
+
+def jax_stepper(jax, sizes, act, out_act, loss, weights, x, y, batch):
+    """(step function, sync function, weights getter): the jitted functional SGD step a JAX
+    user writes, with the gradient from ``jax.value_and_grad``."""
+    jnp = jax.numpy
+    acts = {"tanh": jnp.tanh, "relu": jax.nn.relu, "sigmoid": jax.nn.sigmoid}
+
+    def loss_of(params, xb, yb):
+        h = xb
+        n_layers = len(params) // 2
+        for i in range(n_layers):
+            h = h @ params[2 * i].T + params[2 * i + 1]
+            name = act if i < n_layers - 1 else out_act
+            if name:
+                h = acts[name](h)
+        if loss == "mse":
+            return jnp.mean((h - yb) ** 2)
+        if loss == "bce_logits":
+            return jnp.mean(jnp.maximum(h, 0) - h * yb + jnp.log1p(jnp.exp(-jnp.abs(h))))
+        logp = jax.nn.log_softmax(h, axis=1)
+        return -jnp.mean(jnp.take_along_axis(logp, yb[:, None], axis=1))
+
+    @jax.jit
+    def train_step(params, xb, yb):
+        value, grads = jax.value_and_grad(loss_of)(params, xb, yb)
+        return [p - LR * g for p, g in zip(params, grads, strict=True)], value
+
+    xs = [jnp.asarray(x[i:i + batch]) for i in range(0, len(x), batch)]
+    ys = [jnp.asarray(y[i:i + batch]) for i in range(0, len(y), batch)]
+    state = {"i": 0, "params": [jnp.asarray(w) for w in weights], "loss": None}
+
+    def step():
+        i = state["i"] % len(xs)
+        state["i"] += 1
+        state["params"], state["loss"] = train_step(state["params"], xs[i], ys[i])
+
+    def sync():
+        state["loss"].block_until_ready()
+
+    return step, sync, lambda: [np.asarray(p) for p in state["params"]]
 
 
 def numpy_stepper(sizes, act, out_act, loss, weights, x, y, batch):
@@ -147,6 +212,34 @@ def numpy_stepper(sizes, act, out_act, loss, weights, x, y, batch):
         numpy_step(weights, xs[i], ys[i], act, out_act, loss)
 
     return step, weights
+
+
+def check_compiled_is_eager(bp, case, steps: int = 20) -> None:
+    """bp.compile must give exactly the eager weights (the benchmark times the same math)."""
+    sizes, act, out_act, loss, batch, n = case
+    weights, x, y = make_case(sizes, loss, n)
+    eager, m1 = framework_stepper(bp, sizes, act, out_act, loss, weights, x, y, batch)
+    compiled, m2 = framework_stepper(bp, sizes, act, out_act, loss, weights, x, y, batch,
+                                     compiled=True)
+    for _ in range(steps):
+        eager()
+        compiled()
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        if not np.array_equal(p1.data, p2.data):
+            raise SystemExit(f"{sizes}: bp.compile and eager weights differ after {steps} steps")
+
+
+def check_jax_math(jax, case) -> float:
+    """Max difference between JAX's and NumPy's weights after 5 steps (sanity)."""
+    sizes, act, out_act, loss, batch, n = case
+    weights, x, y = make_case(sizes, loss, n)
+    step_jax, sync, get = jax_stepper(jax, sizes, act, out_act, loss, weights, x, y, batch)
+    step_np, w_np = numpy_stepper(sizes, act, out_act, loss, weights, x, y, batch)
+    for _ in range(5):
+        step_jax()
+        step_np()
+    sync()
+    return max(float(np.abs(a - b).max()) for a, b in zip(get()[0::2], w_np[0::2], strict=True))
 
 
 def check_same_math(lib, case) -> float:
@@ -185,13 +278,17 @@ def _memory_child(impl: str) -> None:
     sizes, loss, batch, n = case[0], case[3], case[4], case[5]
     if impl == "torch":
         lib = torch_or_none()
-    elif impl == "backproplab":
+    else:
         import backproplab as lib
     weights, x, y = make_case(sizes, loss, n)
     if impl == "numpy":
         step, _ = numpy_stepper(*case[:4], weights, x, y, batch)
     else:
-        step, _ = framework_stepper(lib, *case[:4], weights, x, y, batch)
+        step, _ = framework_stepper(lib, *case[:4], weights, x, y, batch,
+                                    compiled=impl == "bp-compiled")
+        if impl == "bp-compiled":
+            for _ in range(3):  # the tape's buffers are allocated by its traces
+                step()
     base = _rss_kib("VmRSS")
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset the peak (VmHWM) to the current size (Linux)
@@ -201,36 +298,115 @@ def _memory_child(impl: str) -> None:
     print(json.dumps({"peak_mib": (peak - base) / 1024}))
 
 
+def _with_threads(torch, n: int, step):
+    """PyTorch's step at ``n`` threads (its best of 1 and 2 is reported; see timing.py)."""
+    def run():
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+        step()
+    return run
+
+
+def blas_limiter_or_none():
+    """threadpoolctl's limiter of NumPy's BLAS threads (the ``bench`` extra), or None."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+_BLAS_THREADS = {"now": None}
+
+
+def _with_blas_threads(blas, n: int, step):
+    """The step with NumPy's BLAS at ``n`` threads: on the shared 2-core machine its 2-thread
+    mode stalls as PyTorch's does, so both are timed at 2 and 1 and the faster counts. The
+    limit is set when it changes (3 µs), not on every call."""
+    def run():
+        if _BLAS_THREADS["now"] != n:
+            blas.limit(limits=n, user_api="blas")  # in force until the next change
+            _BLAS_THREADS["now"] = n
+        step()
+    return run
+
+
+def _verdict(ratio: float, want: float) -> str:
+    return ("meets" if ratio >= want else "misses") + f" (>= {want:g}x)"
+
+
 def main() -> None:
     import backproplab as bp
 
     torch = torch_or_none()
+    jax = jax_or_none()
+    blas = blas_limiter_or_none()
     rows = [["case", "bp steps/s", "torch steps/s", "numpy steps/s", "bp/torch", "bp/numpy",
              "torch target", "numpy target (>= 0.5x)"]]
+    compiled_rows = [["case", "compiled steps/s", "jax jit steps/s", "compiled/eager",
+                      "compiled/jax", "compiled/numpy", "compiled/best(torch,numpy)",
+                      "issue 13 target"]]
     for name, case in CASES.items():
         sizes, _, _, loss, batch, n = case
         weights, x, y = make_case(sizes, loss, n)
         drift = check_same_math(bp, case)
         if drift > 1e-4:
             raise SystemExit(f"{name}: backproplab and NumPy disagree by {drift:g} after 5 steps")
-        t_bp = per_call_seconds(framework_stepper(bp, *case[:4], weights, x, y, batch)[0])
-        t_np = per_call_seconds(numpy_stepper(*case[:4], weights, x, y, batch)[0])
-        t_torch = None
+        check_compiled_is_eager(bp, case)
+        numpy_based = {
+            "bp": framework_stepper(bp, *case[:4], weights, x, y, batch)[0],
+            "compiled": framework_stepper(bp, *case[:4], weights, x, y, batch,
+                                          compiled=True)[0],
+            "numpy": numpy_stepper(*case[:4], weights, x, y, batch)[0],
+        }
+        fns = {}
+        for key, fn in numpy_based.items():  # NumPy's BLAS, like PyTorch, at 2 threads and 1
+            fns[key + "2"] = fn if blas is None else _with_blas_threads(blas, 2, fn)
+            if blas is not None:
+                fns[key + "1"] = _with_blas_threads(blas, 1, fn)
         if torch is not None:
-            t_torch = torch_seconds(
-                torch, framework_stepper(torch, *case[:4], weights, x, y, batch)[0])
+            torch_step = framework_stepper(torch, *case[:4], weights, x, y, batch)[0]
+            fns["torch2"] = _with_threads(torch, 2, torch_step)
+            fns["torch1"] = _with_threads(torch, 1, torch_step)
+        if jax is not None:
+            drift = check_jax_math(jax, case)
+            if drift > 1e-4:
+                raise SystemExit(f"{name}: JAX and NumPy disagree by {drift:g} after 5 steps")
+            step_jax, sync, _ = jax_stepper(jax, *case[:4], weights, x, y, batch)
+            fns["jax"] = (step_jax, sync)
+        best = interleaved_seconds(fns)
+        t_bp, t_c, t_np = (min(best.get(k + "2"), best.get(k + "1", float("inf")))
+                           for k in ("bp", "compiled", "numpy"))
+        t_torch = min(best["torch2"], best["torch1"]) if torch is not None else None
+        t_jax = best.get("jax")
         want = 2.0 if name.startswith(("(a)", "(b)")) else 1.0
-        torch_verdict = "n/a" if t_torch is None else (
-            ("meets" if t_torch / t_bp >= want else "misses") + f" (>= {want:g}x)")
         rows.append([
             name, f"{1 / t_bp:,.0f}", "n/a" if t_torch is None else f"{1 / t_torch:,.0f}",
             f"{1 / t_np:,.0f}", "n/a" if t_torch is None else f"{t_torch / t_bp:.2f}x",
-            f"{t_np / t_bp:.2f}x", torch_verdict, "meets" if t_np / t_bp >= 0.5 else "misses",
+            f"{t_np / t_bp:.2f}x", "n/a" if t_torch is None else _verdict(t_torch / t_bp, want),
+            "meets" if t_np / t_bp >= 0.5 else "misses",
+        ])
+        best = t_np if t_torch is None else min(t_np, t_torch)
+        if name.startswith(("(a)", "(b)")):
+            target = "n/a (no jax)" if t_jax is None else "vs jax " + _verdict(t_jax / t_c, 1.0)
+        elif name.startswith("(c)"):
+            target = "vs numpy " + _verdict(t_np / t_c, 1.0)
+        else:
+            target = "vs best " + _verdict(best / t_c, 0.95)
+        compiled_rows.append([
+            name, f"{1 / t_c:,.0f}", "n/a" if t_jax is None else f"{1 / t_jax:,.0f}",
+            f"{t_bp / t_c:.2f}x", "n/a" if t_jax is None else f"{t_jax / t_c:.2f}x",
+            f"{t_np / t_c:.2f}x", f"{best / t_c:.2f}x", target,
         ])
     print(table(rows))
-    mem = {impl: peak_memory_mib(impl) for impl in ("backproplab", "numpy")}
-    if torch is not None:
-        mem["torch"] = peak_memory_mib("torch")
+    print()
+    print(table(compiled_rows))
+    if jax is None:
+        print("JAX is not installed (pip install 'backproplab[bench]'): its column is skipped")
+    if blas is None:
+        print("threadpoolctl is not installed: NumPy's BLAS was timed at its default threads")
+    impls = ("backproplab", "bp-compiled", "numpy") + (("torch",) if torch is not None else ())
+    mem = {impl: peak_memory_mib(impl) for impl in impls}
     print("peak memory growth for (d), 20 steps: "
           + ", ".join(f"{k} {v:.1f} MiB" for k, v in mem.items()))
 

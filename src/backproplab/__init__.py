@@ -27,6 +27,7 @@ from backproplab.autograd import (
     set_grad_enabled,
 )
 from backproplab.backend import set_array_module
+from backproplab.compile import compile
 from backproplab.creation import (
     BoolTensor,
     ByteTensor,

@@ -25,8 +25,9 @@ def set_array_module(module) -> None:
 
 
 def accelerated() -> bool:
-    """True when the array module is an accelerator's (CuPy or a stand-in for it)."""
-    return xp is not numpy
+    """True when the array module is an accelerator's (CuPy or a stand-in for it); a module
+    that records NumPy calls (``bp.compile``'s trace) says so with ``is_numpy``."""
+    return xp is not numpy and not getattr(xp, "is_numpy", False)
 
 
 def is_array(x) -> bool:
@@ -37,7 +38,9 @@ def is_array(x) -> bool:
 def as_array(x):
     """``x`` (an op's result: an array, a NumPy scalar or a Python number) as an array, on the
     device it was computed on."""
-    if isinstance(x, (numpy.ndarray, numpy.generic)):
+    if isinstance(x, numpy.ndarray):
+        return x  # subclasses too (bp.compile's traced arrays): asarray would strip them
+    if isinstance(x, numpy.generic):
         return numpy.asarray(x)
     return xp.asarray(x)
 
@@ -187,7 +190,7 @@ def erf(x):
 
     On an accelerator the values take an explicit round trip through the host.
     """
-    out = numpy.asarray(_erf_scalar(to_host(x))).astype(x.dtype)  # 0-d gives a Python float
+    out = as_array(_erf_scalar(to_host(x))).astype(x.dtype)  # 0-d gives a Python float
     return out if isinstance(x, numpy.ndarray) else xp.asarray(out)
 
 

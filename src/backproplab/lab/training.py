@@ -3,8 +3,8 @@
 ``Training`` is one part of :class:`~backproplab.lab.session.Session` (which combines it with
 editing and tracing); it works on the session's state under the session's lock. Every step goes
 through the library's public API only (model forward, loss, ``backward()``,
-``optimizer.step()``); divergence is judged by ``bp.train.DivergenceDetector``, whose diagnosis
-the page shows instead of NaNs.
+``optimizer.step()``, as a ``bp.train`` TrainStep that ``bp.compile`` replays); divergence is
+judged by ``bp.train.DivergenceDetector``, whose diagnosis the page shows instead of NaNs.
 """
 
 import time
@@ -14,6 +14,7 @@ import numpy
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
 from backproplab.lab.gradients import layer_norms
+from backproplab.train.step import TrainStep
 
 SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
 """Steps per second of each speed setting 1…10; None is as fast as the machine goes."""
@@ -29,21 +30,33 @@ class Training:
         self._epoch_correct = 0
 
 
+    compile_steps = True
+    """Replay each step with ``bp.compile`` (the same numbers bit for bit, faster); set it to
+    False on a session (or on the class) to train every step eagerly."""
+
+    def _train_step(self) -> TrainStep:
+        """The step of the current network, loss and optimizer, made again when one changes."""
+        key = (self.network.model, self.network.loss_fn, self.optimizer, self.compile_steps)
+        old = getattr(self, "_step_key", None)
+        if old is None or any(a is not b for a, b in zip(old, key, strict=True)):
+            self._step_key = key
+            self._step = TrainStep(*key[:3], compile=None if self.compile_steps else False,
+                                   keep_outputs=True, penalty=self._l1_penalty)
+        return self._step
+
     def _train_on(self, rows: numpy.ndarray) -> bool:
         """One optimizer step on ``rows``; False (and nothing changed) when it diverged."""
-        model, optimizer = self.network.model, self.optimizer
-        out = model(from_numpy(self._x[rows]))
-        loss = self.network.loss_fn(out, from_numpy(self._t[rows]))
-        optimizer.zero_grad()
-        (loss + self._l1_penalty() if self.config.l1 else loss).backward()
-        value = loss.item()  # the error history shows the data loss, without the penalty
+        step = self._train_step()
+        # the error history shows the data loss, without the penalty
+        value, out = step.backward(from_numpy(self._x[rows]), from_numpy(self._t[rows]),
+                                   self.config.l1)
         self.state.epoch, self.state.step = self.epoch, self.step_count
         self.detector.on_after_backward(self.state, value)
         if self.state.stop:
             self._diverge()
             return False
         before = self.network.snapshot()
-        optimizer.step()
+        step.update()
         self.last_update = before
         self.step_count += 1
         self._epoch_loss += value * len(rows)
@@ -52,10 +65,10 @@ class Training:
         self._weights_changed()
         return True
 
-    def _l1_penalty(self):
+    def _l1_penalty(self, l1: float):
         """l1·Σ|p| over every parameter, with the engine's ops: its gradient l1·sign(p) joins
         the loss's in ``backward()``, the way a PyTorch user adds L1."""
-        return self.config.l1 * sum(p.abs().sum() for p in self.network.parameters())
+        return l1 * sum(p.abs().sum() for p in self.network.parameters())
 
     def _correct(self, out: numpy.ndarray, rows: numpy.ndarray) -> int:
         """Correctly classified rows among ``rows`` given the model's raw outputs ``out``."""

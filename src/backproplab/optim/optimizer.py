@@ -9,6 +9,8 @@ values, as in PyTorch.
 their position), so it can be saved as JSON or safetensors without pickle.
 """
 
+from typing import ClassVar
+
 from backproplab import backend
 from backproplab.autograd.function import bump_version
 from backproplab.autograd.grad_mode import enable_grad
@@ -17,6 +19,9 @@ from backproplab.tensor import Tensor
 
 class Optimizer:
     """Subclasses give ``defaults`` (hyperparameters) and implement ``_update``."""
+
+    # called with the optimizer before each step (bp.compile's trace)
+    _step_observers: ClassVar[list] = []
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
@@ -66,6 +71,8 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
+        for observe in Optimizer._step_observers:
+            observe(self)
         loss = None
         if closure is not None:
             with enable_grad():

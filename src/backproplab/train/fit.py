@@ -17,13 +17,14 @@ from backproplab.train.divergence import DivergenceDetector
 from backproplab.train.history import History
 from backproplab.train.names import make_loss, make_optimizer
 from backproplab.train.progress import make_reporter
+from backproplab.train.step import TrainStep
 
 
 def fit(model, data, loss="mse", optimizer="adam", lr: float | None = None, epochs: int = 10,
         batch_size: int = 32, validation=None, validation_split: float = 0.0,
         metrics=(), callbacks=(), verbose: int = 1, shuffle: bool = True,
         record_steps: bool = False, detect_divergence: bool = True,
-        generator=None) -> History:
+        generator=None, compile: bool | None = None) -> History:
     """Train ``model`` on ``data`` and return its History.
 
     ``data`` is a Dataset, a DataLoader, a tuple ``(inputs, targets)`` or, for autoencoders,
@@ -31,6 +32,9 @@ def fit(model, data, loss="mse", optimizer="adam", lr: float | None = None, epoc
     'bce_with_logits', 'cross_entropy', …; 'sgd', 'momentum', 'adam', …) or objects.
     Randomness (shuffling, the validation split) comes from ``generator`` or the library
     generator, so ``bp.manual_seed`` makes a run repeatable.
+    Each step is captured and replayed with ``bp.compile`` (the same numbers, faster) unless
+    it cannot be (a dropout mask, say): ``compile=None`` then trains eagerly, ``compile=True``
+    raises CompileError, ``compile=False`` never compiles.
     """
     if epochs < 0:
         raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
@@ -46,6 +50,7 @@ def fit(model, data, loss="mse", optimizer="adam", lr: float | None = None, epoc
 
     history = History()
     state = TrainingState(model, opt, history)
+    step = TrainStep(model, loss_fn, opt, compile, keep_outputs=bool(metric_fns))
     cbs = list(callbacks)
     if detect_divergence and not any(isinstance(c, DivergenceDetector) for c in cbs):
         cbs.insert(0, DivergenceDetector())
@@ -57,7 +62,7 @@ def fit(model, data, loss="mse", optimizer="adam", lr: float | None = None, epoc
     try:
         for epoch in range(1, epochs + 1):
             state.epoch = epoch
-            logs = _train_epoch(state, loader, loss_fn, cbs, metric_fns, threshold, record_steps,
+            logs = _train_epoch(state, loader, step, cbs, metric_fns, threshold, record_steps,
                                 reporter)
             if logs is None:
                 break
@@ -80,9 +85,9 @@ def fit(model, data, loss="mse", optimizer="adam", lr: float | None = None, epoc
     return history
 
 
-def _train_epoch(state, loader, loss_fn, cbs, metric_fns, threshold, record_steps, reporter):
+def _train_epoch(state, loader, step, cbs, metric_fns, threshold, record_steps, reporter):
     """One pass over the loader; returns the epoch's logs, or None if it stopped at once."""
-    model, opt, history = state.model, state.optimizer, state.history
+    model, history = state.model, state.history
     model.train()
     for cb in cbs:
         cb.on_epoch_begin(state)
@@ -91,17 +96,13 @@ def _train_epoch(state, loader, loss_fn, cbs, metric_fns, threshold, record_step
     outputs, targets = [], []
     for batch in loader:
         xb, yb = (batch[0], batch[1]) if len(batch) > 1 else (batch[0], batch[0])
-        opt.zero_grad()
-        out = model(xb)
-        loss = loss_fn(out, yb)
-        loss.backward()
-        value = loss.item()
+        value, out = step.backward(xb, yb)
         state.step += 1
         for cb in cbs:
             cb.on_after_backward(state, value)
         if state.stop:
             break
-        opt.step()
+        step.update()
         n = len(xb)
         total += value * n
         count += n

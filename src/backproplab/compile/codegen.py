@@ -1,0 +1,135 @@
+"""The replay as one generated Python function: checks, then the NumPy calls, straight-line.
+
+A loop over ``(function, arguments)`` pairs costs a tuple unpack and an argument-list
+expansion per operation, and the checks that say a tape still applies (argument shapes,
+parameter identities, hyper-parameters) cost a call each as closures. Written out as source
+with every buffer bound to a name, a replay is what a person would type by hand:
+``matmul(b3, b7, b9)`` line after line. ``Replay.source`` shows that text.
+"""
+
+import numpy
+
+from backproplab.autograd import function as _function
+from backproplab.autograd.grad_mode import _state as _grad_state
+from backproplab.tensor import Tensor
+
+MISS = object()  # returned by a replay whose checks fail: nothing was changed
+
+
+class Replay:
+    """Generates and holds ``replay(args)`` for one tape; ``source`` is its text."""
+
+    def __init__(self, tape, signature, modules, checks, template):
+        self._names = {}
+        self._ns = {"MISS": MISS, "copyto": numpy.copyto, "errstate": numpy.errstate,
+                    "grad_state": _grad_state,
+                    "clock": _function._InplaceClock, "tape": tape, "cells": tape.cells,
+                    "output": template}
+        lines = ["def replay(args):"]
+        lines += self._signature(signature, modules)
+        lines += self._checks(checks)
+        lines += self._reads(tape)
+        for i, buf in tape.inputs:
+            lines.append(f"    copyto({self._bind(buf)}, args[{i}].data)" if signature[0][i][0]
+                         != "array" else f"    copyto({self._bind(buf)}, args[{i}])")
+        err = None
+        for (f, a), op_err in zip(tape.program, tape.errs, strict=True):
+            if op_err != err:  # the rule ran these under numpy.errstate: so does the replay
+                err = op_err
+                if err is not None:
+                    lines.append(f"    with errstate(**{self._bind(err)}):")
+            lines.append(("    " if err is not None else "") + self._call(f, a, tape))
+        lines += self._epilogue(tape.epilogue)
+        lines.append("    return output()")
+        self.source = "\n".join(lines)
+        exec(self.source, self._ns)
+        self.replay = self._ns["replay"]
+
+    def _bind(self, obj) -> str:
+        """A name for ``obj`` in the generated function's globals (one per object)."""
+        name = self._names.get(id(obj))
+        if name is None:
+            prefix = "b" if isinstance(obj, numpy.ndarray) else "o"
+            name = self._names[id(obj)] = f"{prefix}{len(self._names)}"
+            self._ns[name] = obj
+        return name
+
+    def _signature(self, signature, modules) -> list:
+        parts, grad_enabled, training = signature
+        lines = [f"    if len(args) != {len(parts)}: return MISS"]
+        for i, part in enumerate(parts):
+            if part[0] == "value":
+                lines.append(f"    if args[{i}] != {self._bind(part[1])}: return MISS")
+            elif part[0] == "array":
+                lines.append(f"    d = args[{i}]")
+                lines.append(f"    if d.shape != {part[1]!r} or d.dtype != "
+                             f"{self._bind(part[2])}: return MISS")
+            else:
+                shape, dtype, requires_grad = part
+                lines.append(f"    t = args[{i}]")
+                lines.append(f"    if t.__class__ is not {self._bind(Tensor)}: return MISS")
+                lines.append("    d = t.data")
+                lines.append(f"    if d.shape != {shape!r} or d.dtype != {self._bind(dtype)}"
+                             f" or t.requires_grad is not {requires_grad}: return MISS")
+        lines.append(f"    if grad_state.enabled is not {grad_enabled}: return MISS")
+        for m, flag in zip(modules, training, strict=True):
+            lines.append(f"    if {self._bind(m)}.training is not {flag}: return MISS")
+        return lines
+
+    def _checks(self, checks) -> list:
+        lines = []
+        for check in checks:
+            kind, obj = check[0], self._bind(check[1])
+            if kind == "attr_is":
+                test = f"{obj}.{check[2]} is not {self._bind(check[3])}"
+            elif kind == "len":
+                test = f"len({obj}) != {check[2]}"
+            elif kind == "grad_none":
+                test = f"{obj}.grad is {'not ' if check[2] else ''}None"
+            elif kind == "key_is":
+                test = f"{obj}.get({check[2]!r}) is not {self._bind(check[3])}"
+            else:
+                test = f"{obj}.get({check[2]!r}) != {self._bind(check[3])}"
+            lines.append(f"    if {test}: return MISS")
+        return lines
+
+    def _reads(self, tape) -> list:
+        if not tape.reads:
+            return []
+        items = []
+        for r in tape.reads:
+            item = f"{self._bind(r.d)}[{r.key!r}]"
+            items.append(item if r.index is None else f"{item}[{r.index}]")
+        return [f"    r = ({', '.join(items)},)",
+                "    if r != tape._last_reads and not tape.prepare_reads(r): return MISS"]
+
+    def _call(self, f, a, tape) -> str:
+        fn = self._bind(f)
+        if id(a) in tape.patched:  # numbers computed during the replay land in this list
+            return f"    {fn}(*{self._bind(a)})"
+        return f"    {fn}({', '.join(self._arg(x) for x in a)})"
+
+    def _arg(self, x) -> str:
+        if x is None or x is Ellipsis or type(x) in (bool, int):
+            return repr(x)
+        return self._bind(x)
+
+    def _epilogue(self, epilogue) -> list:
+        lines = []
+        for item in epilogue:
+            kind = item[0]
+            if kind == "grad":
+                lines.append(f"    {self._bind(item[1])}.grad = {self._arg(item[2])}")
+            elif kind == "bump":
+                lines.append(f"    {self._bind(item[1])}._version += {item[2]}")
+            elif kind == "tick":
+                lines.append(f"    clock.tick += {item[1]}")
+            elif kind == "copy":
+                lines.append(f"    copyto({self._bind(item[1])}, {self._bind(item[2])})")
+            elif type(item[3]) is tuple:
+                value = ", ".join(f"cells[{v}]" if k == "cell" else self._bind(v)
+                                  for k, v in item[3])
+                lines.append(f"    {self._bind(item[1])}[{item[2]!r}] = ({value},)")
+            else:
+                lines.append(f"    {self._bind(item[1])}[{item[2]!r}] = cells[{item[3]}]")
+        return lines

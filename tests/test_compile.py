@@ -1,0 +1,113 @@
+"""bp.compile replays are bit for bit the eager step: every optimizer, loss and activation
+family, in float32 and float64, over 100 steps on batches whose data change every step."""
+
+import numpy as np
+import pytest
+
+import backproplab as bp
+from backproplab import nn
+from tests.compile_steps import training_step
+
+STEPS = 100
+
+OPTIMIZERS = {
+    "sgd": lambda p: bp.optim.SGD(p, lr=0.1),
+    "sgd-momentum-dampening": lambda p: bp.optim.SGD(p, lr=0.05, momentum=0.9, dampening=0.1),
+    "sgd-nesterov-decay": lambda p: bp.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True,
+                                                 weight_decay=1e-3),
+    "adam": lambda p: bp.optim.Adam(p, lr=0.01),
+    "adam-amsgrad-l2": lambda p: bp.optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=1e-2),
+    "adamw": lambda p: bp.optim.AdamW(p, lr=0.01, betas=(0.8, 0.99)),
+    "rmsprop": lambda p: bp.optim.RMSprop(p, lr=0.01),
+    "rmsprop-centered-momentum": lambda p: bp.optim.RMSprop(p, lr=0.01, centered=True,
+                                                            momentum=0.5, weight_decay=1e-3),
+    "adagrad": lambda p: bp.optim.Adagrad(p, lr=0.1, lr_decay=1e-3, weight_decay=1e-3,
+                                          initial_accumulator_value=0.1),
+}
+
+# name -> (loss module, output activation or None, kind of target)
+LOSSES = {
+    "mse": (nn.MSELoss, None, "real"),
+    "l1": (nn.L1Loss, None, "real"),
+    "huber": (lambda: nn.HuberLoss(delta=0.5), None, "real"),
+    "bce": (nn.BCELoss, nn.Sigmoid, "binary"),
+    "bce-logits": (nn.BCEWithLogitsLoss, None, "binary"),
+    "bce-logits-sum": (lambda: nn.BCEWithLogitsLoss(reduction="sum"), None, "binary"),
+    "cross-entropy": (nn.CrossEntropyLoss, None, "classes"),
+    "cross-entropy-smoothing": (lambda: nn.CrossEntropyLoss(label_smoothing=0.1), None,
+                                "classes"),
+    "nll": (nn.NLLLoss, lambda: nn.LogSoftmax(dim=1), "classes"),
+}
+
+ACTIVATIONS = {
+    "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU,
+    "leaky-relu": lambda: nn.LeakyReLU(0.1), "elu": nn.ELU, "gelu": nn.GELU,
+    "gelu-tanh": lambda: nn.GELU(approximate="tanh"), "softplus": nn.Softplus,
+}
+
+
+def _batches(kind, dtype, n_out=3):
+    rng = np.random.default_rng(1)
+    batches = []
+    for _ in range(3):
+        x = rng.standard_normal((6, 3)).astype(dtype)
+        if kind == "classes":
+            y = rng.integers(0, n_out, 6)
+        elif kind == "binary":
+            y = (rng.random((6, n_out)) > 0.5).astype(dtype)
+        else:
+            y = rng.standard_normal((6, n_out)).astype(dtype)
+        batches.append((bp.tensor(x), bp.tensor(y)))
+    return batches
+
+
+def _run(optimizer, loss, activation, dtype, compiled):
+    make_loss, out_act, kind = LOSSES[loss]
+    bp.manual_seed(0)
+    layers = [nn.Linear(3, 5), ACTIVATIONS[activation](), nn.Linear(5, 3)]
+    if out_act is not None:
+        layers.append(out_act())
+    model = nn.Sequential(*layers).to(dtype)
+    opt = OPTIMIZERS[optimizer](model.parameters())
+    step = training_step(model, opt, make_loss())
+    run = bp.compile(step) if compiled else step
+    losses = []
+    for i, (x, y) in enumerate(_batches(kind, dtype) * (STEPS // 3 + 1)):
+        if i == STEPS:
+            break
+        losses.append(run(x, y).item())
+    return model, opt, losses, run
+
+
+def _assert_identical(optimizer, loss, activation, dtype):
+    m1, o1, l1, _ = _run(optimizer, loss, activation, dtype, compiled=False)
+    m2, o2, l2, step = _run(optimizer, loss, activation, dtype, compiled=True)
+    assert step.stats["replays"] >= STEPS - 5, step  # the tape really ran
+    assert l1 == l2
+    for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters(), strict=True):
+        assert p2.data.dtype == dtype
+        assert np.array_equal(p1.data, p2.data), name
+        assert np.array_equal(p1.grad.data, p2.grad.data), name
+    s1, s2 = o1.state_dict(), o2.state_dict()
+    assert s1["param_groups"] == s2["param_groups"]
+    for i, state in s1["state"].items():
+        for key, value in state.items():
+            assert np.array_equal(value, s2["state"][i][key]), (i, key)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_replay_is_bit_identical_for_every_optimizer(optimizer, dtype):
+    _assert_identical(optimizer, "mse", "tanh", dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_replay_is_bit_identical_for_every_loss(loss, dtype):
+    _assert_identical("sgd-momentum-dampening", loss, "relu", dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_replay_is_bit_identical_for_every_activation(activation, dtype):
+    _assert_identical("adam", "bce-logits", activation, dtype)
