@@ -91,12 +91,19 @@ export function mountNetwork(root) {
     return [a.x + geo.s / 2, a.ys[i], b.x - geo.s / 2, b.ys[j]];
   };
 
+  // A frame may bring new weights before the new structure (or the other way round) when the
+  // network is rebuilt: draw only weights whose shape is the drawn layout's; the other key's
+  // update draws again.
+  const fits = (net, g) => net.weights.length === g.cols.length - 1 && net.weights.every(
+    (layer, l) => layer.w.length === g.cols[l + 1].ys.length
+      && layer.w.every((row) => row.length === g.cols[l].ys.length));
+
   // One stroke per (sign, thickness) bucket instead of one per connection: ~5,000 connections
   // of a 6×32 network become at most 16 paths.
   function drawLinks() {
     ctx.clearRect(0, 0, W, H);
     const net = state.network;
-    if (!net || !geo) return;
+    if (!net || !geo || !fits(net, geo)) return;
     let maxAbs = 1e-9;
     for (const layer of net.weights) for (const row of layer.w) for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
     const LEVELS = 8;
@@ -130,7 +137,8 @@ export function mountNetwork(root) {
     };
     const h = state.highlight;
     if (h && h.layer !== undefined && net.weights[h.layer]) {
-      const rows = h.neuron === undefined ? net.weights[h.layer].w.map((_, j) => j) : [h.neuron];
+      const rows = h.neuron === undefined ? net.weights[h.layer].w.map((_, j) => j)
+        : [h.neuron].filter((j) => j < net.weights[h.layer].w.length);
       glow(rows.flatMap((j) => net.weights[h.layer].w[j].map((_, i) => linkEnds(h.layer, j, i))), 2);
     }
     if (pulse !== null && net.weights[pulse]) {
@@ -147,7 +155,7 @@ export function mountNetwork(root) {
   // The connection under the pointer: the nearest within 5 px, or null.
   function linkAt(x, y) {
     const net = state.network;
-    if (!net || !geo) return null;
+    if (!net || !geo || !fits(net, geo)) return null;
     let best = null;
     let bestD = 25;
     net.weights.forEach((layer, l) => {
