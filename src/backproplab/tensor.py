@@ -54,6 +54,17 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
 
     # ----- attributes -------------------------------------------------------------------------
     @property
+    def array(self):
+        """The array that holds this tensor's values (a NumPy ndarray, or the active array
+        module's). The engine and the lab read and write values through this name; ``.data``
+        is PyTorch's detached tensor view of the same storage."""
+        return self.data
+
+    @array.setter
+    def array(self, value) -> None:
+        self.data = value
+
+    @property
     def shape(self) -> tuple:
         return self.data.shape
 
