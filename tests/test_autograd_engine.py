@@ -58,7 +58,7 @@ def test_leaf_grad_is_not_aliased_with_an_upstream_gradient():
     x = leaf([1.0, 2.0])
     y = leaf([1.0, 2.0])
     (x + y).sum().backward()  # Add hands the same array to both inputs
-    x.grad.data[0] = 100.0
+    x.grad.array[0] = 100.0
     assert y.grad.tolist() == [1.0, 1.0]
 
 
@@ -375,7 +375,7 @@ def test_gradient_of_a_0d_leaf_used_twice_is_a_writeable_array():
     # cannot update in place (SGD's momentum buffer stayed frozen).
     x = bp.tensor(3.0, dtype=bp.float64, requires_grad=True)
     (x * x).backward()
-    assert type(x.grad.data) is numpy.ndarray and x.grad.data.flags.writeable
+    assert type(x.grad.array) is numpy.ndarray and x.grad.array.flags.writeable
     assert x.grad.item() == 6.0
 
 

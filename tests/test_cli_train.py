@@ -79,7 +79,7 @@ def test_digits_autoencoder_reports_its_error_next_to_pca(tmp_path, capsys):
     assert float(match.group(2)) == pytest.approx(pca_reconstruction_mse(digits.x, 2), rel=1e-5)
     model = bp.load(out / "model.safetensors")
     with bp.no_grad():
-        recon = model(bp.from_numpy(digits.x)).data
+        recon = model(bp.from_numpy(digits.x)).array
     assert float(match.group(1)) == pytest.approx(float(((recon - digits.x) ** 2).mean()),
                                                   rel=1e-5)
 

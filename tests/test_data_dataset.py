@@ -11,8 +11,8 @@ def test_tensor_dataset_item_is_row_of_every_tensor():
     ds = TensorDataset(bp.from_numpy(x), bp.from_numpy(y))
     xi, yi = ds[4]
     assert len(ds) == 6
-    numpy.testing.assert_array_equal(xi.data, x[4])
-    assert yi.data.shape == () and int(yi.data) == 4
+    numpy.testing.assert_array_equal(xi.array, x[4])
+    assert yi.array.shape == () and int(yi.array) == 4
 
 
 def test_tensor_dataset_rejects_different_first_dimensions_naming_shapes():
@@ -24,8 +24,8 @@ def test_tensor_dataset_get_batch_gathers_rows_in_given_order():
     x = numpy.arange(10, dtype=numpy.float32).reshape(5, 2)
     ds = TensorDataset(x, numpy.arange(5))
     xb, yb = ds.get_batch(numpy.array([3, 0, 4]))
-    numpy.testing.assert_array_equal(xb.data, x[[3, 0, 4]])
-    numpy.testing.assert_array_equal(yb.data, [3, 0, 4])
+    numpy.testing.assert_array_equal(xb.array, x[[3, 0, 4]])
+    numpy.testing.assert_array_equal(yb.array, [3, 0, 4])
 
 
 def test_dataset_items_are_detached_from_graph():
@@ -38,8 +38,8 @@ def test_subset_maps_indices_into_base_dataset():
     ds = TensorDataset(numpy.arange(10))
     sub = Subset(ds, [7, 2, 5])
     assert len(sub) == 3
-    assert int(sub[1][0].data) == 2
-    numpy.testing.assert_array_equal(sub.get_batch(numpy.array([2, 0]))[0].data, [5, 7])
+    assert int(sub[1][0].array) == 2
+    numpy.testing.assert_array_equal(sub.get_batch(numpy.array([2, 0]))[0].array, [5, 7])
 
 
 class _Squares(Dataset):
@@ -52,8 +52,8 @@ class _Squares(Dataset):
 
 def test_subset_of_plain_dataset_collates_items():
     xb, yb = Subset(_Squares(), [3, 1]).get_batch(numpy.array([0, 1]))
-    numpy.testing.assert_array_equal(xb.data, [[3.0], [1.0]])
-    numpy.testing.assert_array_equal(yb.data, [9, 1])
+    numpy.testing.assert_array_equal(xb.array, [[3.0], [1.0]])
+    numpy.testing.assert_array_equal(yb.array, [9, 1])
     assert yb.dtype == numpy.int64
 
 

@@ -12,7 +12,7 @@ def _indexed(n):
 
 
 def _order(loader):
-    return numpy.concatenate([batch[1].data for batch in loader])
+    return numpy.concatenate([batch[1].array for batch in loader])
 
 
 def test_unshuffled_loader_yields_rows_in_order_with_short_last_batch():
@@ -31,7 +31,7 @@ def test_shuffled_epoch_covers_every_sample_exactly_once():
 
 def test_shuffled_batches_keep_features_aligned_with_targets():
     for x, idx in DataLoader(_indexed(20), batch_size=6, shuffle=True, generator=bp.Generator(0)):
-        numpy.testing.assert_array_equal(x.data[:, 0], 2 * idx.data)
+        numpy.testing.assert_array_equal(x.array[:, 0], 2 * idx.array)
 
 
 def test_same_seed_gives_same_order_and_epochs_differ():
@@ -74,4 +74,4 @@ class _Pairs(Dataset):
 def test_plain_dataset_items_are_stacked_into_batches():
     batches = list(DataLoader(_Pairs(), batch_size=2))
     assert [b[0].shape for b in batches] == [(2, 2), (2, 2), (1, 2)]
-    numpy.testing.assert_array_equal(batches[1][1].data, [2, 3])
+    numpy.testing.assert_array_equal(batches[1][1].array, [2, 3])

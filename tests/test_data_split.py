@@ -6,7 +6,7 @@ from backproplab.data import TensorDataset, random_split
 
 
 def _rows(subset):
-    return sorted(int(subset[i][0].data) for i in range(len(subset)))
+    return sorted(int(subset[i][0].array) for i in range(len(subset)))
 
 
 def test_split_by_counts_is_disjoint_and_covers_everything():

@@ -61,12 +61,12 @@ def _by_hand(f, x0, lr, steps, cls, kwargs):
     """``steps`` updates of a bp.optim optimizer on one (2,) parameter, written out plainly."""
     x = Tensor(numpy.array(x0, dtype=numpy.float64), requires_grad=True)
     opt = cls([x], lr=lr, **kwargs)
-    points = [x.data.tolist()]
+    points = [x.array.tolist()]
     for _ in range(steps):
         opt.zero_grad()
         f(x).backward()
         opt.step()
-        points.append(x.data.tolist())
+        points.append(x.array.tolist())
     return points
 
 
@@ -156,7 +156,7 @@ def _central_difference(f, x, h=1e-6):
         up, down = x.copy(), x.copy()
         up[i] += h
         down[i] -= h
-        grad[i] = (float(f(Tensor(up)).data) - float(f(Tensor(down)).data)) / (2 * h)
+        grad[i] = (float(f(Tensor(up)).array) - float(f(Tensor(down)).array)) / (2 * h)
     return grad
 
 

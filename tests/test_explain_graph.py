@@ -45,10 +45,10 @@ def test_dot_output_is_accepted_by_graphviz(tmp_path):
 
 def test_step_graph_names_parameters_and_leaves_the_model_as_found():
     model = bp.nn.from_spec({"layers": [2, 2, 1], "activation": "sigmoid", "dtype": "float64"})
-    before = {k: v.data.copy() for k, v in model.named_parameters()}
+    before = {k: v.array.copy() for k, v in model.named_parameters()}
     g = bp.explain.step_graph(model, [0.0, 1.0], [1.0], bp.nn.MSELoss())
     ops = {n.op for n in g.nodes}
     assert {"0.weight", "2.bias", "MSELoss"} <= ops
     assert all(n.grad is not None for n in g.nodes if n.kind == "parameter")
     for k, v in model.named_parameters():
-        assert (v.data == before[k]).all() and v.grad is None
+        assert (v.array == before[k]).all() and v.grad is None

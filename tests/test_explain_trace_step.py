@@ -95,7 +95,7 @@ def test_trace_gradients_equal_param_grad_for_random_mlps(activation, loss):
     for name, p in model.named_parameters():
         for idx in numpy.ndindex(*p.shape):
             assert grads[f"{name}[{', '.join(map(str, idx))}]"] == pytest.approx(
-                float(p.grad.data[idx]), abs=1e-12)
+                float(p.grad.array[idx]), abs=1e-12)
     shares = [s for o in d["loss"]["outputs"] for s in o["term"]]
     assert sum(shares) == pytest.approx(d["loss"]["value"], abs=1e-12)
 
@@ -106,10 +106,10 @@ def test_trace_gradients_match_pytorch():
     model = nn.from_spec({"layers": [2, 3, 2], "activation": "tanh", "dtype": "float64"})
     x, t = rng.normal(size=(2, 2)), numpy.array([1, 0])
     d = bp.explain.trace_step(model, x, t, nn.CrossEntropyLoss()).to_dict()
-    w1 = torch.tensor(model[0].weight.data, requires_grad=True)
-    b1 = torch.tensor(model[0].bias.data, requires_grad=True)
-    w2 = torch.tensor(model[2].weight.data, requires_grad=True)
-    b2 = torch.tensor(model[2].bias.data, requires_grad=True)
+    w1 = torch.tensor(model[0].weight.array, requires_grad=True)
+    b1 = torch.tensor(model[0].bias.array, requires_grad=True)
+    w2 = torch.tensor(model[2].weight.array, requires_grad=True)
+    b2 = torch.tensor(model[2].bias.array, requires_grad=True)
     out = torch.tanh(torch.tensor(x) @ w1.T + b1) @ w2.T + b2
     torch.nn.functional.cross_entropy(out, torch.tensor(t)).backward()
     ours = numpy.array([[g["grad"] for g in n["weight_grads"]] for n in d["layers"][0]["neurons"]])
@@ -118,12 +118,12 @@ def test_trace_gradients_match_pytorch():
 
 def test_explaining_leaves_model_and_grads_untouched_unless_applied():
     model = nn.from_spec(MAZUR)
-    before = model[0].weight.data.copy()
+    before = model[0].weight.array.copy()
     bp.explain.trace_step(model, [0.05, 0.10], [0.01, 0.99], nn.MSELoss(), lr=0.5)
-    numpy.testing.assert_array_equal(model[0].weight.data, before)
+    numpy.testing.assert_array_equal(model[0].weight.array, before)
     assert model[0].weight.grad is None
     bp.explain.trace_step(model, [0.05, 0.10], [0.01, 0.99], nn.MSELoss(), lr=0.5, apply=True)
-    assert model[2].weight.data[0, 0] == pytest.approx(0.35891648, abs=1e-8)
+    assert model[2].weight.array[0, 0] == pytest.approx(0.35891648, abs=1e-8)
 
 
 def test_adam_and_momentum_terms_make_up_the_step():
@@ -163,7 +163,7 @@ def test_graph_trace_shows_this_steps_parameter_gradients():
             continue
         expected = [g for name, g in update.items() if name.startswith(node["op"] + "[")]
         assert numpy.ravel(node["grad"]["values"]).tolist() == pytest.approx(expected, rel=1e-6)
-    assert model[0].weight.grad.data.max() == 123.0  # the model itself is left as it was
+    assert model[0].weight.grad.array.max() == 123.0  # the model itself is left as it was
 
 
 def test_to_dict_is_strict_json_with_none_for_nan():

@@ -20,7 +20,7 @@ def test_weight_path_sum_equals_grad_in_a_deep_network(name):
     loss = nn.MSELoss()(model(bp.tensor(x)), bp.tensor(t))
     loss.backward()
     index = tuple(int(i) for i in name.split("[")[1].rstrip("]").split(","))
-    assert path.total == pytest.approx(float(p.grad.data[index]), abs=1e-14)
+    assert path.total == pytest.approx(float(p.grad.array[index]), abs=1e-14)
 
 
 def test_first_layer_weight_of_mazur_network_has_two_paths_with_numbers():

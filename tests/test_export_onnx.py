@@ -50,7 +50,7 @@ def _inputs(dtype, n=7, width=3, seed=1):
 
 def _bp_out(model, x):
     with bp.no_grad():
-        return model(bp.tensor(x)).data
+        return model(bp.tensor(x)).array
 
 
 def _evaluate(path, x):
@@ -127,7 +127,7 @@ def test_autoencoder_gives_its_reconstruction_and_its_code(dtype, tmp_path):
     tol = TOLERANCE[dtype]
     numpy.testing.assert_allclose(out, _bp_out(model, x), rtol=tol, atol=tol)
     with bp.no_grad():
-        numpy.testing.assert_allclose(code, model.encode(bp.tensor(x)).data, rtol=tol, atol=tol)
+        numpy.testing.assert_allclose(code, model.encode(bp.tensor(x)).array, rtol=tol, atol=tol)
 
 
 def test_initializers_are_named_like_state_dict_keys(tmp_path):

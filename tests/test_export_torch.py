@@ -44,7 +44,7 @@ def _inputs(dtype, n=7, width=3, seed=1):
 
 def _bp_out(model, x):
     with bp.no_grad():
-        return model(bp.tensor(x)).data
+        return model(bp.tensor(x)).array
 
 
 def _torch_out(module, x):
@@ -73,7 +73,7 @@ def test_round_trip_through_torch_gives_identical_weights_and_layers(layer, dtyp
     assert list(theirs) == list(mine)
     for key in mine:
         assert theirs[key].dtype == mine[key].dtype
-        numpy.testing.assert_array_equal(theirs[key].data, mine[key].data)
+        numpy.testing.assert_array_equal(theirs[key].data, mine[key].array)
 
 
 def test_torch_state_dict_keys_and_values_match_backproplab():
@@ -81,7 +81,7 @@ def test_torch_state_dict_keys_and_values_match_backproplab():
     exported = to_torch(model).state_dict()
     assert list(exported) == list(model.state_dict())
     for key, value in model.state_dict().items():
-        numpy.testing.assert_array_equal(exported[key].numpy(), value.data)
+        numpy.testing.assert_array_equal(exported[key].numpy(), value.array)
 
 
 def test_exported_weights_do_not_share_memory_with_the_model():
@@ -89,7 +89,7 @@ def test_exported_weights_do_not_share_memory_with_the_model():
     exported = to_torch(model)
     with torch.no_grad():
         exported[0].weight.zero_()
-    assert numpy.abs(model[0].weight.data).sum() > 0
+    assert numpy.abs(model[0].weight.array).sum() > 0
 
 
 @pytest.mark.parametrize("dtype", [bp.float32, bp.float64], ids=["float32", "float64"])
@@ -101,7 +101,7 @@ def test_autoencoder_exports_with_encoder_and_decoder_that_match(dtype):
     tol = TOLERANCE[dtype]
     numpy.testing.assert_allclose(_torch_out(exported, x), _bp_out(model, x), rtol=tol, atol=tol)
     with bp.no_grad():
-        code = model.encode(bp.tensor(x)).data
+        code = model.encode(bp.tensor(x)).array
     numpy.testing.assert_allclose(_torch_out(exported.encoder, x), code, rtol=tol, atol=tol)
     numpy.testing.assert_allclose(_torch_out(exported.decoder, code),
                                   _bp_out(model.decoder, code), rtol=tol, atol=tol)
@@ -120,7 +120,7 @@ def test_autoencoder_round_trip_comes_back_as_an_autoencoder(kwargs):
     assert (back.input_dim, back.hidden, back.bottleneck) == (6, kwargs["hidden"], 2)
     assert repr(back) == repr(model)
     for key, value in model.state_dict().items():
-        numpy.testing.assert_array_equal(back.state_dict()[key].data, value.data)
+        numpy.testing.assert_array_equal(back.state_dict()[key].array, value.array)
 
 
 def test_encoder_decoder_sequential_not_shaped_like_an_autoencoder_stays_sequential():

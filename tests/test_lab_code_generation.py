@@ -25,7 +25,7 @@ def run_script(code: str, tmp_path) -> list[numpy.ndarray]:
     result = subprocess.run([sys.executable, "reproduce.py"], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    return [p.data for p in bp.load(tmp_path / "model.safetensors").parameters()]
+    return [p.array for p in bp.load(tmp_path / "model.safetensors").parameters()]
 
 
 def lr_change(s):
@@ -105,7 +105,7 @@ def test_exported_script_ends_at_the_lab_weights(run, tmp_path):
     session = moons_session()
     run(session)
     weights = run_script(python_script(session), tmp_path)
-    lab = [p.data for p in session.network.parameters()]
+    lab = [p.array for p in session.network.parameters()]
     assert all(numpy.array_equal(a, b) for a, b in zip(weights, lab, strict=True))
 
 
@@ -154,5 +154,5 @@ def test_exported_script_reproduces_a_run_on_features_through_data_edits(tmp_pat
     assert "numpy.stack([x1 * x1, x2 * x2, x1 * x2, numpy.sin(x1)], axis=1)" in code
     assert session.network.sizes[0] == 4
     weights = run_script(code, tmp_path)
-    lab = [p.data for p in session.network.parameters()]
+    lab = [p.array for p in session.network.parameters()]
     assert all(numpy.array_equal(a, b) for a, b in zip(weights, lab, strict=True))

@@ -17,18 +17,18 @@ def test_every_marked_minimum_is_a_minimum_of_the_function(name):
                    requires_grad=True)
         y = entry["f"](x)
         y.backward()
-        assert numpy.abs(x.grad.data).max() < 1e-4  # a stationary point (to the 6 decimals)
+        assert numpy.abs(x.grad.array).max() < 1e-4  # a stationary point (to the 6 decimals)
         for step in numpy.eye(entry["dims"]) * 0.05:  # and lower than its neighbours
             for sign in (1, -1):
                 moved = numpy.array(minimum["at"]) + sign * step
-                assert float(entry["f"](Tensor(moved if entry["dims"] == 2 else moved[0])).data) \
-                    > float(y.data)
+                assert float(entry["f"](Tensor(moved if entry["dims"] == 2 else moved[0])).array) \
+                    > float(y.array)
 
 
 def test_double_well_marks_its_deeper_minimum_global():
     minima = {m["kind"]: m["at"][0] for m in FUNCTIONS["double_well"]["minima"]}
     f = FUNCTIONS["double_well"]["f"]
-    assert float(f(Tensor(minima["global"])).data) < float(f(Tensor(minima["local"])).data)
+    assert float(f(Tensor(minima["global"])).array) < float(f(Tensor(minima["local"])).array)
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

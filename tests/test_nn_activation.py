@@ -26,7 +26,7 @@ MODULE_CASES = [
 @pytest.mark.parametrize(("module", "expected"), MODULE_CASES,
                          ids=[type(m).__name__ for m, _ in MODULE_CASES])
 def test_activation_module_equals_its_functional_form(module, expected):
-    numpy.testing.assert_array_equal(module(X).data, expected.data)
+    numpy.testing.assert_array_equal(module(X).array, expected.array)
 
 
 def test_activation_modules_match_torch():
@@ -38,7 +38,7 @@ def test_activation_modules_match_torch():
              (nn.Softplus(), torch.nn.Softplus()), (nn.Softmax(1), torch.nn.Softmax(1)),
              (nn.LogSoftmax(1), torch.nn.LogSoftmax(1))]
     for ours, theirs in pairs:
-        numpy.testing.assert_allclose(ours(bp.tensor(x)).data,
+        numpy.testing.assert_allclose(ours(bp.tensor(x)).array,
                                       theirs(torch.tensor(x)).numpy(), rtol=1e-12, atol=1e-15,
                                       err_msg=type(ours).__name__)
 

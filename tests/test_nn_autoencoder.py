@@ -34,8 +34,8 @@ def test_encode_decode_and_forward_agree_with_reconstruct():
     x = bp.randn(7, 5)
     code = model.encode(x)
     assert code.shape == (7, 2)
-    numpy.testing.assert_array_equal(model.decode(code).data, model.reconstruct(x).data)
-    numpy.testing.assert_array_equal(model(x).data, model.reconstruct(x).data)
+    numpy.testing.assert_array_equal(model.decode(code).array, model.reconstruct(x).array)
+    numpy.testing.assert_array_equal(model(x).array, model.reconstruct(x).array)
 
 
 def test_state_dict_keys_name_encoder_and_decoder_layers():

@@ -34,21 +34,21 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     numpy.testing.assert_allclose(float(total), float(expected), rtol=1e-13)
     for p, q in zip(ours, theirs, strict=True):
-        numpy.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-13, atol=1e-15)
+        numpy.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-13, atol=1e-15)
 
 
 def test_clipped_norm_is_max_norm_and_parameters_without_grad_are_skipped():
     ours, _ = _params(1, scale=10.0)
     extra = bp.zeros(3, requires_grad=True)
     clip_grad_norm_([*ours, extra], 2.0)
-    joint = math.sqrt(sum(float((p.grad.data ** 2).sum()) for p in ours))
+    joint = math.sqrt(sum(float((p.grad.array ** 2).sum()) for p in ours))
     assert joint == pytest.approx(2.0, rel=1e-6)
     assert extra.grad is None
 
 
 def test_nonfinite_norm_raises_only_when_asked():
     ours, _ = _params(2)
-    ours[0].grad.data[0, 0] = numpy.inf
+    ours[0].grad.array[0, 0] = numpy.inf
     with pytest.raises(RuntimeError, match="non-finite"):
         clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
     assert math.isinf(float(clip_grad_norm_(ours, 1.0)))
@@ -59,8 +59,8 @@ def test_clip_grad_value_matches_torch():
     clip_grad_value_(ours, 0.4)
     torch.nn.utils.clip_grad_value_(theirs, 0.4)
     for p, q in zip(ours, theirs, strict=True):
-        numpy.testing.assert_array_equal(p.grad.data, q.grad.numpy())
-    assert max(float(abs(p.grad.data).max()) for p in ours) == 0.4
+        numpy.testing.assert_array_equal(p.grad.array, q.grad.numpy())
+    assert max(float(abs(p.grad.array).max()) for p in ours) == 0.4
 
 
 def test_a_single_tensor_is_accepted_as_torch_does():

@@ -13,7 +13,7 @@ def test_sequential_applies_layers_in_order():
     first, second = nn.Linear(2, 3), nn.ReLU()
     model = nn.Sequential(first, second)
     x = bp.randn(4, 2)
-    numpy.testing.assert_array_equal(model(x).data, second(first(x)).data)
+    numpy.testing.assert_array_equal(model(x).array, second(first(x)).array)
 
 
 def test_sequential_indexing_length_iteration_and_slices():
@@ -52,7 +52,7 @@ def test_flatten_keeps_the_batch_dimension():
 def test_dropout_in_training_zeroes_and_rescales():
     bp.manual_seed(0)
     x = bp.ones(1000, 10)
-    out = nn.Dropout(0.25)(x).data
+    out = nn.Dropout(0.25)(x).array
     assert set(numpy.unique(out)) == {0.0, numpy.float32(1 / 0.75)}
     assert abs((out == 0).mean() - 0.25) < 0.02
 
@@ -66,9 +66,9 @@ def test_dropout_in_eval_is_the_identity():
 def test_dropout_mask_follows_the_library_seed():
     x = bp.ones(50)
     bp.manual_seed(11)
-    a = nn.Dropout()(x).data
+    a = nn.Dropout()(x).array
     bp.manual_seed(11)
-    b = nn.Dropout()(x).data
+    b = nn.Dropout()(x).array
     numpy.testing.assert_array_equal(a, b)
 
 
@@ -76,7 +76,7 @@ def test_dropout_gradient_is_the_mask():
     x = bp.ones(100, requires_grad=True)
     out = nn.Dropout(0.5, generator=bp.Generator(1))(x)
     out.sum().backward()
-    numpy.testing.assert_array_equal(x.grad.data, out.data)
+    numpy.testing.assert_array_equal(x.grad.array, out.array)
 
 
 def test_dropout_rejects_probabilities_outside_0_1():

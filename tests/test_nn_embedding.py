@@ -25,17 +25,17 @@ def test_lookup_and_gradient_match_torch_with_repeated_tokens(padding_idx):
     ix = numpy.array([[1, 2, 1], [5, 0, 2], [1, 1, 3]])
     upstream = numpy.random.default_rng(1).normal(size=(3, 3, 4))
     y, ty = ours(bp.tensor(ix)), theirs(torch.tensor(ix))
-    numpy.testing.assert_array_equal(y.data, ty.detach().numpy())
+    numpy.testing.assert_array_equal(y.array, ty.detach().numpy())
     (y * bp.tensor(upstream)).sum().backward()
     (ty * torch.tensor(upstream)).sum().backward()
-    numpy.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(),
+    numpy.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(),
                                   rtol=1e-12, atol=1e-12)
 
 
 def test_default_table_is_standard_normal_with_zero_padding_row():
     bp.manual_seed(0)
     emb = nn.Embedding(2000, 10, padding_idx=3)
-    w = emb.weight.data
+    w = emb.weight.array
     assert w.dtype == numpy.float32 and w.shape == (2000, 10)
     assert not w[3].any()
     assert abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02
@@ -51,8 +51,8 @@ def test_from_pretrained_freezes_by_default():
 def test_state_dict_is_interchangeable_with_torch():
     ours, _ = _tables(5, 3)
     theirs = torch.nn.Embedding(5, 3, dtype=torch.float64)
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
-    numpy.testing.assert_array_equal(theirs.weight.detach().numpy(), ours.weight.data)
+    theirs.load_state_dict({k: torch.tensor(v.array) for k, v in ours.state_dict().items()})
+    numpy.testing.assert_array_equal(theirs.weight.detach().numpy(), ours.weight.array)
 
 
 @pytest.mark.parametrize("bad,match", [([0, 6], "index 6 is out of range for a table of 6"),
@@ -84,7 +84,7 @@ def test_one_hot_matches_torch(values, num_classes):
     theirs = torch.nn.functional.one_hot(torch.tensor(values, dtype=torch.int64), num_classes)
     assert ours.dtype == bp.int64
     assert ours.shape == tuple(theirs.shape)
-    numpy.testing.assert_array_equal(ours.data, theirs.numpy())
+    numpy.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 def test_one_hot_refuses_out_of_range_and_float_classes():

@@ -42,7 +42,7 @@ def _train():
         nn.utils.clip_grad_value_(model.parameters(), 0.01)
         opt.step()
         losses.append(loss.item())
-    kinds = {type(t.data).__name__ for t in model.state_dict().values()}
+    kinds = {type(t.array).__name__ for t in model.state_dict().values()}
     model.eval()
     eval_out = model(ix).detach().cpu().numpy()
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}

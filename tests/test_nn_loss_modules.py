@@ -54,11 +54,11 @@ def test_loss_module_matches_torch(case, reduction):
     tx = torch.tensor(x_np, requires_grad=True)
     loss = ours(x, bp.tensor(t_np))
     tloss = theirs(tx, torch.tensor(t_np))
-    numpy.testing.assert_allclose(loss.data, tloss.detach().numpy(), rtol=1e-12, atol=1e-15)
-    upstream = numpy.ones_like(loss.data) if reduction == "none" else None
+    numpy.testing.assert_allclose(loss.array, tloss.detach().numpy(), rtol=1e-12, atol=1e-15)
+    upstream = numpy.ones_like(loss.array) if reduction == "none" else None
     loss.backward(None if upstream is None else bp.tensor(upstream))
     tloss.backward(None if upstream is None else torch.tensor(upstream))
-    numpy.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    numpy.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_cross_entropy_ignored_sample_contributes_nothing():
@@ -67,7 +67,7 @@ def test_cross_entropy_ignored_sample_contributes_nothing():
     with_ignored = nn.CrossEntropyLoss(ignore_index=7)(bp.tensor(SCORES), bp.tensor(targets))
     keep = numpy.arange(6) != 2
     without = nn.CrossEntropyLoss()(bp.tensor(SCORES[keep]), bp.tensor(targets[keep]))
-    numpy.testing.assert_allclose(with_ignored.data, without.data, rtol=1e-14)
+    numpy.testing.assert_allclose(with_ignored.array, without.array, rtol=1e-14)
 
 
 def test_unknown_reduction_is_refused_at_construction():

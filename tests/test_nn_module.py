@@ -40,7 +40,7 @@ def test_parameter_is_a_leaf_tensor_that_receives_gradients():
 def test_parameter_made_from_a_tensor_shares_its_array():
     t = bp.zeros(3)
     p = nn.Parameter(t)
-    assert p.data is t.data
+    assert p.array is t.array
 
 
 def test_parameter_repr_says_it_is_a_parameter():
@@ -77,23 +77,23 @@ def test_state_dict_round_trip_restores_outputs():
     bp.manual_seed(1)
     target = TwoLayer()
     x = bp.randn(5, 3)
-    assert not numpy.array_equal(source(x).data, target(x).data)
+    assert not numpy.array_equal(source(x).array, target(x).array)
     result = target.load_state_dict(source.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
-    numpy.testing.assert_array_equal(source(x).data, target(x).data)
+    numpy.testing.assert_array_equal(source(x).array, target(x).array)
 
 
 def test_state_dict_values_are_detached_and_share_memory():
     layer = nn.Linear(2, 3)
     state = layer.state_dict()
     assert not state["weight"].requires_grad
-    assert state["weight"].data is layer.weight.data
+    assert state["weight"].array is layer.weight.array
 
 
 def test_load_state_dict_accepts_arrays_and_nested_lists():
     layer = nn.Linear(2, 1)
     layer.load_state_dict({"weight": [[1.0, 2.0]], "bias": numpy.array([3.0])})
-    numpy.testing.assert_array_equal(layer(bp.tensor([[1.0, 1.0]])).data, [[6.0]])
+    numpy.testing.assert_array_equal(layer(bp.tensor([[1.0, 1.0]])).array, [[6.0]])
 
 
 def test_load_state_dict_refuses_unexpected_keys_and_lists_them():
@@ -114,16 +114,16 @@ def test_load_state_dict_non_strict_reports_keys_and_loads_the_rest():
     layer = nn.Linear(2, 1)
     result = layer.load_state_dict({"weight": bp.ones(1, 2), "junk": bp.ones(1)}, strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["junk"]
-    numpy.testing.assert_array_equal(layer.weight.data, [[1.0, 1.0]])
+    numpy.testing.assert_array_equal(layer.weight.array, [[1.0, 1.0]])
 
 
 def test_load_state_dict_shape_mismatch_names_both_shapes_and_loads_nothing():
     layer = nn.Linear(2, 1)
-    before = layer.weight.data.copy()
+    before = layer.weight.array.copy()
     with pytest.raises(RuntimeError, match=r"bias: .*shape \(2,\).*shape in current model "
                                            r"is \(1,\)"):
         layer.load_state_dict({"weight": bp.ones(1, 2), "bias": bp.ones(2)})
-    numpy.testing.assert_array_equal(layer.weight.data, before)
+    numpy.testing.assert_array_equal(layer.weight.array, before)
 
 
 def test_load_state_dict_bumps_versions_so_stale_graphs_refuse_backward():

@@ -21,13 +21,13 @@ def _weights(ours, theirs, seed):
     rng = numpy.random.default_rng(seed)
     for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
         values = rng.normal(size=p.shape)
-        p.data[...] = values
+        p.array[...] = values
         with torch.no_grad():
             q.copy_(torch.tensor(values))
 
 
 def _close(a, b, what):
-    numpy.testing.assert_allclose(a.data, b.detach().numpy(), err_msg=what, **TOL)
+    numpy.testing.assert_allclose(a.array, b.detach().numpy(), err_msg=what, **TOL)
 
 
 @pytest.mark.parametrize("shape", [(8, 3), (5, 3, 4)])
@@ -47,7 +47,7 @@ def test_batchnorm1d_training_steps_match_torch(shape, momentum, affine):
         (ty * torch.tensor(upstream)).sum().backward()
         _close(x.grad, tx.grad, f"input grad, step {step}")
     for name, b in theirs.state_dict().items():
-        numpy.testing.assert_allclose(ours.state_dict()[name].data, b.numpy(), err_msg=name, **TOL)
+        numpy.testing.assert_allclose(ours.state_dict()[name].array, b.numpy(), err_msg=name, **TOL)
     if affine:
         _close(ours.weight.grad, theirs.weight.grad, "weight grad")
         _close(ours.bias.grad, theirs.bias.grad, "bias grad")
@@ -62,14 +62,14 @@ def test_batchnorm1d_eval_uses_running_stats_and_matches_torch(shape):
         x, tx = _pair(shape, 10 + step)
         ours(x), theirs(tx)
     ours.eval(), theirs.eval()
-    before = ours.running_mean.data.copy()
+    before = ours.running_mean.array.copy()
     x, tx = _pair(shape, 20)
     y, ty = ours(x), theirs(tx)
     _close(y, ty, "eval output")
     y.sum().backward(), ty.sum().backward()
     _close(x.grad, tx.grad, "eval input grad")
-    numpy.testing.assert_array_equal(ours.running_mean.data, before)
-    assert int(ours.num_batches_tracked.data) == 2
+    numpy.testing.assert_array_equal(ours.running_mean.array, before)
+    assert int(ours.num_batches_tracked.array) == 2
 
 
 def test_batchnorm1d_without_running_stats_always_uses_the_batch():
@@ -84,11 +84,11 @@ def test_batchnorm1d_state_dict_loads_into_torch_and_back():
     ours = nn.BatchNorm1d(4, dtype=bp.float64)
     ours(_pair((9, 4), 4)[0])
     theirs = torch.nn.BatchNorm1d(4, dtype=torch.float64)
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.array) for k, v in ours.state_dict().items()})
     assert int(theirs.num_batches_tracked) == 1
     back = nn.BatchNorm1d(4, dtype=bp.float64)
     back.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    numpy.testing.assert_array_equal(back.running_var.data, ours.running_var.data)
+    numpy.testing.assert_array_equal(back.running_var.array, ours.running_var.array)
 
 
 def test_batchnorm1d_refuses_one_value_per_channel_and_wrong_channels():
@@ -97,8 +97,8 @@ def test_batchnorm1d_refuses_one_value_per_channel_and_wrong_channels():
         bn(bp.ones(1, 3))
     with pytest.raises(ValueError, match=r"shape \(4, 2\) has 2 channels"):
         bn(bp.ones(4, 2))
-    assert int(bn.num_batches_tracked.data) == 0
-    assert bn.running_mean.data.tolist() == [0, 0, 0]
+    assert int(bn.num_batches_tracked.array) == 0
+    assert bn.running_mean.array.tolist() == [0, 0, 0]
 
 
 @pytest.mark.parametrize("shape,normalized", [((4, 5), 5), ((2, 3, 4), (3, 4)),

@@ -31,9 +31,9 @@ def test_textbook_2_2_1_network_computes_the_hand_written_forward_pass():
     b2 = numpy.array([0.60])
     hidden = _sigmoid(x @ w1.T + b1)
     expected = _sigmoid(hidden @ w2.T + b2)
-    numpy.testing.assert_allclose(model(bp.tensor(x)).data, expected, rtol=1e-15)
+    numpy.testing.assert_allclose(model(bp.tensor(x)).array, expected, rtol=1e-15)
     # first row is Matt Mazur's worked example: h = σ(0.3775), σ(0.3925) -> out_o1 = 0.75136507
-    assert model(bp.tensor(x)).data[0, 0] == pytest.approx(0.75136507, abs=1e-8)
+    assert model(bp.tensor(x)).array[0, 0] == pytest.approx(0.75136507, abs=1e-8)
 
 
 def test_spec_builds_linear_and_activation_layers_in_order():
@@ -61,7 +61,7 @@ def test_to_spec_survives_json_and_rebuilds_an_identical_model():
     text = json.dumps(model.to_spec())
     rebuilt = nn.from_spec(json.loads(text))
     x = bp.randn(5, 3)
-    numpy.testing.assert_array_equal(model(x).data, rebuilt(x).data)
+    numpy.testing.assert_array_equal(model(x).array, rebuilt(x).array)
     assert rebuilt.to_spec() == model.to_spec()
 
 
@@ -79,7 +79,7 @@ def test_to_spec_without_weights_describes_only_the_architecture():
 def test_layers_without_bias():
     model = nn.from_spec({"layers": [2, 1], "bias": False, "weights": [[[1.0, 2.0]]]})
     assert model[0].bias is None
-    numpy.testing.assert_array_equal(model(bp.tensor([[1.0, 1.0]])).data, [[3.0]])
+    numpy.testing.assert_array_equal(model(bp.tensor([[1.0, 1.0]])).array, [[3.0]])
     assert nn.from_spec(model.to_spec()).to_spec() == model.to_spec()
 
 
@@ -91,7 +91,7 @@ def test_autoencoder_spec_round_trip():
     rebuilt = nn.from_spec(spec)
     assert isinstance(rebuilt, nn.Autoencoder)
     x = bp.rand(6, 4)
-    numpy.testing.assert_array_equal(model(x).data, rebuilt(x).data)
+    numpy.testing.assert_array_equal(model(x).array, rebuilt(x).array)
 
 
 def test_unknown_activation_lists_the_valid_names():

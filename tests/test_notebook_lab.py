@@ -45,7 +45,7 @@ def stop_servers():
 
 
 def _weights(model) -> list:
-    return [p.data.copy() for p in model.parameters()]
+    return [p.array.copy() for p in model.parameters()]
 
 
 def test_lab_steps_train_the_notebooks_model_in_place(session, model):
@@ -54,7 +54,7 @@ def test_lab_steps_train_the_notebooks_model_in_place(session, model):
     session.step("epoch")
     assert session.network.model is model
     assert list(model.parameters()) == params  # the same Parameter objects
-    assert any(not numpy.array_equal(a, p.data) for a, p in zip(shown, params, strict=True))
+    assert any(not numpy.array_equal(a, p.array) for a, p in zip(shown, params, strict=True))
 
 
 def test_the_session_trains_with_the_given_loss_and_rate(session):
@@ -64,7 +64,7 @@ def test_the_session_trains_with_the_given_loss_and_rate(session):
 
 def test_weights_typed_in_the_lab_are_the_notebooks(session, model):
     session.set_weight(1, 0, 1, 0.125)
-    assert model[2].weight.data[0, 1] == numpy.float32(0.125)
+    assert model[2].weight.array[0, 1] == numpy.float32(0.125)
 
 
 def test_reset_restores_the_weights_the_model_had_when_shown(session, model):
@@ -73,23 +73,23 @@ def test_reset_restores_the_weights_the_model_had_when_shown(session, model):
     session.reset()
     assert session.network.model is model
     for a, p in zip(shown, model.parameters(), strict=True):
-        numpy.testing.assert_array_equal(a, p.data)
+        numpy.testing.assert_array_equal(a, p.array)
 
 
 def test_reinitialise_draws_new_weights_into_the_same_model(session, model):
     shown = _weights(model)
     seed = session.reinitialise()
     assert session.config.seed == seed and session.network.model is model
-    assert all(not numpy.array_equal(a, p.data) for a, p in zip(shown, model.parameters(),
+    assert all(not numpy.array_equal(a, p.array) for a, p in zip(shown, model.parameters(),
                                                                 strict=True))
 
 
 def test_first_build_keeps_weights_trained_in_the_notebook(model, xor):
     experiment = NotebookExperiment(model, xor)
     with bp.no_grad():
-        model[0].weight.data[0, 0] = 3.0  # trained in the notebook after show, before opening
+        model[0].weight.array[0, 0] = 3.0  # trained in the notebook after show, before opening
     NotebookSession(experiment)
-    assert model[0].weight.data[0, 0] == 3.0
+    assert model[0].weight.array[0, 0] == 3.0
 
 
 @pytest.mark.parametrize("changes", [{"hidden": (3,)}, {"dataset": "moons"},

@@ -53,7 +53,7 @@ def test_state_dict_round_trip_resumes_identically(cls, kwargs):
     opt2.load_state_dict(saved_opt)
     _train(resumed, opt2, 5)
     for a, b in zip(straight.parameters(), resumed.parameters(), strict=True):
-        numpy.testing.assert_array_equal(a.data, b.data)
+        numpy.testing.assert_array_equal(a.array, b.array)
 
 
 @pytest.mark.parametrize(("cls", "kwargs"), ALL, ids=IDS)
@@ -72,7 +72,7 @@ def test_state_dict_survives_json_and_resumes_identically(cls, kwargs):
     opt1.load_state_dict(json.loads(text))
     _train(first, opt1, 3)
     for a, b in zip(straight.parameters(), first.parameters(), strict=True):
-        numpy.testing.assert_array_equal(a.data, b.data)
+        numpy.testing.assert_array_equal(a.array, b.array)
 
 
 def test_state_dict_is_plain_data_indexed_by_position():
@@ -126,12 +126,12 @@ def test_step_bumps_the_version_so_an_old_graph_refuses_backward():
 
 def test_step_updates_the_same_arrays_in_place():
     layer = nn.Linear(2, 1)
-    weight_array = layer.weight.data
+    weight_array = layer.weight.array
     opt = optim.SGD(layer.parameters(), lr=0.5)
     layer.weight.grad = bp.ones(1, 2)
     before = weight_array.copy()
     opt.step()
-    assert layer.weight.data is weight_array
+    assert layer.weight.array is weight_array
     numpy.testing.assert_allclose(weight_array, before - 0.5)
 
 
@@ -139,9 +139,9 @@ def test_parameters_without_gradient_are_left_alone():
     layer = nn.Linear(2, 1)
     opt = optim.Adam(layer.parameters())
     layer.weight.grad = bp.ones(1, 2)
-    bias = layer.bias.data.copy()
+    bias = layer.bias.array.copy()
     opt.step()
-    numpy.testing.assert_array_equal(layer.bias.data, bias)
+    numpy.testing.assert_array_equal(layer.bias.array, bias)
     assert layer.bias not in opt.state
 
 
@@ -150,7 +150,7 @@ def test_zero_grad_sets_to_none_or_to_zeros():
     opt = optim.SGD(layer.parameters(), lr=0.1)
     layer(bp.ones(1, 2)).sum().backward()
     opt.zero_grad(set_to_none=False)
-    numpy.testing.assert_array_equal(layer.weight.grad.data, [[0.0, 0.0]])
+    numpy.testing.assert_array_equal(layer.weight.grad.array, [[0.0, 0.0]])
     opt.zero_grad()
     assert layer.weight.grad is None
 
@@ -222,4 +222,4 @@ def test_sgd_on_a_quadratic_converges_to_its_minimum():
         opt.zero_grad()
         ((w - bp.tensor([1.0, 2.0])) ** 2).sum().backward()
         opt.step()
-    numpy.testing.assert_allclose(w.data, [1.0, 2.0], atol=1e-5)
+    numpy.testing.assert_allclose(w.array, [1.0, 2.0], atol=1e-5)

@@ -58,9 +58,9 @@ def _run_ours(name, kwargs, groups=False):
     opt = getattr(bp.optim, name)(arg, **kwargs)
     for _ in range(STEPS):
         for p, t in zip(params, TARGET, strict=True):
-            p.grad = bp.tensor(_gradient(p.data, t))
+            p.grad = bp.tensor(_gradient(p.array, t))
         opt.step()
-    return [p.data for p in params]
+    return [p.array for p in params]
 
 
 def _run_torch(name, kwargs, groups=False):
@@ -107,6 +107,6 @@ def test_training_a_linear_model_matches_torch(name, kwargs):
         topt.zero_grad()
         torch.nn.functional.mse_loss(theirs(tx), ty).backward()
         topt.step()
-    numpy.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=0,
+    numpy.testing.assert_allclose(ours.weight.array, theirs.weight.detach().numpy(), rtol=0,
                                   atol=TOL)
-    numpy.testing.assert_allclose(ours.bias.data, theirs.bias.detach().numpy(), rtol=0, atol=TOL)
+    numpy.testing.assert_allclose(ours.bias.array, theirs.bias.detach().numpy(), rtol=0, atol=TOL)

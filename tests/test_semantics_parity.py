@@ -94,7 +94,7 @@ def test_max_min_argmax_and_gather_work_on_0d_tensors():
 def test_max_along_dim_of_a_1d_tensor_gives_0d_tensor_indices():
     result = bp.tensor([1.0, 5.0, 2.0]).max(0)
     assert isinstance(result.indices, bp.Tensor) and result.indices.shape == ()
-    assert result.indices.data.shape == () and type(result.indices.data) is numpy.ndarray
+    assert result.indices.array.shape == () and type(result.indices.array) is numpy.ndarray
 
 
 @pytest.mark.parametrize("expr", [

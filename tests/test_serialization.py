@@ -21,7 +21,7 @@ SPECS = [
 
 def _predict(model, x):
     with bp.no_grad():
-        return model(bp.from_numpy(x)).data
+        return model(bp.from_numpy(x)).array
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -43,14 +43,14 @@ def test_saved_autoencoder_loads_with_identical_reconstructions_and_codes(tmp_pa
     bp.manual_seed(0)
     model = nn.Autoencoder(6, hidden=[4], bottleneck=2, activation="tanh",
                            output_activation="sigmoid", dtype=dtype)
-    x = numpy.random.default_rng(2).random((5, 6)).astype(model.encoder[0].weight.data.dtype)
+    x = numpy.random.default_rng(2).random((5, 6)).astype(model.encoder[0].weight.array.dtype)
     bp.save(model, tmp_path / "ae.safetensors")
     loaded = bp.load(tmp_path / "ae.safetensors")
     assert isinstance(loaded, nn.Autoencoder)
     numpy.testing.assert_array_equal(_predict(loaded, x), _predict(model, x))
     with bp.no_grad():
-        numpy.testing.assert_array_equal(loaded.encode(bp.from_numpy(x)).data,
-                                         model.encode(bp.from_numpy(x)).data)
+        numpy.testing.assert_array_equal(loaded.encode(bp.from_numpy(x)).array,
+                                         model.encode(bp.from_numpy(x)).array)
 
 
 def test_user_metadata_is_kept_as_strings_and_reserved_keys_refused(tmp_path):
@@ -68,7 +68,7 @@ def test_load_tensors_returns_every_weight(tmp_path):
     bp.save(model, tmp_path / "m.safetensors")
     tensors = bp.load_tensors(tmp_path / "m.safetensors")
     assert set(tensors) == set(model.state_dict())
-    numpy.testing.assert_array_equal(tensors["0.weight"].data, model[0].weight.data)
+    numpy.testing.assert_array_equal(tensors["0.weight"].array, model[0].weight.array)
 
 
 def _saved(tmp_path):
@@ -92,7 +92,7 @@ def test_safetensors_file_without_our_metadata_loads_as_a_state_dict(tmp_path):
     assert set(state) == set(tensors)
     model = nn.from_spec({"layers": [2, 3, 1], "activation": "tanh"})
     model.load_state_dict(state)
-    numpy.testing.assert_array_equal(model[0].weight.data, tensors["0.weight"])
+    numpy.testing.assert_array_equal(model[0].weight.array, tensors["0.weight"])
 
 
 def test_official_safetensors_file_loads_as_a_state_dict(tmp_path):
@@ -187,7 +187,7 @@ def test_failed_save_leaves_the_previous_model_file_intact(tmp_path, monkeypatch
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.safetensors"]
-    numpy.testing.assert_array_equal(bp.load(path)[0].weight.data, old[0].weight.data)
+    numpy.testing.assert_array_equal(bp.load(path)[0].weight.array, old[0].weight.array)
 
 
 def _data():
@@ -227,7 +227,7 @@ def test_resuming_from_a_saved_optimizer_equals_uninterrupted_training(tmp_path,
 
     for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(),
                             strict=True):
-        numpy.testing.assert_array_equal(b.data, a.data, err_msg=name)
+        numpy.testing.assert_array_equal(b.array, a.array, err_msg=name)
 
 
 def test_restored_optimizer_state_equals_the_saved_one(tmp_path):

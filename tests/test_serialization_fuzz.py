@@ -59,7 +59,7 @@ def _canonical(obj):
     if isinstance(obj, nn.Module):
         return ("module", type(obj).__name__, repr(obj), _canonical(obj.state_dict()))
     if isinstance(obj, bp.Tensor):
-        return ("tensor", str(obj.dtype), obj.shape, obj.data.tobytes())
+        return ("tensor", str(obj.dtype), obj.shape, obj.array.tobytes())
     if isinstance(obj, numpy.ndarray):
         return ("array", str(obj.dtype), obj.shape, obj.tobytes())
     if isinstance(obj, dict):

@@ -25,7 +25,7 @@ def _same_state(a: dict, b: dict):
     assert list(a) == list(b)
     for k in a:
         assert a[k].dtype == b[k].dtype, k
-        numpy.testing.assert_array_equal(a[k].data, b[k].data, err_msg=k)
+        numpy.testing.assert_array_equal(a[k].array, b[k].array, err_msg=k)
 
 
 def test_a_state_dict_loads_back_as_a_state_dict(tmp_path):
@@ -50,7 +50,7 @@ def test_a_custom_module_saves_its_weights_and_loads_as_its_state_dict(tmp_path)
     fresh = Net()
     fresh.load_state_dict(bp.load(tmp_path / "net.safetensors"))
     ix = bp.tensor([[0, 5], [3, 3]])
-    numpy.testing.assert_array_equal(fresh(ix).data, model(ix).data)
+    numpy.testing.assert_array_equal(fresh(ix).array, model(ix).array)
 
 
 def test_a_spec_able_model_still_loads_as_a_model(tmp_path):
@@ -142,7 +142,7 @@ def test_a_file_of_the_previous_format_still_loads_as_a_model(tmp_path):
     from backproplab import safetensors_format as sf
 
     model = nn.from_spec({"layers": [2, 2]})
-    tensors = {k: v.data for k, v in model.state_dict().items()}
+    tensors = {k: v.array for k, v in model.state_dict().items()}
     meta = {"format": "backproplab", "format_version": "1",
             "architecture": '{"type": "mlp", "layers": [2, 2], "activations": [null], '
                             '"bias": true, "dtype": "float32"}'}
@@ -163,7 +163,7 @@ def test_state_dicts_cross_between_torch_and_backproplab_through_safetensors(tmp
     x = numpy.random.default_rng(0).normal(size=(5, 3))
     ours.eval(), theirs.eval()
     numpy.testing.assert_allclose(theirs(torch.tensor(x)).detach().numpy(),
-                                  ours(bp.tensor(x)).data, rtol=1e-12)
+                                  ours(bp.tensor(x)).array, rtol=1e-12)
     st.save_file(theirs.state_dict(), str(tmp_path / "theirs.safetensors"))
     with pytest.warns(UserWarning, match="not verified"):
         state = bp.load(tmp_path / "theirs.safetensors")

@@ -108,16 +108,16 @@ def test_strict_module_is_the_cuda_device_and_cpu_is_an_explicit_copy(strict):
     assert bp.cuda.is_available() and bp.cuda.device_count() == 1
     x = bp.tensor([1.0, 2.0], requires_grad=True)
     assert x.device == bp.device("cuda", 0) and x.is_cuda
-    assert isinstance(x.data, strict.ndarray)
+    assert isinstance(x.array, strict.ndarray)
     with pytest.raises(TypeError, match="cpu"):
         x.detach().numpy()
     assert "device='cuda:0'" in repr(x)
     y = (x * 3).cpu()
-    assert y.device == "cpu" and isinstance(y.data, numpy.ndarray)
+    assert y.device == "cpu" and isinstance(y.array, numpy.ndarray)
     y.sum().backward()  # the gradient goes back across the transfer
     assert x.grad.device == "cuda:0" and x.grad.tolist() == [3.0, 3.0]
     host = bp.ones(2, device="cpu")
-    assert type(host.data) is numpy.ndarray
+    assert type(host.array) is numpy.ndarray
     assert host.to("cuda").device == "cuda:0"
 
 
@@ -125,13 +125,13 @@ def test_module_to_cpu_and_back_moves_every_parameter(strict):
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
     assert all(p.device == "cuda:0" for p in model.parameters())
     model.to("cpu")
-    assert all(type(p.data) is numpy.ndarray for p in model.parameters())
+    assert all(type(p.array) is numpy.ndarray for p in model.parameters())
     out = model(bp.ones(4, 2, device="cpu"))
     assert out.device == "cpu"
     out.sum().backward()  # CPU ops and their backward run on NumPy while the module is active
-    assert all(type(p.grad.data) is numpy.ndarray for p in model.parameters())
+    assert all(type(p.grad.array) is numpy.ndarray for p in model.parameters())
     model.to(bp.device("cuda"))
-    assert all(isinstance(p.data, strict.ndarray) and isinstance(p.grad.data, strict.ndarray)
+    assert all(isinstance(p.array, strict.ndarray) and isinstance(p.grad.array, strict.ndarray)
                for p in model.parameters())
 
 

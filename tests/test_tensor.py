@@ -46,7 +46,7 @@ def test_detach_shares_memory_and_cuts_the_graph():
     y = x * 2.0
     d = y.detach()
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
-    assert numpy.shares_memory(d.numpy(), y.data)
+    assert numpy.shares_memory(d.numpy(), y.array)
 
 
 def test_requires_grad_underscore_on_leaf_and_its_errors():

@@ -17,8 +17,8 @@ def test_8_3_8_encoder_gives_eight_distinct_codes(seed):
     train.fit(model, ds.x, loss="bce_with_logits", lr=0.05, epochs=500, batch_size=8,
               verbose=0)
     with bp.no_grad():
-        codes = model.encode(bp.from_numpy(ds.x)).data
-        recon = model(bp.from_numpy(ds.x)).data
+        codes = model.encode(bp.from_numpy(ds.x)).array
+        recon = model(bp.from_numpy(ds.x)).array
     distances = numpy.linalg.norm(codes[:, None] - codes[None], axis=-1)
     off_diagonal = distances[~numpy.eye(8, dtype=bool)]
     assert off_diagonal.min() > 0.5

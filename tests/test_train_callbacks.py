@@ -78,11 +78,11 @@ def test_early_stopping_falls_back_to_loss_and_names_what_is_recorded():
 
 def _set_weights_to_epoch(state):
     for p in state.model.parameters():
-        p.data[...] = state.epoch
+        p.array[...] = state.epoch
 
 
 def _weights_value(model):
-    values = {float(v) for p in model.parameters() for v in p.data.ravel()}
+    values = {float(v) for p in model.parameters() for v in p.array.ravel()}
     assert len(values) == 1
     return values.pop()
 
@@ -115,7 +115,7 @@ def test_early_stopping_in_fit_ends_with_the_best_validation_weights():
 
     class Snapshot(train.Callback):
         def on_epoch_end(self, state, logs):
-            snapshots[state.epoch] = {k: v.data.copy() for k, v in model.state_dict().items()}
+            snapshots[state.epoch] = {k: v.array.copy() for k, v in model.state_dict().items()}
 
     stopper = EarlyStopping(patience=2, restore_best_weights=True)
     history = train.fit(model, (X, Y), loss="bce_with_logits", lr=0.05, epochs=40,
@@ -126,7 +126,7 @@ def test_early_stopping_in_fit_ends_with_the_best_validation_weights():
     assert best < history.epochs[-1]
     assert stopper.best_epoch == best
     for k, v in model.state_dict().items():
-        numpy.testing.assert_array_equal(v.data, snapshots[best][k])
+        numpy.testing.assert_array_equal(v.array, snapshots[best][k])
 
 
 @pytest.mark.parametrize("kwargs", [{"patience": -1}, {"mode": "up"}])
@@ -201,7 +201,7 @@ def test_gradient_flow_records_each_layers_gradient_norm_per_epoch():
     torch = pytest.importorskip("torch")
     bp.manual_seed(0)
     model = nn.from_spec({"layers": [2, 5, 1], "activation": "tanh"})
-    w1, b1, w2, b2 = (torch.tensor(p.data.astype(numpy.float64), requires_grad=True)
+    w1, b1, w2, b2 = (torch.tensor(p.array.astype(numpy.float64), requires_grad=True)
                       for p in model.parameters())
     tx, ty = torch.tensor(X, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64)
     loss = ((torch.tanh(tx @ w1.T + b1) @ w2.T + b2 - ty) ** 2).mean()
@@ -223,8 +223,8 @@ def test_gradient_flow_averages_the_norm_over_the_epochs_steps():
 
     class Norms(train.Callback):
         def on_after_backward(self, state, loss):
-            g = state.model[0].weight.grad.data
-            b = state.model[0].bias.grad.data
+            g = state.model[0].weight.grad.array
+            b = state.model[0].bias.grad.array
             seen.append(math.sqrt(float((g * g).sum() + (b * b).sum())))
 
     model = nn.from_spec({"layers": [2, 1]})

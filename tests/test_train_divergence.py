@@ -25,7 +25,7 @@ def test_learning_rate_100_is_caught_with_a_diagnosis(optimizer, advice):
     assert re.match(r"Training diverged at epoch \d+", history.stop_reason)
     assert re.search(r"learning rate 100 is probably too high", history.stop_reason)
     assert advice in history.stop_reason
-    assert all(numpy.isfinite(p.data).all() for p in model.parameters())
+    assert all(numpy.isfinite(p.array).all() for p in model.parameters())
 
 
 def _nan_in_second_batch():
@@ -41,7 +41,7 @@ def test_nan_loss_is_caught_before_the_optimizer_step():
 
     class Keep(Callback):
         def on_step_end(self, state, loss):
-            after_first_step.update({k: v.data.copy() for k, v in model.state_dict().items()})
+            after_first_step.update({k: v.array.copy() for k, v in model.state_dict().items()})
 
     history = train.fit(model, _nan_in_second_batch(), optimizer="sgd", lr=0.01, epochs=3,
                         batch_size=4, shuffle=False, callbacks=[Keep()], verbose=0)
@@ -49,8 +49,8 @@ def test_nan_loss_is_caught_before_the_optimizer_step():
     assert history.stop_reason.startswith("Training diverged at epoch 1, step 2: the training "
                                            "loss became NaN")
     for k, v in model.state_dict().items():
-        assert numpy.isfinite(v.data).all()
-        numpy.testing.assert_array_equal(v.data, after_first_step[k], err_msg=k)
+        assert numpy.isfinite(v.array).all()
+        numpy.testing.assert_array_equal(v.array, after_first_step[k], err_msg=k)
 
 
 def test_nan_with_a_moderate_learning_rate_points_at_the_data():
@@ -61,11 +61,11 @@ def test_nan_with_a_moderate_learning_rate_points_at_the_data():
 
 def test_nan_on_the_first_step_leaves_the_initial_weights():
     model = nn.from_spec({"layers": [2, 1]})
-    before = model[0].weight.data.copy()
+    before = model[0].weight.array.copy()
     x = numpy.full((4, 2), numpy.nan, dtype=numpy.float32)
     history = train.fit(model, (x, x[:, :1]), epochs=2, verbose=0)
     assert history.diverged and history.epochs == []
-    numpy.testing.assert_array_equal(model[0].weight.data, before)
+    numpy.testing.assert_array_equal(model[0].weight.array, before)
 
 
 def test_divergence_is_printed_when_verbose(capsys):

@@ -14,7 +14,7 @@ XOR_Y = numpy.array([[0], [1], [1], [0]], dtype=numpy.float32)
 
 
 def _weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 def test_xor_is_learned_by_a_2_4_1_network_from_most_seeds():
@@ -111,7 +111,7 @@ def test_bad_arguments_are_refused_before_training(kwargs, message):
     before = _weights(model)
     with pytest.raises(ValueError, match=message):
         train.fit(model, (XOR_X, XOR_Y), verbose=0, **kwargs)
-    numpy.testing.assert_array_equal(model[0].weight.data, before["0.weight"])
+    numpy.testing.assert_array_equal(model[0].weight.array, before["0.weight"])
 
 
 def test_validation_split_needs_a_dataset_not_a_loader():
@@ -127,7 +127,7 @@ def test_too_many_input_features_are_explained_naming_both_shapes():
     with pytest.raises(ValueError, match=r"inputs of shape \(5, 3\) \(3 features per sample\)"
                                          r".*weight of shape \(3, 2\).*must be 2"):
         train.fit(model, (x, numpy.zeros((5, 1), dtype=numpy.float32)), verbose=0)
-    numpy.testing.assert_array_equal(model[0].weight.data, before["0.weight"])
+    numpy.testing.assert_array_equal(model[0].weight.array, before["0.weight"])
 
 
 def test_targets_of_another_width_than_the_output_are_explained_naming_both_shapes():
@@ -159,7 +159,7 @@ def test_inputs_alone_train_an_autoencoder_to_reproduce_them():
     model = nn.Autoencoder(4, bottleneck=2, activation="tanh", output_activation="sigmoid")
     history = train.fit(model, x, epochs=200, batch_size=4, lr=0.05, verbose=0)
     with bp.no_grad():
-        recon = model(bp.from_numpy(x)).data
+        recon = model(bp.from_numpy(x)).array
     assert history.train_loss[-1] == pytest.approx(((recon - x) ** 2).mean(), rel=0.2)
     assert history.train_loss[-1] < 0.25 * history.train_loss[0]
 
@@ -188,11 +188,11 @@ def test_callbacks_see_gradients_before_the_optimizer_step():
 
     class Check(Callback):
         def on_after_backward(self, state, loss):
-            self.before = model[0].weight.data.copy()
-            self.grad = model[0].weight.grad.data.copy()
+            self.before = model[0].weight.array.copy()
+            self.grad = model[0].weight.grad.array.copy()
 
         def on_step_end(self, state, loss):
-            numpy.testing.assert_allclose(model[0].weight.data,
+            numpy.testing.assert_allclose(model[0].weight.array,
                                           self.before - 0.5 * self.grad, rtol=1e-6)
             self.checked = True
 
@@ -210,7 +210,7 @@ def test_evaluate_uses_no_graph_and_restores_training_mode():
     assert model.training
     assert model[0].weight.grad is None
     with bp.no_grad():
-        expected = ((model(bp.from_numpy(XOR_X)).data - XOR_Y) ** 2).mean()
+        expected = ((model(bp.from_numpy(XOR_X)).array - XOR_Y) ** 2).mean()
     assert logs["test_loss"] == pytest.approx(expected)
 
 
@@ -243,4 +243,4 @@ def test_zero_epochs_trains_nothing():
     before = _weights(model)
     history = train.fit(model, (XOR_X, XOR_Y), epochs=0, verbose=0)
     assert history.epochs == []
-    numpy.testing.assert_array_equal(model[0].weight.data, before["0.weight"])
+    numpy.testing.assert_array_equal(model[0].weight.array, before["0.weight"])

@@ -56,7 +56,7 @@ def test_probabilities_apply_sigmoid_to_a_binary_logit_head():
     model = nn.from_spec(mlp_spec(info, [3], "tanh", head))
     x = numpy.random.default_rng(0).normal(size=(6, 2)).astype(numpy.float32)
     with bp.no_grad():
-        logits = model(bp.from_numpy(x)).data
+        logits = model(bp.from_numpy(x)).array
     numpy.testing.assert_allclose(probabilities(model, x, head), 1 / (1 + numpy.exp(-logits)),
                                   rtol=1e-6)
 
@@ -69,7 +69,7 @@ def test_probabilities_of_a_multiclass_head_are_the_softmax(loss):
     model = nn.from_spec(mlp_spec(info, [4], "tanh", head))
     x = numpy.random.default_rng(1).normal(size=(5, 2)).astype(numpy.float32)
     with bp.no_grad():
-        raw = model(bp.from_numpy(x)).data
+        raw = model(bp.from_numpy(x)).array
     p = probabilities(model, x, head)
     numpy.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
     expected = numpy.exp(raw - raw.max(axis=1, keepdims=True))
@@ -83,7 +83,7 @@ def test_probabilities_of_a_regression_head_are_the_outputs():
     head = head_for(info)
     model = nn.from_spec(mlp_spec(info, [], "tanh", head))
     x = numpy.array([[0.0], [2.0]], dtype=numpy.float32)
-    w, b = model[0].weight.data[0, 0], model[0].bias.data[0]
+    w, b = model[0].weight.array[0, 0], model[0].bias.array[0]
     numpy.testing.assert_allclose(probabilities(model, x, head)[:, 0], x[:, 0] * w + b, rtol=1e-6)
 
 

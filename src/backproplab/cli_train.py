@@ -184,7 +184,7 @@ def _write_outputs(out_dir, model, history, dataset, head, args) -> list[str]:
         files.append("reconstructions.png")
         if args.bottleneck == 2:
             with bp.no_grad():
-                codes = model.encode(bp.from_numpy(x)).data
+                codes = model.encode(bp.from_numpy(x)).array
             plots.plot_latent(codes, y if dataset.info.task != "autoencoder" else None,
                               path("latent.png"))
             files.append("latent.png")

@@ -106,7 +106,7 @@ def parse_to(args, kwargs) -> tuple:
     dtype = kwargs.get("dtype")
     for a in args:
         if isinstance(a, Tensor):
-            dev, dtype = of_array(a.data), a.dtype
+            dev, dtype = of_array(a.array), a.dtype
         elif isinstance(a, (device, int)) and not isinstance(a, bool):
             dev = a
         elif isinstance(a, str) and a.partition(":")[0] in _TYPES:

@@ -12,7 +12,7 @@ from backproplab.tensor import Tensor
 def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None):
     """``num_samples`` indices per row of ``input`` (1-D or 2-D non-negative weights, not
     necessarily normalized), drawn in proportion to the weights."""
-    weights = input.data if isinstance(input, Tensor) else backend.xp.asarray(input)
+    weights = input.array if isinstance(input, Tensor) else backend.xp.asarray(input)
     if weights.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: input must be 1-D or 2-D, got shape {weights.shape}")
     host = backend.to_host(weights)

@@ -44,7 +44,7 @@ def _encode(obj, arrays: dict, path: list):
 
     if isinstance(obj, Tensor):
         name = _name(path, arrays)
-        arrays[name] = backend.to_host(obj.data)
+        arrays[name] = backend.to_host(obj.array)
         return {"$tensor": name}
     if backend.is_array(obj):  # an optimizer's state: NumPy's arrays or the device's
         name = _name(path, arrays)

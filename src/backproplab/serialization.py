@@ -44,7 +44,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
 
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION}
     if isinstance(obj, Module):
-        tensors = {k: backend.to_host(v.data) for k, v in obj.state_dict().items()}
+        tensors = {k: backend.to_host(v.array) for k, v in obj.state_dict().items()}
         try:
             meta["architecture"] = json.dumps(to_spec(obj, weights=False))
             meta["content"] = "model"
@@ -52,7 +52,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
             meta["content"] = "state_dict"
             meta["module_class"] = type(obj).__name__
     elif _is_state_dict(obj):
-        tensors = {k: backend.to_host(v.data if isinstance(v, Tensor) else v)
+        tensors = {k: backend.to_host(v.array if isinstance(v, Tensor) else v)
                    for k, v in obj.items()}
         meta["content"] = "state_dict"
     else:

@@ -26,7 +26,7 @@ def array_from_data(data, dtype, kind: str):
 
     target = None if dtype is None else dtypes.as_dtype(dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if backend.is_array(data) and not isinstance(data, numpy.ndarray):
         # already an accelerator array: copy it where it is, or bring it to the host
         arr = data.astype(data.dtype if target is None else target, copy=True)

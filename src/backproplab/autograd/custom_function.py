@@ -57,7 +57,7 @@ class Function(_array_function.Function):
         if not isinstance(out, Tensor):
             out = Tensor._make(backend.xp.asarray(out), False, None)
         if any(out is a for a in args) or out.grad_fn is not None:
-            out = Tensor._make(out.data, False, None)  # a fresh tensor becomes the output
+            out = Tensor._make(out.array, False, None)  # a fresh tensor becomes the output
         if not (needs and _grad_state.enabled):
             ctx.parents = ()
             return out
@@ -84,7 +84,7 @@ def _tensor_backward(user_backward):
             grads = (grads,)
         if differentiable:
             return grads
-        return tuple(gi.data if isinstance(gi, Tensor) else gi for gi in grads)
+        return tuple(gi.array if isinstance(gi, Tensor) else gi for gi in grads)
 
     backward.__doc__ = user_backward.__doc__
     return backward

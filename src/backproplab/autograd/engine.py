@@ -23,9 +23,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate d(tensors)/d(leaf) into every leaf's ``.grad`` (or only into ``inputs``)."""
     if (grad_tensors is None and inputs is None and not create_graph
             and isinstance(tensors, Tensor) and tensors.grad_fn is not None
-            and tensors.data.size == 1):
+            and tensors.array.size == 1):
         # loss.backward(): the call every training step makes, without the general set-up.
-        seed = backend.ones_like(tensors.data)
+        seed = backend.ones_like(tensors.array)
         _run((tensors,), (seed,), bool(retain_graph), False, None, None, seeded=True)
         return
     tensors, grad_tensors = _as_lists(tensors, grad_tensors)
@@ -88,15 +88,15 @@ def _root_grad(t: Tensor, g, create_graph: bool):
             "without requires_grad=True?)"
         )
     if g is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this output has "
                 f"shape {tuple(t.shape)}: pass gradient= (a tensor of that shape)"
             )
-        g = backend.ones_like(t.data)
+        g = backend.ones_like(t.array)
     else:
-        arr = g.data if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.data.dtype)
-        if arr.shape != t.data.shape:
+        arr = g.array if isinstance(g, Tensor) else backend.xp.asarray(g, dtype=t.array.dtype)
+        if arr.shape != t.array.shape:
             raise RuntimeError(
                 f"backward: gradient has shape {tuple(arr.shape)} but the output has shape "
                 f"{tuple(t.shape)}; they must match"
@@ -168,7 +168,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 else:
                     if type(gi) is not ndarray and not is_array(gi):
                         gi = backend.as_array(gi)
-                    data = inp.data
+                    data = inp.array
                     if gi.shape != data.shape:
                         gi = _sum_to(gi, data.shape, key)
                     if gi.dtype != data.dtype:
@@ -217,11 +217,11 @@ def _fit_tensor(g, inp: Tensor):
     """create_graph: sum a broadcast gradient back to the input's shape, cast to its dtype."""
     if not isinstance(g, Tensor):
         g = Tensor._make(backend.xp.asarray(g), False, None)
-    shape = inp.data.shape
-    if g.data.shape != shape:
+    shape = inp.array.shape
+    if g.array.shape != shape:
         g = tensor_math.sum_to_shape(g, shape)
-    if g.data.dtype != inp.data.dtype:
-        g = g.to(inp.data.dtype)
+    if g.array.dtype != inp.array.dtype:
+        g = g.to(inp.array.dtype)
     return g
 
 
@@ -255,7 +255,7 @@ def _saved_as_tensor(node: Function, s):
     if isinstance(s, Tensor) or not (backend.is_array(s) or backend.is_scalar(s)):
         return s
     for inp in node.inputs:
-        if inp is not None and inp.data is s:
+        if inp is not None and inp.array is s:
             return inp
     if node.out is not None and s is node.out:
         return type(node).apply(*node.args)  # recompute the output with a graph
@@ -276,7 +276,7 @@ def _check_versions(node: Function) -> None:
             if t is not None:
                 now += t._version
         if now != node.versions:
-            shapes = ", ".join(f"{t.data.dtype} {tuple(t.shape)}" for t in node.inputs
+            shapes = ", ".join(f"{t.array.dtype} {tuple(t.shape)}" for t in node.inputs
                                if t is not None)
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
@@ -291,7 +291,7 @@ def _check_backward(node: Function, grads) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        arr = gi.data if isinstance(gi, Tensor) else gi
+        arr = gi.array if isinstance(gi, Tensor) else gi
         if not backend.xp.isfinite(arr).all():
             where = node.site or "<unknown>"
             raise anomaly.AnomalyError(
@@ -315,7 +315,7 @@ def _apply_hooks(hooks, g, create_graph: bool):
     for hook in hooks:
         result = hook(_wrap(g, create_graph))
         if result is not None:
-            g = result if create_graph else result.data
+            g = result if create_graph else result.array
     return g
 
 
@@ -342,7 +342,7 @@ def _accumulate(t: Tensor, g, create_graph: bool, stored: set) -> None:
         stored.add(id(g))
         t.grad = Tensor._make(g, False, None)
     else:
-        old = t.grad.data
+        old = t.grad.array
         if backend.owns_writeable_memory(old) and old.shape == g.shape:
             old += g
         else:

@@ -121,7 +121,7 @@ class Function:
         needs = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a.array)
                 versions += a._version
                 fn = a.grad_fn
                 if fn is not None:
@@ -173,7 +173,7 @@ def host_inputs(name: str, args) -> bool:
     tensor (the op then runs on NumPy); a clear error when CPU and GPU tensors are mixed."""
     if not backend.accelerated():
         return False
-    kinds = {backend.device_type_of(a.data) for a in args if isinstance(a, Tensor)}
+    kinds = {backend.device_type_of(a.array) for a in args if isinstance(a, Tensor)}
     if kinds == {"cpu", "cuda"}:
         raise RuntimeError(f"{name}: expected all tensors to be on the same device, but found "
                            "cpu and cuda:0 tensors; move them with .to(device) first")

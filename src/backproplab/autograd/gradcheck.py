@@ -30,14 +30,14 @@ def _differentiable(result) -> list:
 def _flat_outputs(fn, inputs) -> numpy.ndarray:
     with no_grad():
         outs = _outputs(fn(*inputs))
-    return numpy.concatenate([o.data.astype(numpy.float64).ravel() for o in outs])
+    return numpy.concatenate([o.array.astype(numpy.float64).ravel() for o in outs])
 
 
 def numerical_jacobian(fn, inputs, wrt, eps: float) -> list:
     """One (n_outputs, input.numel()) matrix per input in ``wrt``, by central differences."""
     jacobians = []
     for t in wrt:
-        flat = t.data.reshape(-1)  # a view: perturbs t in place
+        flat = t.array.reshape(-1)  # a view: perturbs t in place
         columns = []
         for j in range(flat.size):
             orig = flat[j]
@@ -55,22 +55,22 @@ def numerical_jacobian(fn, inputs, wrt, eps: float) -> list:
 def analytic_jacobian(fn, inputs, wrt) -> list:
     """The same matrices from reverse mode: one backward pass per output element."""
     outs = _outputs(fn(*inputs))
-    sizes = [o.data.size for o in outs]
+    sizes = [o.array.size for o in outs]
     total = sum(sizes)
-    jacobians = [numpy.zeros((total, t.data.size)) for t in wrt]
+    jacobians = [numpy.zeros((total, t.array.size)) for t in wrt]
     row = 0
     for o, n in zip(outs, sizes, strict=True):
         for k in range(n):
             if not o.requires_grad:
                 row += 1
                 continue
-            seed = numpy.zeros(o.data.size, dtype=o.data.dtype)
+            seed = numpy.zeros(o.array.size, dtype=o.array.dtype)
             seed[k] = 1
             grads = grad(o, wrt, Tensor._make(seed.reshape(o.shape), False, None),
                          retain_graph=True, allow_unused=True)
             for i, gi in enumerate(grads):
                 if gi is not None:
-                    jacobians[i][row] = gi.data.reshape(-1)
+                    jacobians[i][row] = gi.array.reshape(-1)
             row += 1
     return jacobians
 

@@ -21,7 +21,7 @@ def _tensor(array) -> Tensor:
 def default_collate(samples: list):
     first = samples[0]
     if isinstance(first, Tensor):
-        return _tensor(numpy.stack([s.data for s in samples]))
+        return _tensor(numpy.stack([s.array for s in samples]))
     if isinstance(first, numpy.ndarray | numpy.generic):
         if first.dtype.kind in "OSU":
             raise TypeError(f"default_collate: cannot batch arrays of dtype {first.dtype}")

@@ -22,7 +22,7 @@ class Dataset:
 
 
 def _as_array(t) -> numpy.ndarray:
-    return t.data if isinstance(t, Tensor) else numpy.asarray(t)
+    return t.array if isinstance(t, Tensor) else numpy.asarray(t)
 
 
 class TensorDataset(Dataset):
@@ -43,18 +43,18 @@ class TensorDataset(Dataset):
 
     @property
     def arrays(self) -> tuple[numpy.ndarray, ...]:
-        return tuple(t.data for t in self.tensors)
+        return tuple(t.array for t in self.tensors)
 
     def __len__(self) -> int:
-        return self.tensors[0].data.shape[0]
+        return self.tensors[0].array.shape[0]
 
     def __getitem__(self, index) -> tuple[Tensor, ...]:
-        return tuple(Tensor._make(numpy.asarray(t.data[index]), False, None)
+        return tuple(Tensor._make(numpy.asarray(t.array[index]), False, None)
                      for t in self.tensors)
 
     def get_batch(self, indices: numpy.ndarray) -> tuple[Tensor, ...]:
         """Rows ``indices`` of every tensor, gathered with one fancy index per tensor."""
-        return tuple(Tensor._make(t.data[indices], False, None) for t in self.tensors)
+        return tuple(Tensor._make(t.array[indices], False, None) for t in self.tensors)
 
 
 class Subset(Dataset):

@@ -42,11 +42,11 @@ class LabeledDataset(TensorDataset):
 
     @property
     def x(self) -> numpy.ndarray:
-        return self.tensors[0].data
+        return self.tensors[0].array
 
     @property
     def y(self) -> numpy.ndarray:
-        return self.tensors[1].data
+        return self.tensors[1].array
 
     def __repr__(self) -> str:
         return (f"LabeledDataset({self.info.name!r}, task={self.info.task!r}, "

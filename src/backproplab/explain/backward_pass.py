@@ -50,7 +50,7 @@ def run_backward(model, x, target, loss_fn) -> BackwardPass:
     for p in model.parameters():
         p.grad = None
     loss.backward()
-    grads = {n: None if p.grad is None else p.grad.data.copy()
+    grads = {n: None if p.grad is None else p.grad.array.copy()
              for n, p in model.named_parameters()}
     return BackwardPass(x, target, output, loss, layers, records, grads)
 
@@ -68,7 +68,7 @@ class ModelSnapshot:
         self._kept = True
 
     def __enter__(self):
-        self._data = [p.data.copy() for p in self.params]
+        self._data = [p.array.copy() for p in self.params]
         self._grads = [p.grad for p in self.params]
         self._state = None if self.optimizer is None else self.optimizer.state_dict()
         return self
@@ -77,7 +77,7 @@ class ModelSnapshot:
         if self._kept and exc[0] is None:
             return
         for p, data, grad in zip(self.params, self._data, self._grads, strict=True):
-            numpy.copyto(p.data, data)
+            numpy.copyto(p.array, data)
             p.grad = grad
         if self._state is not None:
             self.optimizer.load_state_dict(self._state)

@@ -81,10 +81,10 @@ def descend(f, x0, lr: float, steps: int = 50, optimizer="sgd") -> DescentPath:
         opt.zero_grad()
         y = f(x)
         y.backward()
-        points.append(x.data.copy())
-        values.append(float(y.data))
-        grads.append(x.grad.data.copy())
-        if not numpy.isfinite(values[-1]) or numpy.abs(x.data).max() > _DIVERGED:
+        points.append(x.array.copy())
+        values.append(float(y.array))
+        grads.append(x.grad.array.copy())
+        if not numpy.isfinite(values[-1]) or numpy.abs(x.array).max() > _DIVERGED:
             break
         opt.step()
     name = optimizer if isinstance(optimizer, str) else getattr(optimizer, "__name__",

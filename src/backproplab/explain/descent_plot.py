@@ -54,7 +54,7 @@ def _finite(run) -> numpy.ndarray:
 def _values(f, grid: numpy.ndarray) -> numpy.ndarray:
     from backproplab.tensor import Tensor
 
-    return f(Tensor(grid)).data
+    return f(Tensor(grid)).array
 
 
 def _surface(ax, f, x0, pts) -> tuple:

@@ -46,7 +46,7 @@ class GradientCheck:
 def gradient_check(model, x, target, loss_fn, eps: float = 1e-6,
                    tolerance: float = 1e-5) -> GradientCheck:
     """Relative error |a - n| / max(|a| + |n|, 1e-12) per parameter element."""
-    if sum(p.data.size for p in model.parameters()) > MAX_GRADCHECK_ELEMENTS:
+    if sum(p.array.size for p in model.parameters()) > MAX_GRADCHECK_ELEMENTS:
         raise ValueError(f"gradient_check: more than {MAX_GRADCHECK_ELEMENTS} parameter "
                          "elements; check a smaller model")
     model64 = copy.deepcopy(model).to(dtypes.float64)
@@ -56,17 +56,17 @@ def gradient_check(model, x, target, loss_fn, eps: float = 1e-6,
     def loss_value() -> float:
         with no_grad():
             out = model64(xb)
-            return float(loss_fn(out, as_target(target, out, loss_fn)).data)
+            return float(loss_fn(out, as_target(target, out, loss_fn)).array)
 
     rows = []
     for name, p in model64.named_parameters():
-        for idx in numpy.ndindex(*p.data.shape):
-            keep = p.data[idx]
-            p.data[idx] = keep + eps
+        for idx in numpy.ndindex(*p.array.shape):
+            keep = p.array[idx]
+            p.array[idx] = keep + eps
             up = loss_value()
-            p.data[idx] = keep - eps
+            p.array[idx] = keep - eps
             down = loss_value()
-            p.data[idx] = keep
+            p.array[idx] = keep
             numeric = (up - down) / (2 * eps)
             a = 0.0 if analytic[name] is None else float(analytic[name][idx])
             rel = abs(a - numeric) / max(abs(a) + abs(numeric), 1e-12)

@@ -111,8 +111,8 @@ def gradient_health(model, x, target, loss_fn, lr: float = 0.1) -> GradientHealt
                              bp_.grads.get(layer.bias_name) if layer.bias_name else None)
                  if g is not None]
         flat = numpy.concatenate([g.ravel() for g in grads]) if grads else numpy.zeros(0)
-        params = [layer.linear.weight.data] + ([] if layer.linear.bias is None
-                                               else [layer.linear.bias.data])
+        params = [layer.linear.weight.array] + ([] if layer.linear.bias is None
+                                               else [layer.linear.bias.array])
         w_norm = float(numpy.sqrt(sum((p.astype(float) ** 2).sum() for p in params)))
         g_norm = float(numpy.sqrt((flat.astype(float) ** 2).sum()))
         dead, saturated = _unit_states(rec)

@@ -122,13 +122,13 @@ def graph(tensor: Tensor, names: dict | None = None) -> Graph:
 
 def _node(nid: str, t: Tensor, names: dict) -> GraphNode:
     fn = t.grad_fn
-    grad = None if t.grad is None else t.grad.data
+    grad = None if t.grad is None else t.grad.array
     if fn is not None:
         return GraphNode(nid, "op", fn.name, list(t.shape), type(fn).formula,
-                         list(type(fn).derivative), summarize(t.data), summarize(grad))
+                         list(type(fn).derivative), summarize(t.array), summarize(grad))
     kind = "parameter" if t.requires_grad else "constant"
     label = names.get(id(t), "parameter" if t.requires_grad else "input")
-    return GraphNode(nid, kind, label, list(t.shape), "", [], summarize(t.data), summarize(grad))
+    return GraphNode(nid, kind, label, list(t.shape), "", [], summarize(t.array), summarize(grad))
 
 
 def _tensors(root: Tensor):

@@ -136,12 +136,12 @@ def loss_terms(loss_fn, y, target) -> numpy.ndarray | None:
         return None
     with no_grad():
         if isinstance(loss_fn, nn.MSELoss):
-            terms = F.mse_loss(y, target, "none").data
+            terms = F.mse_loss(y, target, "none").array
         elif isinstance(loss_fn, nn.BCELoss):
-            terms = F.binary_cross_entropy(y, target, loss_fn.weight, "none").data
+            terms = F.binary_cross_entropy(y, target, loss_fn.weight, "none").array
         elif isinstance(loss_fn, nn.BCEWithLogitsLoss):
             terms = F.binary_cross_entropy_with_logits(y, target, loss_fn.weight, "none",
-                                                       loss_fn.pos_weight).data
+                                                       loss_fn.pos_weight).array
         elif isinstance(loss_fn, nn.CrossEntropyLoss):
             return _cross_entropy_terms(loss_fn, y, target)
         else:
@@ -150,12 +150,12 @@ def loss_terms(loss_fn, y, target) -> numpy.ndarray | None:
 
 
 def _cross_entropy_terms(loss_fn, y, target):
-    t = target.data
+    t = target.array
     if loss_fn.label_smoothing or numpy.any(t == loss_fn.ignore_index):
         return None
-    onehot = numpy.eye(y.shape[1], dtype=y.data.dtype)[t]
-    weights = numpy.ones(y.shape[1]) if loss_fn.weight is None else loss_fn.weight.data
-    terms = -onehot * weights[None, :] * F.log_softmax(y, -1).data
+    onehot = numpy.eye(y.shape[1], dtype=y.array.dtype)[t]
+    weights = numpy.ones(y.shape[1]) if loss_fn.weight is None else loss_fn.weight.array
+    terms = -onehot * weights[None, :] * F.log_softmax(y, -1).array
     if loss_fn.reduction == "mean":
         terms = terms / weights[t].sum()
     return terms
@@ -163,7 +163,7 @@ def _cross_entropy_terms(loss_fn, y, target):
 
 def target_columns(loss_fn, y, target) -> numpy.ndarray:
     """The target per output, shape (batch, outputs): one-hot for class indices."""
-    t = target.data
+    t = target.array
     if isinstance(loss_fn, (nn.CrossEntropyLoss, nn.NLLLoss)):
         return numpy.eye(y.shape[1])[t]
     return numpy.broadcast_to(t, y.shape)

@@ -40,10 +40,10 @@ def record_forward(layers: list[MLPLayer], x: Tensor) -> list[LayerRecord]:
 def activation_slope(out: Tensor, net: Tensor) -> numpy.ndarray:
     """∂out/∂net elementwise, from the backward rule of the op that made ``out`` from ``net``."""
     if out is net:
-        return numpy.ones_like(net.data)
+        return numpy.ones_like(net.array)
     node = out.grad_fn
     if node is None or not node.inputs or node.inputs[0] is not net:
         raise ValueError("explain: the activation is not a single op applied to the layer's net")
-    grads = type(node).backward(node, numpy.ones_like(out.data))
+    grads = type(node).backward(node, numpy.ones_like(out.array))
     slope = grads[0] if isinstance(grads, tuple) else grads
-    return numpy.broadcast_to(numpy.asarray(slope, dtype=net.data.dtype), net.data.shape).copy()
+    return numpy.broadcast_to(numpy.asarray(slope, dtype=net.array.dtype), net.array.shape).copy()

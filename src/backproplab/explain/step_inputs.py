@@ -16,12 +16,12 @@ _CLASS_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
 
 def model_dtype(model):
     for p in model.parameters():
-        return p.data.dtype
+        return p.array.dtype
     return numpy.dtype(numpy.float32)
 
 
 def as_batch(model, x) -> Tensor:
-    data = numpy.asarray(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
+    data = numpy.asarray(x.array if isinstance(x, Tensor) else x, dtype=model_dtype(model))
     if data.ndim == 1:
         data = data[None, :]
     if data.ndim != 2:
@@ -35,10 +35,10 @@ def as_batch(model, x) -> Tensor:
 
 def as_target(target, output: Tensor, loss_fn) -> Tensor:
     """The target as the loss wants it next to ``output`` of shape (batch, outputs)."""
-    data = numpy.asarray(target.data if isinstance(target, Tensor) else target)
+    data = numpy.asarray(target.array if isinstance(target, Tensor) else target)
     if isinstance(loss_fn, _CLASS_LOSSES):
         return Tensor(data.astype(numpy.int64).reshape(-1))
-    data = data.astype(output.data.dtype)
-    if data.size == output.data.size:
-        data = data.reshape(output.data.shape)
+    data = data.astype(output.array.dtype)
+    if data.size == output.array.size:
+        data = data.reshape(output.array.shape)
     return Tensor(data)

@@ -37,7 +37,7 @@ def trace_step(model, x, target, loss_fn, lr: float = 0.1, optimizer=None,
     MLPs of Linear layers and elementwise activations are traced neuron by neuron; any other
     model op by op (``kind == "graph"``).
     """
-    if sum(p.data.size for p in model.parameters()) > MAX_TRACED_PARAMETERS:
+    if sum(p.array.size for p in model.parameters()) > MAX_TRACED_PARAMETERS:
         raise ValueError(f"trace_step: the model has more than {MAX_TRACED_PARAMETERS} "
                          "parameters; a trace that size cannot be read")
     if optimizer is None:
@@ -48,7 +48,7 @@ def trace_step(model, x, target, loss_fn, lr: float = 0.1, optimizer=None,
         # Summarise the graph now: after backward its gradients are this step's, and before the
         # update its parameter values are the ones the forward pass used.
         op_graph = None if bp_.records else graph(bp_.loss, dict(named)).to_dict()
-        old = {n: p.data.copy() for n, p in named}
+        old = {n: p.array.copy() for n, p in named}
         optimizer.step()
         update = trace_update(optimizer, named, old, bp_.grads)
         if apply:
@@ -56,8 +56,8 @@ def trace_step(model, x, target, loss_fn, lr: float = 0.1, optimizer=None,
     layers = layer_traces(bp_) if bp_.records else []
     return StepTrace(
         kind="mlp" if bp_.records else "graph",
-        inputs=numbers(bp_.x.data),
-        targets=numbers(bp_.target.data),
+        inputs=numbers(bp_.x.array),
+        targets=numbers(bp_.target.array),
         layers=layers,
         loss=_loss_trace(bp_, loss_fn, layers),
         update=update,
@@ -84,13 +84,13 @@ def layer_traces(bp_: BackwardPass) -> list[LayerTrace]:
     traces = []
     for li, rec in enumerate(records):
         layer = rec.layer
-        w = layer.linear.weight.data
-        b = None if layer.linear.bias is None else layer.linear.bias.data
-        xin = rec.input.data
-        dL_dout = rec.out.grad.data
+        w = layer.linear.weight.array
+        b = None if layer.linear.bias is None else layer.linear.bias.array
+        xin = rec.input.array
+        dL_dout = rec.out.grad.array
         delta = dL_dout * rec.slope  # δ = ∂L/∂out · ∂out/∂net
         nxt = records[li + 1] if li + 1 < n else None
-        nxt_delta = None if nxt is None else nxt.out.grad.data * nxt.slope
+        nxt_delta = None if nxt is None else nxt.out.grad.array * nxt.slope
         in_labels = neuron_labels(n, li - 1, w.shape[1])
         out_labels = neuron_labels(n, li, w.shape[0])
         nxt_labels = None if nxt is None else neuron_labels(n, li + 1, nxt_delta.shape[1])
@@ -100,7 +100,7 @@ def layer_traces(bp_: BackwardPass) -> list[LayerTrace]:
         for j in range(w.shape[0]):
             upstream = []
             if nxt is not None:
-                wn = nxt.layer.linear.weight.data
+                wn = nxt.layer.linear.weight.array
                 upstream = [UpstreamTerm(k, nxt_labels[k], number(wn[k, j]),
                                          numbers(nxt_delta[:, k]),
                                          numbers(nxt_delta[:, k] * wn[k, j]))
@@ -117,7 +117,7 @@ def layer_traces(bp_: BackwardPass) -> list[LayerTrace]:
             neurons.append(NeuronTrace(
                 index=j, label=out_labels[j], inputs=numbers(xin), weights=numbers(w[j]),
                 bias=None if b is None else number(b[j]), terms=numbers(xin * w[j][None, :]),
-                net=numbers(rec.net.data[:, j]), out=numbers(rec.out.data[:, j]),
+                net=numbers(rec.net.array[:, j]), out=numbers(rec.out.array[:, j]),
                 dL_dout=numbers(dL_dout[:, j]), dout_dnet=numbers(rec.slope[:, j]),
                 delta=numbers(delta[:, j]), upstream=upstream, weight_grads=weight_grads,
                 bias_grad=bias_grad))
@@ -145,18 +145,18 @@ def _loss_trace(bp_: BackwardPass, loss_fn, layers: list[LayerTrace]) -> LossTra
         labels = layers[-1].output_labels if layers else [f"y{j + 1}" for j in range(y.shape[1])]
         terms = loss_terms(loss_fn, y, bp_.target)
         targets = target_columns(loss_fn, y, bp_.target)
-        outputs = [LossOutput(j, labels[j], numbers(y.data[:, j]), numbers(targets[:, j]),
+        outputs = [LossOutput(j, labels[j], numbers(y.array[:, j]), numbers(targets[:, j]),
                               None if terms is None else numbers(terms[:, j]),
-                              numbers(y.grad.data[:, j]))
+                              numbers(y.grad.array[:, j]))
                    for j in range(y.shape[1])]
     return LossTrace(type(loss_fn).__name__, getattr(loss_fn, "reduction", "mean"),
-                     text.formula, text.latex, text.derivative, number(bp_.loss.data),
+                     text.formula, text.latex, text.derivative, number(bp_.loss.array),
                      outputs)
 
 
 def _agreement(layers: list[LayerTrace], bp_: BackwardPass) -> GradientAgreement:
     """Largest |trace gradient - param.grad| over every weight and bias of the trace."""
-    eps = float(numpy.finfo(bp_.x.data.dtype).eps)
+    eps = float(numpy.finfo(bp_.x.array.dtype).eps)
     scale = max([1.0] + [float(numpy.abs(g).max()) for g in bp_.grads.values()
                          if g is not None and g.size])
     tolerance = 1e3 * eps * scale

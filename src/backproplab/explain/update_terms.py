@@ -45,12 +45,12 @@ def trace_update(optimizer, named: list, old: dict, grads: dict) -> UpdateTrace:
         group = group_of[id(p)]
         state = optimizer.state.get(p, {})
         terms = _terms(state, group)
-        for idx in numpy.ndindex(*p.data.shape):
+        for idx in numpy.ndindex(*p.array.shape):
             rows.append(ParameterUpdate(
                 name=f"{name}[{', '.join(map(str, idx))}]" if idx else name,
                 param=name, index=list(idx), old=number(old[name][idx]),
                 grad=number(grads[name][idx]), lr=float(group["lr"]),
-                new=number(p.data[idx]),
+                new=number(p.array[idx]),
                 terms={k: number(v[idx]) if isinstance(v, numpy.ndarray) else v
                        for k, v in terms.items()}))
     first = optimizer.param_groups[0]

@@ -109,7 +109,7 @@ def weight_path(model, x, target, loss_fn, name: str) -> WeightPath:
         head = []
         if is_weight:
             i = index[1]
-            head.append(Factor(in_labels[i], _tex(in_labels[i]), number(rec.input.data[s, i])))
+            head.append(Factor(in_labels[i], _tex(in_labels[i]), number(rec.input.array[s, i])))
         head.append(_slope(act[li], labels[li][j], rec.slope[s, j]))
         for route in itertools.product(*(range(w) for w in later)):
             factors = list(head)
@@ -118,17 +118,18 @@ def weight_path(model, x, target, loss_fn, name: str) -> WeightPath:
                 r = records[step]
                 a, b = labels[step - 1][prev], labels[step][k]
                 factors.append(Factor(f"w({a}→{b})", rf"w_{{{_tex(a)} \to {_tex(b)}}}",
-                                      number(r.layer.linear.weight.data[k, prev])))
+                                      number(r.layer.linear.weight.array[k, prev])))
                 factors.append(_slope(act[step], b, r.slope[s, k]))
                 prev = k
             out = labels[-1][prev]
             factors.append(Factor(f"∂L/∂{out}", rf"\frac{{\partial L}}{{\partial {_tex(out)}}}",
-                                  number(bp_.output.grad.data[s, prev])))
+                                  number(bp_.output.grad.array[s, prev])))
             paths.append(Path(s, factors, number(math.prod(fa.value for fa in factors))))
     engine = bp_.grads.get(param)
     return WeightPath(
         name=f"{param}[{', '.join(map(str, index))}]",
-        value=number((rec.layer.linear.weight if is_weight else rec.layer.linear.bias).data[index]),
+        value=number((rec.layer.linear.weight if is_weight
+                      else rec.layer.linear.bias).array[index]),
         paths=paths, total=number(sum(p.product for p in paths)),
         engine_grad=None if engine is None else number(engine[index]))
 

@@ -105,7 +105,7 @@ def _layers(model: Module):
 
 
 def _dtype(model: Module) -> numpy.dtype:
-    found = {p.data.dtype for p in model.parameters()}
+    found = {p.array.dtype for p in model.parameters()}
     if len(found) > 1:
         raise TypeError(f"to_onnx: the parameters mix dtypes {sorted(map(str, found))}; "
                         "convert the model with .to(dtype) first")
@@ -187,9 +187,9 @@ def _linear(g: _Graph, layer: Linear, x: str, width: int, name: str):
         raise ValueError(f"to_onnx: layer {name!r} (Linear) takes {layer.in_features} features "
                          f"but receives {width}; check input_dim and the layer sizes")
     prefix = f"{name}." if name else ""
-    inputs = [x, g.constant(f"{prefix}weight", layer.weight.data)]  # (out, in)
+    inputs = [x, g.constant(f"{prefix}weight", layer.weight.array)]  # (out, in)
     if layer.bias is not None:
-        inputs.append(g.constant(f"{prefix}bias", layer.bias.data))
+        inputs.append(g.constant(f"{prefix}bias", layer.bias.array))
     return g.node("Gemm", *inputs, transB=1), layer.out_features  # (B,in)@(in,out) -> (B,out)
 
 

@@ -101,7 +101,7 @@ def _module_to_torch(module: Module, torch):
 
 
 def _linear_to_torch(layer: Linear, torch):
-    dtype = layer.weight.data.dtype
+    dtype = layer.weight.array.dtype
     if dtype.name not in _DTYPES:
         raise TypeError(f"to_torch: Linear weights of dtype {dtype} cannot be exported; "
                         f"supported dtypes: {', '.join(_DTYPES)}")
@@ -109,9 +109,9 @@ def _linear_to_torch(layer: Linear, torch):
     out = torch.nn.utils.skip_init(torch.nn.Linear, layer.in_features, layer.out_features,
                                    bias=layer.bias is not None, dtype=getattr(torch, dtype.name))
     with torch.no_grad():
-        out.weight.copy_(torch.from_numpy(numpy.array(layer.weight.data)))
+        out.weight.copy_(torch.from_numpy(numpy.array(layer.weight.array)))
         if layer.bias is not None:
-            out.bias.copy_(torch.from_numpy(numpy.array(layer.bias.data)))
+            out.bias.copy_(torch.from_numpy(numpy.array(layer.bias.array)))
     return out
 
 
@@ -183,7 +183,7 @@ def _global_generator_untouched():
 
 
 def _signature(module: Module) -> list:
-    return [(type(m), m.extra_repr(), tuple(p.data.dtype for p in m.parameters()))
+    return [(type(m), m.extra_repr(), tuple(p.array.dtype for p in m.parameters()))
             for m in module.modules()]
 
 
@@ -201,7 +201,7 @@ def _as_autoencoder(model: Sequential) -> Autoencoder | None:
     if activation is None or (output_activation is None and not isinstance(decoder[-1], Linear)):
         return None
     candidate = Autoencoder(sizes[0], sizes[1:-1], sizes[-1], activation, output_activation,
-                            dtype=encoder[0].weight.data.dtype)
+                            dtype=encoder[0].weight.array.dtype)
     if _signature(candidate)[1:] != _signature(model)[1:]:  # [0] is the container itself
         return None
     candidate.load_state_dict(model.state_dict())

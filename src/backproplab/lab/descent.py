@@ -78,11 +78,11 @@ def surface(name: str) -> dict:
     with no_grad():
         if entry["dims"] == 1:
             xs = numpy.linspace(extent[0], extent[1], 200)
-            return {"xs": xs.round(4).tolist(), "ys": f(Tensor(xs)).data.round(5).tolist()}
+            return {"xs": xs.round(4).tolist(), "ys": f(Tensor(xs)).array.round(5).tolist()}
         n = SURFACE_SIZE
         gx, gy = numpy.meshgrid(numpy.linspace(extent[0], extent[1], n),
                                 numpy.linspace(extent[3], extent[2], n))
-        values = f(Tensor(numpy.stack([gx.ravel(), gy.ravel()]))).data
+        values = f(Tensor(numpy.stack([gx.ravel(), gy.ravel()]))).array
     levels = numpy.log1p(numpy.maximum(values, 0))
     scaled = 255 * (levels - levels.min()) / max(float(levels.max() - levels.min()), 1e-12)
     return {"size": n, "values": base64.b64encode(scaled.astype(numpy.uint8).tobytes()).decode()}

@@ -45,18 +45,18 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
 
 
 def _target(target, like: Tensor) -> Tensor:
-    if isinstance(target, Tensor) and target.data.dtype.kind == "f":
+    if isinstance(target, Tensor) and target.array.dtype.kind == "f":
         return target  # the usual case, on every training step
     t = operand(target)
     if not isinstance(t, Tensor):
         t = Tensor(t)
-    if t.data.dtype.kind in "biu" and like.data.dtype.kind == "f":
+    if t.array.dtype.kind in "biu" and like.array.dtype.kind == "f":
         t = t.to(like.dtype)
     return t
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
-    if input.data.shape != target.data.shape:
+    if input.array.shape != target.array.shape:
         raise ValueError(
             f"{op}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} "
             "differ; reshape one of them (for example target.reshape(-1, 1) for one output)"
@@ -98,7 +98,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     """BCE on probabilities in [0, 1] (after a sigmoid); logs are clamped at -100 as in PyTorch."""
     target = _target(target, input)
     _same_shape(input, target, "binary_cross_entropy")
-    p = input.data
+    p = input.array
     if p.size and (backend.xp.nanmin(p) < 0 or backend.xp.nanmax(p) > 1):
         raise ValueError(
             f"binary_cross_entropy: input values must be probabilities in [0, 1], got values from "
@@ -130,7 +130,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None,
 
 def _class_targets(input: Tensor, target, op: str):
     t = operand(target)
-    t = t.data if isinstance(t, Tensor) else backend.xp.asarray(t)
+    t = t.array if isinstance(t, Tensor) else backend.xp.asarray(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold class indices (integers), not {t.dtype}")
     if input.ndim not in (1, 2):
@@ -174,7 +174,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     wt = Tensor._make((w[safe] * valid).astype(input.dtype, copy=False), False, None)
     loss = -(picked * wt)
     if reduction == "mean":
-        return loss.sum() / float(wt.data.sum())
+        return loss.sum() / float(wt.array.sum())
     out = _losses.reduce(loss, reduction, "nll_loss")
     return out if batched or reduction != "none" else out[0]
 
@@ -198,7 +198,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
 
 
 def _array(x, like: Tensor):
-    x = x.data if isinstance(x, Tensor) else backend.xp.asarray(x)
+    x = x.array if isinstance(x, Tensor) else backend.xp.asarray(x)
     return x.astype(like.dtype, copy=False)
 
 
@@ -208,7 +208,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     ``num_classes=-1`` takes one more than the largest index, as in PyTorch.
     """
     t = operand(tensor)
-    t = t.data if isinstance(t, Tensor) else backend.xp.asarray(t)
+    t = t.array if isinstance(t, Tensor) else backend.xp.asarray(t)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: only integer class indices can be one-hot encoded, "
                         f"not {t.dtype}")
@@ -227,7 +227,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows ``weight[input]``; the row at ``padding_idx`` gets no gradient."""
     index = operand(input)
-    index = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    index = index.array if isinstance(index, Tensor) else backend.xp.asarray(index)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, not {index.dtype}")
     rows = weight.shape[0]
@@ -244,7 +244,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
 
 
 def _check_norm_input(input: Tensor, op: str) -> None:
-    if input.data.dtype.kind != "f":
+    if input.array.dtype.kind != "f":
         raise TypeError(f"{op}: input must be floating point, not {input.dtype}")
 
 
@@ -257,7 +257,7 @@ def batch_norm_layout(input: Tensor, training: bool) -> tuple[tuple, tuple, int]
                          f"{tuple(input.shape)}")
     dims = (0,) if input.ndim == 2 else (0, 2)
     shape = (1, input.shape[1]) + ((1,) if input.ndim == 3 else ())
-    n = input.data.size // input.shape[1]
+    n = input.array.size // input.shape[1]
     if training and n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                          f"training, got input of shape {tuple(input.shape)}")
@@ -277,11 +277,11 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
         mean = input.mean(dims, keepdim=True)
         var = input.var(dims, keepdim=True, correction=0)
         if running_mean is not None:
-            batch_mean = mean.data.reshape(-1)
-            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * batch_mean
+            batch_mean = mean.array.reshape(-1)
+            running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * batch_mean
         if running_var is not None:
-            unbiased = var.data.reshape(-1) * (n / (n - 1))
-            running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
+            unbiased = var.array.reshape(-1) * (n / (n - 1))
+            running_var.array[...] = (1 - momentum) * running_var.array + momentum * unbiased
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: eval mode needs running_mean and running_var "

@@ -208,10 +208,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else numpy.asarray(value)
+            array = value.array if isinstance(value, Tensor) else numpy.asarray(value)
             if isinstance(value, Tensor) and value.device != target.device:
-                array = value.to(target.device).data  # load_state_dict(bp.load(...)) on cuda
-            if array.shape != target.data.shape:
+                array = value.to(target.device).array  # load_state_dict(bp.load(...)) on cuda
+            if array.shape != target.array.shape:
                 raise RuntimeError(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
                     f"from checkpoint, the shape in current model is {tuple(target.shape)}"
@@ -261,7 +261,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(p.grad.data * 0, False, None)
+                p.grad = Tensor._make(p.grad.array * 0, False, None)
 
     def to(self, *args, **kwargs) -> "Module":
         """Move parameters, their gradients and buffers to a device and/or convert the
@@ -278,9 +278,9 @@ class Module:
         if dtype is not None and dtype.kind != "f":
             raise TypeError(f"Module.to: only floating-point dtypes are supported, not {dtype}")
         for t in [*self.parameters(), *self.buffers()]:
-            t.data = self._converted(t.data, kind, dtype, backend)
+            t.array = self._converted(t.array, kind, dtype, backend)
             if t.grad is not None:
-                t.grad = Tensor._make(self._converted(t.grad.data, kind, dtype, backend),
+                t.grad = Tensor._make(self._converted(t.grad.array, kind, dtype, backend),
                                       False, None)
         return self
 

@@ -52,9 +52,9 @@ class BatchNorm1d(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def forward(self, input):
         if input.ndim in (2, 3) and input.shape[1] != self.num_features:
@@ -64,8 +64,8 @@ class BatchNorm1d(Module):
         F.batch_norm_layout(input, use_batch)
         momentum = 0.0
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
-            momentum = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
+            self.num_batches_tracked.array[...] += 1
+            momentum = (1.0 / float(self.num_batches_tracked.array) if self.momentum is None
                         else self.momentum)
             stats = self.running_mean, self.running_var  # updated by batch_norm
         elif use_batch:

@@ -17,10 +17,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad: bool = True):
-        shared = data.data if isinstance(data, Tensor) else None
+        shared = data.array if isinstance(data, Tensor) else None
         super().__init__([] if data is None or shared is not None else data)
         if shared is not None:
-            self.data = shared
+            self.array = shared
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:

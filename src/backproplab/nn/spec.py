@@ -255,9 +255,9 @@ def _layer_plan(model: Sequential) -> tuple[list, list]:
 def _weights_part(linears: list, weights: bool) -> dict:
     out = {"dtype": str(linears[0].weight.dtype)}
     if weights:
-        out["weights"] = [layer.weight.data.tolist() for layer in linears]
+        out["weights"] = [layer.weight.array.tolist() for layer in linears]
         if linears[0].bias is not None:
-            out["biases"] = [layer.bias.data.tolist() for layer in linears]
+            out["biases"] = [layer.bias.array.tolist() for layer in linears]
     return out
 
 

@@ -220,8 +220,8 @@ def floor_divide(a, b) -> Tensor:
     a, b = pair(a, b)
     if result_type(a, b) == dtypes.bool_:
         return _on_bools(floor_divide, a, b)
-    xa = a.data if isinstance(a, Tensor) else a
-    xb = b.data if isinstance(b, Tensor) else b
+    xa = a.array if isinstance(a, Tensor) else a
+    xb = b.array if isinstance(b, Tensor) else b
     out = backend.xp.floor_divide(xa, xb)
     return Tensor._make(backend.xp.asarray(out), False, None)
 
@@ -253,11 +253,11 @@ def clone(a: Tensor) -> Tensor:
 
 def _float(a) -> Tensor:
     """Transcendental functions of integer tensors give float tensors, as in PyTorch."""
-    if isinstance(a, Tensor) and a.data.dtype.kind == "f":
+    if isinstance(a, Tensor) and a.array.dtype.kind == "f":
         return a  # the common case, on every activation call
     a = operand(a)
     if not isinstance(a, Tensor):
         a = Tensor(a)
-    if a.data.dtype.kind in "biu":
+    if a.array.dtype.kind in "biu":
         return a.to(dtypes.get_default_dtype())
     return a

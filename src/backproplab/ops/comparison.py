@@ -13,7 +13,7 @@ from backproplab.tensor import Tensor
 
 def as_array(x):
     x = operand(x)
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _const(arr) -> Tensor:
@@ -46,7 +46,7 @@ def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False) -> Tensor:
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
     """True when every pair is within atol + rtol·|b| (shapes must broadcast)."""
-    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
+    return bool(isclose(a, b, rtol, atol, equal_nan).array.all())
 
 
 def equal(a, b) -> bool:

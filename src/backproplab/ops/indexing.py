@@ -86,9 +86,9 @@ def _index_array(i):
     A uint8 index is a mask, as in PyTorch (NumPy would read it as integer positions).
     """
     if isinstance(i, Tensor):
-        if i.data.dtype.kind not in "iub":
+        if i.array.dtype.kind not in "iub":
             raise IndexError(f"tensors used as indices must be integer or bool, not {i.dtype}")
-        i = i.data
+        i = i.array
     elif isinstance(i, list) or (backend.accelerated() and backend.is_array(i)):
         i = backend.xp.asarray(i)  # an index given as host data moves to the device
     if backend.is_array(i) and i.dtype == backend.xp.uint8:
@@ -158,7 +158,7 @@ def getitem(a: Tensor, index) -> Tensor:
 
 def index_select(a: Tensor, dim: int, index) -> Tensor:
     """The entries of ``a`` at the 1-D integer ``index`` along ``dim``."""
-    idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else backend.xp.asarray(index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise IndexError(f"index_select: index must be a 1-D integer tensor, got {idx.dtype} "
                          f"of shape {tuple(idx.shape)}")
@@ -170,7 +170,7 @@ def index_select(a: Tensor, dim: int, index) -> Tensor:
 
 
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
-    idx = index.data if isinstance(index, Tensor) else backend.xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else backend.xp.asarray(index)
     if a.ndim == 0 and idx.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0
         normalize_dims(dim, 0, "gather")  # checks dim is 0 or -1
         return gather(a.reshape(1), 0, idx.reshape(1)).reshape(())

@@ -66,7 +66,7 @@ def _write(t: Tensor, values) -> None:
     bump_version(t)
     if t.grad_fn is not None:
         t.grad_fn.output_modified = True
-    t.data[...] = values
+    t.array[...] = values
 
 
 def _rebase(t: Tensor, result: Tensor) -> None:
@@ -76,14 +76,14 @@ def _rebase(t: Tensor, result: Tensor) -> None:
     region, and ``t`` becomes that view of the new base again.
     """
     if t._view is None:
-        t.data = result.data
+        t.array = result.array
         t.grad_fn = result.grad_fn
         t.requires_grad = True
         return
     base, view = t._view
     _rebase(base, WriteView.apply(base, result, view))
     fresh = view(_tensor_math(), base)
-    t.data = fresh.data
+    t.array = fresh.array
     t.grad_fn = fresh.grad_fn
     t.requires_grad = True
 
@@ -100,20 +100,20 @@ def apply_inplace(t: Tensor, op, *args) -> Tensor:
     # The op sees an alias holding t's current array and node: t itself is about to move
     # onto the result, and the op's node must keep pointing at the values it was given (its
     # second derivatives map saved arrays back to its inputs).
-    result = op(Tensor._make(t.data, t.requires_grad, t.grad_fn), *args)
+    result = op(Tensor._make(t.array, t.requires_grad, t.grad_fn), *args)
     if result.shape != t.shape:
         raise RuntimeError(
             f"in-place op: the result has shape {tuple(result.shape)}, which does not fit the "
             f"tensor's shape {tuple(t.shape)}"
         )
-    if result.data.dtype.kind == "f" and t.data.dtype.kind != "f":
+    if result.array.dtype.kind == "f" and t.array.dtype.kind != "f":
         raise RuntimeError(
             f"in-place op: result type {result.dtype} can't be cast to the tensor's type {t.dtype}"
         )
     if result.requires_grad:
         _rebase(t, result.to(t.dtype))
     else:
-        _write(t, result.data)
+        _write(t, result.array)
     return t
 
 
@@ -126,7 +126,7 @@ def copy_from(t: Tensor, src) -> Tensor:
         value = value.clone() if value.shape == t.shape else value.expand(*t.shape)
         _rebase(t, value)
         return t
-    return fill(t, src.data if isinstance(src, Tensor) else src)
+    return fill(t, src.array if isinstance(src, Tensor) else src)
 
 
 def fill(t: Tensor, value) -> Tensor:
@@ -150,11 +150,11 @@ def setitem(t: Tensor, index, value) -> None:
     ):
         _rebase(t, indexing.SetItem.apply(t, index, value))
     else:
-        _write_at(t, index, value.data if isinstance(value, Tensor) else value)
+        _write_at(t, index, value.array if isinstance(value, Tensor) else value)
 
 
 def _write_at(t: Tensor, index, value) -> None:
     bump_version(t)
     if t.grad_fn is not None:
         t.grad_fn.output_modified = True
-    t.data[index] = value
+    t.array[index] = value

@@ -192,7 +192,7 @@ class CrossEntropy(Function):
         g = g * ctx.scale
         # from z (so second derivatives see it), shifted by its maximum, a constant that
         # leaves softmax unchanged and keeps large logits exact
-        shift = _row_max(z.data if isinstance(z, Tensor) else z)
+        shift = _row_max(z.array if isinstance(z, Tensor) else z)
         zs = z - shift
         softmax = xp.exp(zs - xp.logsumexp(zs, -1))
         # dL/dz = softmax(z)·Σq - q, per sample

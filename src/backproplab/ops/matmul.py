@@ -92,15 +92,15 @@ def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if not isinstance(x, Tensor):
         x = _as_tensor(x)
-    w_shape = weight.data.shape
+    w_shape = weight.array.shape
     if len(w_shape) != 2:
         raise RuntimeError(f"linear: weight must be 2-D (out, in), got shape {w_shape}")
-    if bias is not None and bias.data.shape != w_shape[:1]:
+    if bias is not None and bias.array.shape != w_shape[:1]:
         raise RuntimeError(
             f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
             f"{w_shape}: expected ({w_shape[0]},)"
         )
-    if x.data.ndim == 0 or x.data.shape[-1] != w_shape[1]:
+    if x.array.ndim == 0 or x.array.shape[-1] != w_shape[1]:
         raise RuntimeError(
             f"linear: input of shape {tuple(x.shape)} does not fit weight of shape {w_shape}: "
             f"the input's last dimension must be {w_shape[1]}"

@@ -56,8 +56,8 @@ def result_type(*operands):
     dim = zero = scalar = None
     for x in operands:
         if isinstance(x, Tensor):
-            d = x.data.dtype
-            if x.data.ndim:
+            d = x.array.dtype
+            if x.array.ndim:
                 dim = d if dim is None else promote_types(dim, d)
             else:
                 zero = d if zero is None else promote_types(zero, d)
@@ -69,22 +69,22 @@ def result_type(*operands):
 
 def cast_all(operands, dtype) -> list:
     """Each tensor among ``operands`` as ``dtype`` (a differentiable cast where needed)."""
-    return [x.to(dtype) if isinstance(x, Tensor) and x.data.dtype != dtype else x
+    return [x.to(dtype) if isinstance(x, Tensor) and x.array.dtype != dtype else x
             for x in operands]
 
 
 def pair(a, b):
     """Both operands of a binary op, promoted to their common dtype as PyTorch does."""
-    if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
+    if type(a) is Tensor and type(b) is Tensor and a.array.dtype == b.array.dtype:
         return a, b  # the common case, on every training step
     a = operand(a)
     b = operand(b)
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            if a.data.dtype != b.data.dtype:
+            if a.array.dtype != b.array.dtype:
                 a, b = cast_all((a, b), result_type(a, b))
-        elif type(b) is float and a.data.dtype.kind in "biu":
+        elif type(b) is float and a.array.dtype.kind in "biu":
             a = a.to(dtypes.get_default_dtype())
-    elif isinstance(b, Tensor) and type(a) is float and b.data.dtype.kind in "biu":
+    elif isinstance(b, Tensor) and type(a) is float and b.array.dtype.kind in "biu":
         b = b.to(dtypes.get_default_dtype())
     return a, b

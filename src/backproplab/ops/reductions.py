@@ -181,7 +181,7 @@ def sum(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     dim, keepdim = pick(dim, keepdim, axis, keepdims)
     if dtype is not None:
         a = a.to(dtype)
-    elif a.data.dtype.kind in "biu":
+    elif a.array.dtype.kind in "biu":
         a = a.long()  # as PyTorch: sums of bools and ints are int64
     return Sum.apply(a, normalize_dims(_all_if_empty(dim), a.ndim, "sum"), keepdim)
 
@@ -191,7 +191,7 @@ def mean(a, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
     dim, keepdim = pick(dim, keepdim, axis, keepdims)
     if dtype is not None:
         a = a.to(dtype)
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         raise TypeError(
             f"mean: needs a floating-point tensor, got {a.dtype}; use .float() or dtype="
         )
@@ -262,7 +262,7 @@ def _extreme(a, dim, keepdim, axis, keepdims, largest: bool):
         return ValuesIndices(_arith.clone(a), Tensor._make(xp.zeros((), "int64"), False, None))
     (d,) = normalize_dims(dim, a.ndim, name)
     _check_nonempty(a.shape, (d,), name)
-    arg = xp.asarray(a.data.argmax(axis=d) if largest else a.data.argmin(axis=d))
+    arg = xp.asarray(a.array.argmax(axis=d) if largest else a.array.argmin(axis=d))
     idx = xp.expand_dims(arg, d)
     values = indexing.gather(a, d, Tensor._make(idx, False, None))
     if not keepdim:

@@ -87,7 +87,7 @@ class Clamp(Function):
 
 def where(condition, a, b) -> Tensor:
     cond = operand(condition)
-    cond = cond.data if isinstance(cond, Tensor) else backend.xp.asarray(cond)
+    cond = cond.array if isinstance(cond, Tensor) else backend.xp.asarray(cond)
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, not {cond.dtype}")
     a, b = pair(a, b)

@@ -129,7 +129,7 @@ def _sizes(args) -> tuple:
 
 def reshape(a: Tensor, *shape) -> Tensor:
     shape = _sizes(shape)
-    size = a.data.size
+    size = a.array.size
     known = 1
     for s in shape:
         if s != -1:
@@ -154,7 +154,7 @@ def view(a: Tensor, *shape) -> Tensor:
     the shape does not fit (a transpose), is refused as PyTorch refuses it.
     """
     out = reshape(a, *shape)
-    if out._view is not None or a.data.size <= 1 or out.shape == a.shape:
+    if out._view is not None or a.array.size <= 1 or out.shape == a.shape:
         return out
     if a._view is not None:
         raise RuntimeError(
@@ -162,7 +162,7 @@ def view(a: Tensor, *shape) -> Tensor:
             f"tensor of shape {tuple(a.shape)} (it spans non-contiguous memory); use "
             ".reshape(...) instead"
         )
-    a.data = backend.xp.ascontiguousarray(a.data)
+    a.array = backend.xp.ascontiguousarray(a.array)
     return reshape(a, *shape)
 
 
@@ -179,7 +179,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = (*a.shape[:s], -1, *a.shape[e + 1:])
-    if a.data.size == 0:
+    if a.array.size == 0:
         n = 1
         for d in a.shape[s:e + 1]:
             n *= d
@@ -274,8 +274,8 @@ def flip(a: Tensor, *dims) -> Tensor:
 def _common_dtype(tensors: list) -> list:
     """PyTorch promotes the inputs of cat and stack to one dtype (float32 with int64 gives
     float32)."""
-    dtype = tensors[0].data.dtype
-    if all(t.data.dtype == dtype for t in tensors):
+    dtype = tensors[0].array.dtype
+    if all(t.array.dtype == dtype for t in tensors):
         return tensors
     return cast_all(tensors, result_type(*tensors))
 

@@ -53,7 +53,7 @@ class Composed:
 
 def mark(out: Tensor, a: Tensor, view) -> Tensor:
     """Record ``out`` as ``view`` of ``a``'s base when it shares ``a``'s memory."""
-    if out.data.base is None or not backend.xp.may_share_memory(out.data, a.data):
+    if out.array.base is None or not backend.xp.may_share_memory(out.array, a.array):
         return out
     if a._view is None:
         out._view = (a, view)

@@ -67,7 +67,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad = Tensor._make(backend.xp.zeros_like(p.grad.data), False, None)
+                    p.grad = Tensor._make(backend.xp.zeros_like(p.grad.array), False, None)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given."""
@@ -83,8 +83,8 @@ class Optimizer:
                     continue
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = self._init_state(p.data, group)
-                self._update(p.data, p.grad.data, state, group)
+                    state = self.state[p] = self._init_state(p.array, group)
+                self._update(p.array, p.grad.array, state, group)
                 bump_version(p)  # graphs that saved the old values must not backward silently
         return loss
 

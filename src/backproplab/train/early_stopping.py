@@ -60,7 +60,7 @@ class EarlyStopping(Callback):
             self.best_epoch = state.epoch
             self.wait = 0
             if self.restore_best_weights:
-                self._best_state = {k: numpy.array(v.data, copy=True)
+                self._best_state = {k: numpy.array(v.array, copy=True)
                                     for k, v in state.model.state_dict().items()}
             return
         self.wait += 1

@@ -109,8 +109,8 @@ def _train_epoch(state, loader, step, cbs, metric_fns, threshold, record_steps, 
         if record_steps:
             history.step_loss.append(value)
         if metric_fns:
-            outputs.append(out.data)
-            targets.append(yb.data)
+            outputs.append(out.array)
+            targets.append(yb.array)
         for cb in cbs:
             cb.on_step_end(state, value)
         reporter.step(value)
@@ -141,8 +141,8 @@ def evaluate(model, dataset, loss_fn, metric_fns=(), threshold: float = 0.5,
             out = model(xb)
             total += loss_fn(out, yb).item() * len(xb)
             count += len(xb)
-            outputs.append(out.data)
-            targets.append(yb.data)
+            outputs.append(out.array)
+            targets.append(yb.array)
     if was_training:
         model.train()
     logs = {prefix + "loss": total / max(count, 1)}

@@ -25,7 +25,7 @@ class GradientFlowRecorder(Callback):
         for name, p in state.model.named_parameters():
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad.array
             key = layer_name(name)
             squares[key] = squares.get(key, 0.0) + float((g * g).sum())
         for key, sq in squares.items():

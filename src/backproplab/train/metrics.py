@@ -15,7 +15,7 @@ def _arrays(output, target):
 
 
 def _array(x) -> numpy.ndarray:
-    return x.data if isinstance(x, Tensor) else numpy.asarray(x)
+    return x.array if isinstance(x, Tensor) else numpy.asarray(x)
 
 
 def accuracy(output, target, threshold: float = 0.5) -> float:

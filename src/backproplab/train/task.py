@@ -68,7 +68,7 @@ def probabilities(model, x, head: Head):
     from backproplab.creation import from_numpy
 
     with no_grad():
-        out = model(from_numpy(numpy.asarray(x, dtype=numpy.float32))).data
+        out = model(from_numpy(numpy.asarray(x, dtype=numpy.float32))).array
     return output_scale(out, head)
 
 

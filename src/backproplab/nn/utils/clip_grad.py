@@ -32,12 +32,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if not grads:
         return Tensor(0.0)
     xp = backend.xp
-    dtype = grads[0].data.dtype
+    dtype = grads[0].array.dtype
     if norm_type == math.inf:
-        norms = xp.stack([xp.abs(g.data).max() for g in grads]).astype(dtype)
+        norms = xp.stack([xp.abs(g.array).max() for g in grads]).astype(dtype)
         total = norms.max()
     else:
-        norms = xp.stack([(xp.abs(g.data) ** norm_type).sum() ** (1 / norm_type)
+        norms = xp.stack([(xp.abs(g.array) ** norm_type).sum() ** (1 / norm_type)
                           for g in grads]).astype(dtype)
         total = (norms ** norm_type).sum() ** (1 / norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
@@ -48,7 +48,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     coef = xp.minimum(dtype.type(max_norm) / (total + dtype.type(1e-6)), dtype.type(1.0))
     with numpy.errstate(invalid="ignore"):  # an infinite norm makes inf·0 = nan, as in PyTorch
         for g in grads:
-            g.data = g.data * coef.astype(g.data.dtype)
+            g.array = g.array * coef.astype(g.array.dtype)
     return Tensor._make(total, False, None)
 
 
@@ -56,4 +56,4 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clamp every gradient element into [-clip_value, clip_value] in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        g.data = g.data.clip(-clip_value, clip_value)
+        g.array = g.array.clip(-clip_value, clip_value)
