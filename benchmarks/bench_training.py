@@ -107,8 +107,8 @@ def build(nn, sizes, act, out_act, weights):
     model = nn.Sequential(*layers)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     for lin, w, b in zip(linears, weights[0::2], weights[1::2], strict=True):
-        lin.weight.data[...] = w
-        lin.bias.data[...] = b
+        lin.weight.array[...] = w
+        lin.bias.array[...] = b
     return model
 
 
@@ -225,7 +225,7 @@ def check_compiled_is_eager(bp, case, steps: int = 20) -> None:
         eager()
         compiled()
     for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
-        if not np.array_equal(p1.data, p2.data):
+        if not np.array_equal(p1.array, p2.array):
             raise SystemExit(f"{sizes}: bp.compile and eager weights differ after {steps} steps")
 
 
@@ -252,7 +252,7 @@ def check_same_math(lib, case) -> float:
         step_bp()
         step_np()
     linears = [m for m in model if type(m).__name__ == "Linear"]
-    return max(float(np.abs(lin.weight.data - w).max())
+    return max(float(np.abs(lin.weight.array - w).max())
                for lin, w in zip(linears, w_np[0::2], strict=True))
 
 

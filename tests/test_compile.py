@@ -85,9 +85,9 @@ def _assert_identical(optimizer, loss, activation, dtype):
     assert step.stats["replays"] >= STEPS - 5, step  # the tape really ran
     assert l1 == l2
     for (name, p1), p2 in zip(m1.named_parameters(), m2.parameters(), strict=True):
-        assert p2.data.dtype == dtype
-        assert np.array_equal(p1.data, p2.data), name
-        assert np.array_equal(p1.grad.data, p2.grad.data), name
+        assert p2.array.dtype == dtype
+        assert np.array_equal(p1.array, p2.array), name
+        assert np.array_equal(p1.grad.array, p2.grad.array), name
     s1, s2 = o1.state_dict(), o2.state_dict()
     assert s1["param_groups"] == s2["param_groups"]
     for i, state in s1["state"].items():

@@ -26,7 +26,7 @@ def _data(n, seed=0):
 
 
 def _same_params(m1, m2):
-    return all(np.array_equal(a.data, b.data)
+    return all(np.array_equal(a.array, b.array)
                for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
 
 
@@ -83,7 +83,7 @@ def test_grad_after_replay_equals_eager_grad():
         eager(x, y)
         compiled(x, y)
         for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
-            assert np.array_equal(p1.grad.data, p2.grad.data)
+            assert np.array_equal(p1.grad.array, p2.grad.array)
     assert compiled.stats["replays"] == 3
 
 
@@ -142,11 +142,11 @@ def test_a_data_branch_that_goes_the_other_way_runs_that_call_eagerly():
     x, y = _data(4)
     for _ in range(4):
         compiled(x, y)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     bad = bp.tensor(np.full((4, 2), np.nan, np.float32))
     assert np.isnan(compiled(bad, y).item())
     assert compiled.stats["eager"] == 1
-    assert all(np.array_equal(b, p.data) for b, p in zip(before, model.parameters(),
+    assert all(np.array_equal(b, p.array) for b, p in zip(before, model.parameters(),
                                                          strict=True))
     compiled(x, y)
     assert compiled.stats["eager"] == 1  # back on the tape
@@ -182,7 +182,7 @@ def test_eval_mode_and_no_grad_are_part_of_the_signature():
     model.eval()
     with bp.no_grad():
         out = compiled(x)
-    assert all(np.array_equal(o.data, model(x).data) for o in [*outs, out])
+    assert all(np.array_equal(o.array, model(x).array) for o in [*outs, out])
     assert len(compiled._cache) == 2
 
 
@@ -280,7 +280,7 @@ def test_gradients_accumulated_over_calls_without_zero_grad():
     (m1, _), (m2, f) = run(False), run(True)
     assert f.stats["replays"] >= 1
     for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
-        assert np.array_equal(p1.grad.data, p2.grad.data)
+        assert np.array_equal(p1.grad.array, p2.grad.array)
 
 
 def test_micrograd_style_update_that_reassigns_data_is_replayed():
@@ -293,7 +293,7 @@ def test_micrograd_style_update_that_reassigns_data_is_replayed():
             loss = ((model(x) - y) ** 2).mean()
             loss.backward()
             for p in model.parameters():
-                p.data = p.data - 0.2 * p.grad.data
+                p.array = p.array - 0.2 * p.grad.array
             return loss
 
         f = bp.compile(step) if compiled else step
@@ -372,7 +372,7 @@ def test_an_error_inside_the_step_propagates_and_leaves_the_model_usable():
     x, _ = _data(4)
     with pytest.raises(ValueError, match="mse_loss"):
         compiled(x, bp.tensor(np.zeros((4, 3), np.float32)))
-    assert type(model[0].weight.data) is np.ndarray  # no traced array left behind
+    assert type(model[0].weight.array) is np.ndarray  # no traced array left behind
     for _ in range(4):
         compiled(*_data(4))
     assert compiled.stats["replays"] >= 1

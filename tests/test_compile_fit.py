@@ -31,7 +31,7 @@ def _same(a, b):
     d2.pop("wall_time")
     assert d1 == d2
     for (k, v1), v2 in zip(m1.state_dict().items(), m2.state_dict().values(), strict=True):
-        assert np.array_equal(v1.data, v2.data), k
+        assert np.array_equal(v1.array, v2.array), k
 
 
 def test_fit_history_is_identical_with_and_without_compile_including_a_smaller_last_batch():
@@ -110,12 +110,12 @@ def test_a_penalty_strength_change_is_a_new_trace_not_a_stale_constant():
         for i in range(12):
             value, out = step.backward(x, y, 0.0 if i < 4 else 0.01 * (1 + i // 8))
             step.update()
-            values.append((value, out.data.tolist()))
+            values.append((value, out.array.tolist()))
         return model, values, step
 
     (m1, v1, _), (m2, v2, step) = run(False), run(True)
     assert v1 == v2
-    assert all(np.array_equal(a.data, b.data)
+    assert all(np.array_equal(a.array, b.array)
                for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
     assert step._backward.stats["replays"] >= 4
     with pytest.raises(ValueError, match="penalty function"):

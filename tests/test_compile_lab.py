@@ -19,7 +19,7 @@ def _run(compile_steps: bool, changes: dict, **config):
     session.step("sample")
     for _ in range(5):
         session.step("batch")
-    weights = [p.data.copy() for p in session.network.parameters()]
+    weights = [p.array.copy() for p in session.network.parameters()]
     return session, weights
 
 

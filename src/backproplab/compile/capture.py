@@ -1,7 +1,7 @@
 """One trace of a step: put traced values in place of the real ones, run the step, put them back.
 
 Before the step runs, every array it may read or write — the inputs, each parameter's
-``.data`` and ``.grad``, the optimizer state — is replaced by a traced view of the same
+``.array`` and ``.grad``, the optimizer state — is replaced by a traced view of the same
 memory, and each optimizer hyper-parameter and step count by a traced number. Afterwards
 the real objects are put back and the trace becomes a :class:`Tape`, together with what a
 replay must check first (identity guards) and do last (the epilogue: ``.grad``, step counts,
@@ -79,10 +79,10 @@ class Capture:
         call_args = []
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
-                t = self.rec.wrap(numpy.array(a.data), "input", label=f"argument {i}")
-                self.tensors[id(a)] = (a, a.data, t, a._version)
+                t = self.rec.wrap(numpy.array(a.array), "input", label=f"argument {i}")
+                self.tensors[id(a)] = (a, a.array, t, a._version)
                 self.start_grads[id(a)] = a.grad
-                a.data = t
+                a.array = t
                 self.inputs.append((i, t))
                 call_args.append(a)
             elif isinstance(a, numpy.ndarray):
@@ -94,18 +94,18 @@ class Capture:
         return call_args
 
     def _swap_tensor(self, t: Tensor, label: str) -> None:
-        if id(t) in self.tensors or isinstance(t.data, TracedArray):
+        if id(t) in self.tensors or isinstance(t.array, TracedArray):
             return
-        traced = self.rec.wrap(t.data, "persistent", label=label)
-        self.tensors[id(t)] = (t, t.data, traced, t._version)
+        traced = self.rec.wrap(t.array, "persistent", label=label)
+        self.tensors[id(t)] = (t, t.array, traced, t._version)
         self.start_grads[id(t)] = t.grad
         self.checks.append(("grad_none", t, t.grad is None))  # a trace with .grad differs
-        t.data = traced
-        if t.grad is not None and not isinstance(t.grad.data, TracedArray):
+        t.array = traced
+        if t.grad is not None and not isinstance(t.grad.array, TracedArray):
             g = t.grad
-            self.tensors[id(g)] = (g, g.data, self.rec.wrap(g.data, "persistent",
+            self.tensors[id(g)] = (g, g.array, self.rec.wrap(g.array, "persistent",
                                                             label=f"{label}.grad"), g._version)
-            g.data = self.tensors[id(g)][2]
+            g.array = self.tensors[id(g)][2]
             self.grad_owner[id(g)] = t
 
     def _observe(self, opt) -> None:
@@ -165,12 +165,12 @@ class Capture:
         used = {id(a._root) for op in self.rec.ops if op.kind != "declare"
                 for a in arrays_in(op.args + op.outs)}
         for t, original, traced, version in list(self.tensors.values()):
-            final = t.data
-            t.data = original
+            final = t.array
+            t.array = original
             if traced._kind == "persistent":
                 live.add(id(traced))
                 if id(traced) in used:
-                    self.checks.append(("attr_is", t, "data", original))
+                    self.checks.append(("attr_is", t, "array", original))
                     if id(t) in self.grad_owner:  # a gradient the step reads
                         self.checks.append(("attr_is", self.grad_owner[id(t)], "grad", t))
             if final is not traced:
@@ -201,10 +201,10 @@ class Capture:
         return epilogue, live
 
     def _reassigned(self, t, original, final, epilogue, live) -> None:
-        """``t.data = new array`` inside the step: a replay copies the new values over."""
+        """``t.array = new array`` inside the step: a replay copies the new values over."""
         if not isinstance(final, TracedArray):
-            t.data = final  # as the eager step left it
-            self.error = (f"bp.compile: the step assigns an array it did not compute to .data "
+            t.array = final  # as the eager step left it
+            self.error = (f"bp.compile: the step assigns an array it did not compute to .array "
                           f"of a tensor of shape {tuple(original.shape)}")
             return
         numpy.copyto(original, final._buf)
@@ -232,17 +232,17 @@ class Capture:
             if g is None:
                 if start is not None:
                     epilogue.append(("grad", t, None))
-            elif isinstance(g.data, TracedArray):
-                live.add(id(g.data._root))
-                g.data = g.data._buf if g.data._kind != "persistent" else self.tensors[
+            elif isinstance(g.array, TracedArray):
+                live.add(id(g.array._root))
+                g.array = g.array._buf if g.array._kind != "persistent" else self.tensors[
                     id(g)][1]
                 epilogue.append(("grad", t, g))
 
     def _output(self, result, live):
         """The value the trace call returns, and a function giving it after a replay."""
-        if isinstance(result, Tensor) and isinstance(result.data, TracedArray):
-            buf = result.data._buf
-            live.add(id(result.data._root))
+        if isinstance(result, Tensor) and isinstance(result.array, TracedArray):
+            buf = result.array._buf
+            live.add(id(result.array._root))
             return Tensor._make(buf.copy(), False, None), lambda: Tensor._make(
                 buf.copy(), False, None)
         if isinstance(result, TracedArray):

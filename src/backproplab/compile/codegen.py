@@ -30,7 +30,7 @@ class Replay:
         lines += self._checks(checks)
         lines += self._reads(tape)
         for i, buf in tape.inputs:
-            lines.append(f"    copyto({self._bind(buf)}, args[{i}].data)" if signature[0][i][0]
+            lines.append(f"    copyto({self._bind(buf)}, args[{i}].array)" if signature[0][i][0]
                          != "array" else f"    copyto({self._bind(buf)}, args[{i}])")
         err = None
         for (f, a), op_err in zip(tape.program, tape.errs, strict=True):
@@ -68,7 +68,7 @@ class Replay:
                 shape, dtype, requires_grad = part
                 lines.append(f"    t = args[{i}]")
                 lines.append(f"    if t.__class__ is not {self._bind(Tensor)}: return MISS")
-                lines.append("    d = t.data")
+                lines.append("    d = t.array")
                 lines.append(f"    if d.shape != {shape!r} or d.dtype != {self._bind(dtype)}"
                              f" or t.requires_grad is not {requires_grad}: return MISS")
         lines.append(f"    if grad_state.enabled is not {grad_enabled}: return MISS")

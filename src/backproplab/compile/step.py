@@ -132,7 +132,7 @@ class CompiledStep:
         parts = []
         for a in args:
             if isinstance(a, Tensor):
-                d = a.data
+                d = a.array
                 parts.append((d.shape, d.dtype, a.requires_grad))
             elif hasattr(a, "shape") and hasattr(a, "dtype"):
                 parts.append(("array", a.shape, a.dtype))
