@@ -46,7 +46,7 @@ class EarlyStop:
             self.playing = False
             self.early.on_train_end(self.state)
             self._record("restore", best_epoch=epoch,
-                         state={k: v.data.tolist() for k, v in
+                         state={k: v.array.tolist() for k, v in
                                 self.network.model.state_dict().items()})
             self._event("restore", f"weights of epoch {epoch} restored (best test loss "
                                    f"{self.early.best:.4g})")

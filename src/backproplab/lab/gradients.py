@@ -22,7 +22,7 @@ def layer_norms(network) -> list[float] | None:
         return None
     norms = []
     for linear, _ in network.layers:
-        squares = sum(float((p.grad.data.astype(numpy.float64) ** 2).sum())
+        squares = sum(float((p.grad.array.astype(numpy.float64) ** 2).sum())
                       for p in (linear.weight, linear.bias) if p is not None and p.grad is not None)
         norms.append(float(f"{numpy.sqrt(squares):.6g}") if numpy.isfinite(squares) else None)
     return norms

@@ -104,12 +104,12 @@ class LabNetwork:
         model's inputs, each hidden layer's output, then the outputs on the scale ``outputs``
         reads (probabilities for a classifier)."""
         h = from_numpy(self.inputs(x))
-        kept = [h.data]
+        kept = [h.array]
         with no_grad():
             for linear, act in self.layers:
                 h = linear(h)
                 h = act(h) if act is not None else h
-                kept.append(h.data)
+                kept.append(h.array)
         kept[-1] = output_scale(kept[-1], self.head)
         return kept
 
@@ -119,7 +119,7 @@ class LabNetwork:
         model's own (an autoencoder's), not logits turned into probabilities."""
         per_value = LOSSES[self.head.loss](reduction="none")
         with no_grad():
-            values = per_value(from_numpy(out), from_numpy(self.targets(y))).data
+            values = per_value(from_numpy(out), from_numpy(self.targets(y))).array
         return values.reshape(len(out), -1).mean(axis=1)
 
     def forward_details(self, x: numpy.ndarray) -> list[dict]:
@@ -130,7 +130,7 @@ class LabNetwork:
             for linear, act in self.layers:
                 net = linear(h)
                 h = act(net) if act is not None else net
-                details.append({"net": _floats(net.data[0]), "out": _floats(h.data[0])})
+                details.append({"net": _floats(net.array[0]), "out": _floats(h.array[0])})
         return details
 
     def input_values(self, x: numpy.ndarray) -> list[float]:
@@ -139,26 +139,26 @@ class LabNetwork:
 
     def encode(self, x: numpy.ndarray) -> numpy.ndarray:
         with no_grad():
-            return self.model.encode(from_numpy(x.astype(numpy.float32))).data
+            return self.model.encode(from_numpy(x.astype(numpy.float32))).array
 
     def weights(self) -> list[dict]:
-        return [{"w": _floats(lin.weight.data), "b": _floats(lin.bias.data),
+        return [{"w": _floats(lin.weight.array), "b": _floats(lin.bias.array),
                  "activation": _act_name(act)} for lin, act in self.layers]
 
     def grads(self) -> list[dict] | None:
         if self.layers[0][0].weight.grad is None:
             return None
-        return [{"w": _floats(lin.weight.grad.data), "b": _floats(lin.bias.grad.data)}
+        return [{"w": _floats(lin.weight.grad.array), "b": _floats(lin.bias.grad.array)}
                 for lin, _ in self.layers]
 
     def gradient_magnitudes(self) -> list[float] | None:
         """Mean |∂L/∂w| per layer: the bar that makes vanishing gradients visible."""
         if self.layers[0][0].weight.grad is None:
             return None
-        return [float(numpy.abs(lin.weight.grad.data).mean()) for lin, _ in self.layers]
+        return [float(numpy.abs(lin.weight.grad.array).mean()) for lin, _ in self.layers]
 
     def snapshot(self) -> list[numpy.ndarray]:
-        return [p.data.copy() for p in self.parameters()]
+        return [p.array.copy() for p in self.parameters()]
 
     def set_weight(self, layer: int, row: int, col: int | None, value: float) -> None:
         if not 0 <= layer < len(self.layers):
@@ -170,7 +170,7 @@ class LabNetwork:
             raise ValueError(f"layer {layer} has no {'weight' if col is not None else 'bias'} "
                              f"at {list(index)}; its shape is {list(param.shape)}")
         with no_grad():
-            param.data[index] = value
+            param.array[index] = value
 
 
 def _features_of(config, info) -> tuple[str, ...] | None:

@@ -61,7 +61,7 @@ class Training:
         self.step_count += 1
         self._epoch_loss += value * len(rows)
         self._epoch_seen += len(rows)
-        self._epoch_correct += self._correct(out.data, rows)
+        self._epoch_correct += self._correct(out.array, rows)
         self._weights_changed()
         return True
 
@@ -100,7 +100,7 @@ class Training:
                 values["test_loss"] = self.network.loss_fn(out, from_numpy(self._t[test])).item()
             if classify:
                 rows = numpy.flatnonzero(self.points.is_test)
-                values["test_accuracy"] = self._correct(out.data, rows) / len(rows)
+                values["test_accuracy"] = self._correct(out.array, rows) / len(rows)
         self.log.record(self.epoch, **values)
         self.state.epoch = self.epoch
         self.detector.on_epoch_end(self.state, {"loss": train_loss})
