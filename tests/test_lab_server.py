@@ -163,7 +163,7 @@ def test_exported_safetensors_and_spec_load_back(talk, tmp_path):
     spec = json.loads(talk.ask("export", what="spec")["text"])
     twin = bp.nn.from_spec(spec)
     for a, b in zip(model.parameters(), twin.parameters(), strict=True):
-        assert a.data.tolist() == b.data.tolist()
+        assert a.array.tolist() == b.array.tolist()
     assert bp.load_metadata(path)["lab_query"] == ""
 
 

@@ -127,7 +127,7 @@ def huge_weights(session):
     session.configure(session.config.updated({"dataset": "sine", "hidden": (32,) * 6,
                                               "activation": "relu", "loss": "mse"}))
     for p in session.network.parameters():
-        p.data[...] = 1000.0
+        p.array[...] = 1000.0
     session._weights_changed()
 
 
