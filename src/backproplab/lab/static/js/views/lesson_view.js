@@ -180,7 +180,8 @@ function layout(s) {
   let rows = descent ? [['descent', 'descent'], ['descent', 'descent']] : slots(names);
   if (!rows[0][0]) rows = [['lesson', 'lesson'], ['lesson', 'lesson']];  // nothing but the lesson
   rows = rows.map((r) => [...r, 'lesson']);
-  const controls = !classroom || need.has('controls');
+  // In gradient descent the controls only say that the network waits: the plot takes their room.
+  const controls = !descent && (!classroom || need.has('controls'));
   if (controls) rows = rows.map((r) => ['controls', ...r]);
   grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}minmax(0, 1fr) minmax(0, 1fr) ${LESSON_WIDTH}`;
   grid.style.gridTemplateAreas = rows.map((r) => `"${r.join(' ')}"`).join(' ');
