@@ -31,7 +31,7 @@ def test_three_networks_show_every_text_whole_and_nothing_moves_while_training(b
         page.wait_for_function(f"window.__lab.state.structure?.sizes.join() === "
                                f"'{','.join(map(str, sizes))}'")
         drawn(page)
-        assert clipping_problems(page) == [], name
+        assert not (problems := clipping_problems(page)), f"{name}: {problems}"
         before = panel_boxes(page)
         page.click('[data-action="play"]')
         page.wait_for_function("window.__lab.state.status.step > 30")
@@ -42,7 +42,7 @@ def test_three_networks_show_every_text_whole_and_nothing_moves_while_training(b
         page.wait_for_function("window.__lab.state.trace !== null")
         drawn(page)
         assert during == before == panel_boxes(page), name
-        assert clipping_problems(page) == [], name
+        assert not (problems := clipping_problems(page)), f"{name}: {problems}"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"lab-layout-{name}-{width}x{height}.png"))
     context.close()
