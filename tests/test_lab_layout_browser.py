@@ -8,9 +8,7 @@ test_lab_lessons_browser.py. Screenshots land in test-artifacts/ (lab-layout-*.p
 import pytest
 
 from tests.layout_checks import clipping_problems
-from tests.test_lab_browser import (  # noqa: F401
-    ARTIFACTS, PANELS, browser, drawn, lab, lab_url, open_lab, panel_boxes,
-)
+from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab_url, open_lab, panel_boxes  # noqa: F401
 
 CONFIGURATIONS = {
     "default": ("", [2, 4, 1]),
