@@ -334,6 +334,7 @@ def test_classroom_link_shows_only_the_panels_the_lesson_needs(lesson_page, less
     assert "classroom=1" in page.evaluate("location.search")
     for b in visible_boxes(page).values():
         assert b["x"] + b["width"] <= 1280 and b["y"] + b["height"] <= 720
+    assert not (problems := clipping_problems(page)), problems
     lesson_shot(page, f"{lesson_id}-classroom-1280x720")
     page.uncheck('[data-action="classroom"]')
     page.wait_for_function("!location.search.includes('classroom')")
