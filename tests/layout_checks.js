@@ -90,6 +90,28 @@
   const lr = document.querySelector('[data-role="lr"]');
   if (shown(lr) && lr.scrollWidth > lr.clientWidth) problems.push(`learning rate "${lr.value}" is cut`);
 
+  // A banner (divergence, errors) floats over panel contents, but never over a heading or the
+  // lesson's text, readouts and buttons.
+  const banner = document.querySelector('[data-role="banner"]');
+  if (banner && !banner.hidden) {
+    const b = rect(banner);
+    const covers = (e) => {
+      const r = rect(e);
+      return r.width > 0 && b.left < r.right && r.left < b.right && b.top < r.bottom && r.top < b.bottom;
+    };
+    const guarded = [...document.querySelectorAll('.panel h2, [data-panel="lesson"] [data-role="lesson-body"],'
+                                                  + ' [data-role="readouts"] li, .lesson-nav button')];
+    for (const e of guarded.filter(shown)) {
+      if (covers(e)) problems.push(`the banner covers "${words(e)}"`);
+    }
+    // With a lesson open it has the lesson column's free room, and covers no other panel.
+    if (shown(document.querySelector('[data-panel="lesson"]'))) {
+      for (const p of document.querySelectorAll('.panel:not([data-panel="lesson"])')) {
+        if (shown(p) && covers(p)) problems.push(`the banner covers the ${p.dataset.panel} panel`);
+      }
+    }
+  }
+
   const root = document.documentElement;
   if (root.scrollHeight > innerHeight || root.scrollWidth > innerWidth) problems.push('the page scrolls');
   return problems;

@@ -11,7 +11,7 @@ import pytest
 
 from backproplab.lab.lessons.engine import LESSONS
 from tests.layout_checks import clipping_problems
-from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url, open_lab  # noqa: F401
+from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab, lab_url, open_lab  # noqa: F401
 
 PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
                "gradients", "descent", "lesson")
@@ -319,6 +319,19 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
         page.wait_for_timeout(300)  # the views draw the stage's first frames
         assert_fits(page, width, height, f"stage {stage}")
         lesson_shot(page, f"{lesson_id}-stage{stage}-{width}x{height}")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_a_lessons_divergence_banner_covers_no_other_panel(lesson_page, size):
+    """The banner of a diverged run sits in the lesson column's free room: the error history,
+    the dataset and the lesson's own text, readouts and buttons all stay readable."""
+    page = lesson_page("learning-rate", stage=4, size=size)
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function("window.__lab.state.status.diverged")
+    page.wait_for_selector('[data-role="banner"]:not([hidden])')
+    drawn(page)
+    assert not (problems := clipping_problems(page)), problems
+    lesson_shot(page, f"learning-rate-diverged-{size[0]}x{size[1]}")
 
 
 @pytest.mark.parametrize("lesson_id", list(LESSONS))
