@@ -10,8 +10,6 @@ import { on, state, update } from '../state.js';
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
 // The panels a lesson may place beside it, in the order they are placed.
 const ORDER = ['network', 'data-space', 'error-history', 'dataset', 'steps', 'gradients'];
-// The lesson column: wide enough for its text at 1280 px, no wider than a line reads well.
-const LESSON_WIDTH = 'clamp(300px, 24vw, 440px)';
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
                dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
                lesson: 'lesson' };
@@ -150,7 +148,8 @@ export function mountLesson(root, menuRoot) {
 // descent: its plot takes the whole grid. One rule for every lesson: its list of panels decides.
 let laidOut = null;  // what the grid was last laid out for, so status frames do not redo it
 
-// The panels of the 2×2 grid, in reading order: rows of two, a lone last one spanning its row.
+// The panels of the 2×2 grid in reading order: rows of two, a lone third spans its row, one or
+// two panels take both rows.
 function slots(names) {
   const [a, b = a, c, d = c] = names;
   if (names.length <= 2) return [[a, b], [a, b]];
@@ -183,7 +182,7 @@ function layout(s) {
   // In gradient descent the controls only say that the network waits: the plot takes their room.
   const controls = !descent && (!classroom || need.has('controls'));
   if (controls) rows = rows.map((r) => ['controls', ...r]);
-  grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}minmax(0, 1fr) minmax(0, 1fr) ${LESSON_WIDTH}`;
+  grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}minmax(0, 1fr) minmax(0, 1fr) var(--lesson-width)`;
   grid.style.gridTemplateAreas = rows.map((r) => `"${r.join(' ')}"`).join(' ');
   const placed = new Set(rows.flat());
   for (const p of panels) p.hidden = !placed.has(AREA[p.dataset.panel]);
