@@ -281,6 +281,15 @@ def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
 
 
 # ----- every lesson: layout, classroom, screenshots ---------------------------------------------
+def wait_for_stage_config(page, lesson_id: str, stage: int) -> None:
+    """Wait until the page shows the stage's network: the lesson's reply comes at once, the
+    frames of the rebuilt network (slower under load) after it."""
+    config = LESSONS[lesson_id].stage_config(stage - 1)
+    page.wait_for_function(f"(c => c && c.mode === {config.mode!r} && c.hidden.join() === "
+                           f"{','.join(map(str, config.hidden))!r})(window.__lab.state.config)")
+    drawn(page)
+
+
 def assert_fits(page, width: int, height: int, where: str) -> dict:
     """Every shown panel inside the window, no text clipped (tests/layout_checks.py); the
     panels' boxes, for comparing."""
@@ -302,6 +311,7 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     stage trains no panel moves and nothing gets clipped."""
     width, height = size
     page = lesson_page(lesson_id, size=size)
+    wait_for_stage_config(page, lesson_id, 1)
     before = assert_fits(page, width, height, "stage 1")
     if page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
@@ -316,7 +326,7 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     lesson_shot(page, f"{lesson_id}-{width}x{height}")
     for stage in range(2, len(LESSONS[lesson_id].stages) + 1):
         go_to_stage(page, stage)
-        page.wait_for_timeout(300)  # the views draw the stage's first frames
+        wait_for_stage_config(page, lesson_id, stage)
         assert_fits(page, width, height, f"stage {stage}")
         lesson_shot(page, f"{lesson_id}-stage{stage}-{width}x{height}")
 
