@@ -10,7 +10,8 @@ import re
 import pytest
 
 from backproplab.lab.lessons.engine import LESSONS
-from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url, open_lab  # noqa: F401
+from tests.layout_checks import clipping_problems
+from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab, lab_url, open_lab  # noqa: F401
 
 PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
                "gradients", "descent", "lesson")
@@ -280,30 +281,67 @@ def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
 
 
 # ----- every lesson: layout, classroom, screenshots ---------------------------------------------
+def wait_for_stage_config(page, lesson_id: str, stage: int) -> None:
+    """Wait until the page shows the stage's network: the lesson's reply comes at once, the
+    frames of the rebuilt network (slower under load) after it."""
+    config = LESSONS[lesson_id].stage_config(stage - 1)
+    page.wait_for_function(f"(c => c && c.mode === {config.mode!r} && c.hidden.join() === "
+                           f"{','.join(map(str, config.hidden))!r})(window.__lab.state.config)")
+    drawn(page)
+
+
+def assert_fits(page, width: int, height: int, where: str) -> dict:
+    """Every shown panel inside the window, no text clipped (tests/layout_checks.py); the
+    panels' boxes, for comparing."""
+    boxes = visible_boxes(page)
+    assert "lesson" in boxes, where
+    for name, b in boxes.items():
+        assert b["x"] >= 0 and b["y"] >= 0, (where, name)
+        assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (where, name, b)
+    assert not (problems := clipping_problems(page)), f"{where}: {problems}"
+    return boxes
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 @pytest.mark.parametrize("lesson_id", list(LESSONS))
 def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_page, lesson_id,
                                                                          size):
+    """Each stage: no panel's text clipped or scrolled, the readouts never over the text, the
+    controls in view, the dataset pager on one line, headings whole; and while the first
+    stage trains no panel moves and nothing gets clipped."""
     width, height = size
     page = lesson_page(lesson_id, size=size)
-    before = visible_boxes(page)
-    assert "lesson" in before
-    for name, b in before.items():
-        assert b["x"] >= 0 and b["y"] >= 0, name
-        assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (name, b)
-    assert page.evaluate("document.documentElement.scrollHeight") <= height
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    body = page.locator('[data-panel="lesson"] [data-role="lesson-body"]')
-    assert body.evaluate("e => e.scrollWidth <= e.clientWidth")
+    wait_for_stage_config(page, lesson_id, 1)
+    before = assert_fits(page, width, height, "stage 1")
     if page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
         page.wait_for_function("window.__lab.state.status.step > 5")
         during = visible_boxes(page)
+        page.wait_for_timeout(1500)
         page.click('[data-action="lesson-pause"]')
         page.wait_for_function("!window.__lab.state.status.playing")
         assert during == before
+        assert not (problems := clipping_problems(page)), f"stage 1, trained: {problems}"
     assert visible_boxes(page) == before
     lesson_shot(page, f"{lesson_id}-{width}x{height}")
+    for stage in range(2, len(LESSONS[lesson_id].stages) + 1):
+        go_to_stage(page, stage)
+        wait_for_stage_config(page, lesson_id, stage)
+        assert_fits(page, width, height, f"stage {stage}")
+        lesson_shot(page, f"{lesson_id}-stage{stage}-{width}x{height}")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_a_lessons_divergence_banner_covers_no_other_panel(lesson_page, size):
+    """The banner of a diverged run sits in the lesson column's free room: the error history,
+    the dataset and the lesson's own text, readouts and buttons all stay readable."""
+    page = lesson_page("learning-rate", stage=4, size=size)
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function("window.__lab.state.status.diverged")
+    page.wait_for_selector('[data-role="banner"]:not([hidden])')
+    drawn(page)
+    assert not (problems := clipping_problems(page)), problems
+    lesson_shot(page, f"learning-rate-diverged-{size[0]}x{size[1]}")
 
 
 @pytest.mark.parametrize("lesson_id", list(LESSONS))
@@ -319,6 +357,7 @@ def test_classroom_link_shows_only_the_panels_the_lesson_needs(lesson_page, less
     assert "classroom=1" in page.evaluate("location.search")
     for b in visible_boxes(page).values():
         assert b["x"] + b["width"] <= 1280 and b["y"] + b["height"] <= 720
+    assert not (problems := clipping_problems(page)), problems
     lesson_shot(page, f"{lesson_id}-classroom-1280x720")
     page.uncheck('[data-action="classroom"]')
     page.wait_for_function("!location.search.includes('classroom')")

@@ -126,7 +126,7 @@ export function mountHistory(root) {
     const A = (v) => pad.t + (1 - v) * (h - pad.t - pad.b);
     layout = { X, n, hist };
     drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy });
-    drawMarkers(ctx, s, { h, pad, X, e0, e1 });
+    drawMarkers(ctx, s, { w, h, pad, X, e0, e1 });
     const line = (values, xs, scale, colour, dash, width = 1.6) => {
       ctx.strokeStyle = colour;
       ctx.lineWidth = width;
@@ -229,7 +229,14 @@ function drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy })
 }
 
 // Events (learning-rate change, divergence, plateau…) and the best epoch as vertical lines.
-function drawMarkers(ctx, s, { h, pad, X, e0, e1 }) {
+// A label goes right of its line, or left of it where it would run past the plot's edge.
+function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
+  const label = (text, x, y) => {
+    const right = x + 3 + ctx.measureText(text).width > w - pad.r;
+    ctx.textAlign = right ? 'right' : 'left';
+    ctx.fillText(text, right ? x - 3 : x + 3, y);
+    ctx.textAlign = 'start';
+  };
   for (const ev of s.events) {
     if (ev.epoch < e0) continue;
     const x = X(Math.min(ev.epoch, e1));
@@ -238,7 +245,7 @@ function drawMarkers(ctx, s, { h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = '#667085';
-    ctx.fillText(ev.kind === 'lr' ? 'lr' : ev.kind, x + 2, pad.t + 10);
+    label(ev.kind.replace(/_/g, ' '), x, pad.t + 10);
   }
   const best = s.status.best_epoch;
   if (best !== null && best !== undefined && best >= e0) {
@@ -248,6 +255,6 @@ function drawMarkers(ctx, s, { h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.lineWidth = 1;
     ctx.fillStyle = '#009e73';
-    ctx.fillText(`best epoch ${best}`, x + 3, pad.t + 22);
+    label(`best epoch ${best}`, x, pad.t + 22);
   }
 }

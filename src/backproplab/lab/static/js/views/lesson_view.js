@@ -8,9 +8,8 @@ import { send } from '../socket.js';
 import { on, state, update } from '../state.js';
 
 const LESSON_KEYS = ['lesson', 'stage', 'classroom'];
-const TOP = ['network', 'data-space', 'error-history'];
-const BOTTOM = ['dataset', 'steps', 'gradients'];
-const TOP_WIDTHS = { 1: [12], 2: [6, 6], 3: [4, 4, 4] };  // of twelve columns, as lab.css
+// The panels a lesson may place beside it, in the order they are placed.
+const ORDER = ['network', 'data-space', 'error-history', 'dataset', 'steps', 'gradients'];
 const AREA = { controls: 'controls', network: 'network', 'data-space': 'space', 'error-history': 'history',
                dataset: 'dataset', steps: 'steps', gradients: 'gradients', descent: 'descent',
                lesson: 'lesson' };
@@ -125,9 +124,10 @@ export function mountLesson(root, menuRoot) {
       $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
       $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
       $('[data-action="classroom"]').checked = classroom;
-      // The readout box is as tall as this stage's readouts need (about two lines each), set
-      // once per stage, so the text above it keeps its room and nothing moves while training.
-      $('[data-role="readouts"]').style.height = `${14 + 38 * Math.min(stage.readouts.length, 3)}px`;
+      // The readout box keeps room for two lines a readout, set once per stage, so it hardly
+      // ever grows while training (and growing moves nothing: it is the last thing above the
+      // buttons, which sit at the panel's foot).
+      $('[data-role="readouts"]').style.minHeight = `${14 + 38 * stage.readouts.length}px`;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
     const playing = !!s.status.playing;
@@ -141,9 +141,20 @@ export function mountLesson(root, menuRoot) {
   on(['lesson', 'status', 'config'], draw);
 }
 
-// While a lesson is open the grid holds the lesson panel; in classroom view only the panels
-// the lesson lists. One rule for every lesson: its list of panels decides.
+// While a lesson is open the lesson panel is a column of the full height on the right, so its
+// text and readouts never scroll, and the other panels share a 2×2 grid beside it: the
+// lesson's own panels first, then the usual ones, up to four (no lesson lists more). In
+// classroom view only the lesson's panels, spread over the grid's four places. Gradient
+// descent: its plot takes the whole grid. One rule for every lesson: its list of panels decides.
 let laidOut = null;  // what the grid was last laid out for, so status frames do not redo it
+
+// The panels of the 2×2 grid in reading order: rows of two, a lone third spans its row, one or
+// two panels take both rows.
+function slots(names) {
+  const [a, b = a, c, d = c] = names;
+  if (names.length <= 2) return [[a, b], [a, b]];
+  return [[a, b], [c, d]];
+}
 
 function layout(s) {
   const grid = document.querySelector('.grid');
@@ -162,23 +173,16 @@ function layout(s) {
   }
   const need = new Set(lesson.panels);
   const descent = s.config && s.config.mode === 'descent';
-  const span = (names, cols) => names.flatMap((name, i) => Array(cols[i]).fill(AREA[name]));
-  let rows;
-  if (descent) {
-    rows = [span(['descent', 'lesson'], [7, 5]), span(['descent', 'lesson'], [7, 5])];
-  } else {
-    const tops = classroom ? TOP.filter((p) => need.has(p)) : TOP;
-    let bottoms = BOTTOM.filter((p) => need.has(p)).slice(0, 2);  // the lesson keeps a third
-    if (!classroom && !bottoms.length) bottoms = ['steps'];
-    const bottom = [[['lesson'], [12]], [['lesson', ...bottoms], [6, 6]],
-                    [['lesson', ...bottoms], [5, 4, 3]]][bottoms.length];
-    const row2 = span(...bottom);
-    const row1 = tops.length ? span(tops, TOP_WIDTHS[tops.length]) : row2;
-    rows = [row1, row2];
-  }
-  const controls = !classroom || need.has('controls');
+  let names = ORDER.filter((p) => need.has(p));
+  if (!classroom) names = [...names, ...ORDER.filter((p) => !need.has(p))].slice(0, 4);
+  names = ORDER.filter((p) => names.includes(p)).map((p) => AREA[p]);
+  let rows = descent ? [['descent', 'descent'], ['descent', 'descent']] : slots(names);
+  if (!rows[0][0]) rows = [['lesson', 'lesson'], ['lesson', 'lesson']];  // nothing but the lesson
+  rows = rows.map((r) => [...r, 'lesson']);
+  // In gradient descent the controls only say that the network waits: the plot takes their room.
+  const controls = !descent && (!classroom || need.has('controls'));
   if (controls) rows = rows.map((r) => ['controls', ...r]);
-  grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}repeat(12, minmax(0, 1fr))`;
+  grid.style.gridTemplateColumns = `${controls ? 'clamp(260px, 16vw, 310px) ' : ''}minmax(0, 1fr) minmax(0, 1fr) var(--lesson-width)`;
   grid.style.gridTemplateAreas = rows.map((r) => `"${r.join(' ')}"`).join(' ');
   const placed = new Set(rows.flat());
   for (const p of panels) p.hidden = !placed.has(AREA[p.dataset.panel]);
