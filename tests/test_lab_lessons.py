@@ -68,7 +68,7 @@ def test_a_broken_lesson_file_is_refused_naming_the_file_and_the_problem(tmp_pat
 def test_a_stage_is_the_lessons_config_and_starts_a_fresh_run():
     session = Session()
     run = engine.open_stage(session, "vanishing-gradients", 0)
-    assert (session.config.activation, session.config.hidden) == ("sigmoid", (8,) * 6)
+    assert (session.config.activation, session.config.hidden) == ("sigmoid", (4,) * 6)
     assert session.config.dataset == "circles" and session.config.points == 200  # its preset
     first = [p.data.copy() for p in session.network.parameters()]
     session.step("epoch")

@@ -199,7 +199,7 @@ def test_batches_and_epochs_one_epoch_is_rows_over_batch_size_steps(lesson_page)
 
 def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_page):
     page = lesson_page("vanishing-gradients")
-    assert lab(page, "s.structure.sizes") == [2, 8, 8, 8, 8, 8, 8, 1]
+    assert lab(page, "s.structure.sizes") == [2, 4, 4, 4, 4, 4, 4, 1]
     assert readout(page, "gradient_ratio") < 1e-3
     play_until(page, "s.status.epoch >= 20")
     wait_readout(page, "gradient_ratio", "window.__lab.state.status.epoch >= 20")

@@ -97,3 +97,97 @@ def test_same_generator_seed_gives_same_weights():
     a = init.xavier_normal_(_weight(), generator=bp.Generator(5))
     b = init.xavier_normal_(_weight(), generator=bp.Generator(5))
     numpy.testing.assert_array_equal(a.data, b.data)
+
+
+def _linear(n_in=FAN_IN, n_out=FAN_OUT):
+    return bp.nn.Linear(n_in, n_out, dtype=bp.float64)
+
+
+def test_a_layer_feeding_a_relu_gets_kaiming_uniform_weights_and_a_small_positive_bias():
+    layer = init.init_linear_for_(_linear(), "relu", generator=bp.Generator(1))
+    bound = math.sqrt(2.0) * math.sqrt(3.0 / FAN_IN)  # He: gain √2, fan_in
+    w = layer.weight.array
+    assert bound * 0.999 < numpy.abs(w).max() <= bound
+    assert abs(w.std() - math.sqrt(2.0 / FAN_IN)) < 0.01 * math.sqrt(2.0 / FAN_IN)
+    assert (layer.bias.array == init.RELU_BIAS).all() and init.RELU_BIAS == 0.1
+
+
+def test_init_linear_for_has_torch_kaiming_and_xavier_statistics():
+    torch = pytest.importorskip("torch")
+    for activation, fill in (
+            ("relu", lambda t: torch.nn.init.kaiming_uniform_(t, nonlinearity="relu")),
+            ("tanh", lambda t: torch.nn.init.xavier_uniform_(
+                t, gain=torch.nn.init.calculate_gain("tanh"))),
+            ("sigmoid", torch.nn.init.xavier_uniform_)):
+        ours = init.init_linear_for_(_linear(), activation, generator=bp.Generator(2))
+        theirs = fill(torch.empty(FAN_OUT, FAN_IN, dtype=torch.float64)).numpy()
+        w = ours.weight.array
+        assert abs(w.std() - theirs.std()) < 0.02 * theirs.std()
+        assert abs(numpy.abs(w).max() - numpy.abs(theirs).max()) < 0.01 * numpy.abs(theirs).max()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "identity"])
+def test_layers_feeding_sigmoid_tanh_or_the_output_get_a_zero_bias(activation):
+    layer = init.init_linear_for_(_linear(), activation, generator=bp.Generator(3))
+    assert (layer.bias.array == 0).all()
+    assert init.bias_for(activation) == 0.0 and init.bias_for("relu") == init.RELU_BIAS
+
+
+def _relu_net():
+    return bp.nn.Sequential(bp.nn.Linear(2, 4, dtype=bp.float64), bp.nn.ReLU(),
+                            bp.nn.Linear(4, 4, dtype=bp.float64), bp.nn.ReLU(),
+                            bp.nn.Linear(4, 1, dtype=bp.float64), bp.nn.Sigmoid())
+
+
+def _net_inputs(model, x):
+    """Each ReLU layer's net input on ``x``."""
+    nets, h = [], bp.from_numpy(x)
+    for module in model:
+        h = module(h)
+        if isinstance(module, bp.nn.Linear):
+            nets.append(h.array)
+    return nets[:-1]
+
+
+def test_units_dead_on_the_data_are_drawn_again_until_they_fire_and_live_ones_stay():
+    model = _relu_net()
+    x = numpy.random.default_rng(0).uniform(-1, 1, (50, 2))
+    for layer in (model[0], model[2]):
+        init.init_linear_for_(layer, "relu", generator=bp.Generator(4))
+    with bp.no_grad():
+        model[0].weight.array[1] = -5.0  # unit 1 of layer 1: off on every row of x …
+        model[0].bias.array[1] = -20.0
+        model[2].weight.array[3] = -1.0  # … and unit 3 of layer 2 (its inputs are all ≥ 0)
+        model[2].bias.array[3] = -1.0
+    alive = [model[0].weight.array[[0, 2, 3]].copy(), model[2].weight.array[:3].copy()]
+    redrawn = init.redraw_dead_relus_(model, bp.from_numpy(x), generator=bp.Generator(5))
+    assert redrawn == [1, 1]
+    assert all((net > 0).any(axis=0).all() for net in _net_inputs(model, x))
+    numpy.testing.assert_array_equal(model[0].weight.array[[0, 2, 3]], alive[0])
+    numpy.testing.assert_array_equal(model[2].weight.array[:3], alive[1])
+    bound = math.sqrt(2.0) * math.sqrt(3.0 / 2)  # the layer's own Kaiming bound
+    assert numpy.abs(model[0].weight.array[1]).max() <= bound
+    assert model[0].bias.array[1] == init.RELU_BIAS  # a redrawn unit starts as a new one
+
+
+def test_redrawing_dead_units_is_seeded_and_leaves_a_live_network_as_it_was():
+    x = bp.from_numpy(numpy.random.default_rng(1).uniform(-1, 1, (50, 2)))
+    a, b = _relu_net(), _relu_net()
+    b.load_state_dict(a.state_dict())
+    assert init.redraw_dead_relus_(a, x, generator=bp.Generator(6)) == \
+        init.redraw_dead_relus_(b, x, generator=bp.Generator(6))
+    assert all(numpy.array_equal(p.array, q.array)
+               for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    before = [p.array.copy() for p in a.parameters()]
+    assert init.redraw_dead_relus_(a, x, generator=bp.Generator(7)) == [0, 0]
+    assert all(numpy.array_equal(p.array, q) for p, q in zip(a.parameters(), before,
+                                                             strict=True))
+
+
+def test_redraw_refuses_inputs_of_the_wrong_width_and_changes_nothing():
+    model = _relu_net()
+    before = [p.array.copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"3 columns.*2 inputs"):
+        init.redraw_dead_relus_(model, bp.zeros(5, 3, dtype=bp.float64))
+    assert all(numpy.array_equal(p.array, q) for p, q in zip(model.parameters(), before,
+                                                             strict=True))

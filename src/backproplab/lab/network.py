@@ -26,7 +26,7 @@ from backproplab.train.task import head_for, mlp_spec, output_scale
 
 
 class LabNetwork:
-    def __init__(self, config, info):
+    def __init__(self, config, info, train_x: numpy.ndarray | None = None):
         if config.mode == "autoencoder":
             info = replace(info, task="autoencoder", n_outputs=info.n_features, n_classes=None)
         self.features = _features_of(config, info)
@@ -50,8 +50,11 @@ class LabNetwork:
         self.layers = _linear_layers(self.model)
         for linear, act in self.layers:  # Kaiming before ReLUs, Xavier before tanh/σ/outputs
             nn.init.init_linear_for_(linear, _act_name(act), rng)
+        if train_x is not None:  # ReLU units off on every training row start again
+            nn.init.redraw_dead_relus_(self.model, from_numpy(self.inputs(train_x)), rng)
         self.suited_init = True
-        """The weights were drawn for each layer's activation (not a notebook's own model)."""
+        """The weights were drawn for each layer's activation (not a notebook's own model),
+        and ReLU units dead on the training rows ``train_x`` (raw points) drawn again."""
         self.loss_fn = make_loss(self.head.loss)
 
     @classmethod
