@@ -7,8 +7,9 @@ predictions and clicked points all go through the same preprocessing the trainin
 
 The model is an ordinary ``bp.nn`` model (an MLP from ``bp.nn.from_spec`` or an
 ``bp.nn.Autoencoder``) whose head — output width, output activation, loss — comes from
-``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config, so
-the same seed gives the same initial network in every session.
+``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config (then
+ReLU units dead on every training row drawn again), so the same seed and data give the same
+initial network in every session.
 """
 
 from dataclasses import replace

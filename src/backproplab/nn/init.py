@@ -125,9 +125,9 @@ def init_for(activation: str) -> str:
 
 
 RELU_BIAS = 0.1
-"""The bias of a layer feeding a ReLU-family unit: slightly positive, so every unit starts
-switched on for about the inputs it sees (CS231n's advice against dead units; TensorFlow's
-deep MNIST tutorial uses this 0.1). In a narrow, deep ReLU network a zero bias lets many units
+"""The bias of a layer feeding a ReLU-family unit: slightly positive, so a unit starts on
+(net input > 0) for more of its inputs (CS231n's advice against dead units; TensorFlow's deep
+MNIST tutorial uses this 0.1). In a narrow, deep ReLU network a zero bias lets more units
 start off, or switch off in the first steps, and never come back."""
 
 
@@ -172,7 +172,7 @@ def redraw_dead_relus_(model, x: Tensor, generator=None, tries: int = REDRAW_TRI
     ``nn.Sequential``, ``nn.from_spec``, an ``nn.Autoencoder``) and ``x`` its inputs, e.g. the
     training rows: this is a data-dependent initialisation, like LSUV's.
     """
-    from backproplab.nn.activation import ReLU
+    from backproplab.nn.activation import ReLU  # here: Linear's own reset imports this module
     from backproplab.nn.linear import Linear
 
     chain = [m for m in model.modules() if not list(m.children())]
