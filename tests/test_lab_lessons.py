@@ -68,13 +68,13 @@ def test_a_broken_lesson_file_is_refused_naming_the_file_and_the_problem(tmp_pat
 def test_a_stage_is_the_lessons_config_and_starts_a_fresh_run():
     session = Session()
     run = engine.open_stage(session, "vanishing-gradients", 0)
-    assert (session.config.activation, session.config.hidden) == ("sigmoid", (8,) * 6)
+    assert (session.config.activation, session.config.hidden) == ("sigmoid", (4,) * 6)
     assert session.config.dataset == "circles" and session.config.points == 200  # its preset
-    first = [p.data.copy() for p in session.network.parameters()]
+    first = [p.array.copy() for p in session.network.parameters()]
     session.step("epoch")
     engine.open_stage(session, "vanishing-gradients", 0)  # same stage again: a fresh run
     assert session.step_count == 0 and len(session.log) == 0
-    assert all((a == p.data).all() for a, p in zip(first, session.network.parameters(),
+    assert all((a == p.array).all() for a, p in zip(first, session.network.parameters(),
                                                     strict=True))
     assert run.lesson.id == session.lesson.lesson.id and session.lesson.stage == 0
     engine.open_stage(session, "learning-rate", 1)
@@ -137,7 +137,7 @@ def test_last_update_is_minus_lr_times_the_gradient_of_that_parameter():
     session.step("sample")
     value = readout(session, "last_update")
     param = getattr(session.network.layers[value["layer"] - 1][0], value["kind"])
-    assert value["grad"] == pytest.approx(float(param.grad.data[tuple(value["index"])]),
+    assert value["grad"] == pytest.approx(float(param.grad.array[tuple(value["index"])]),
                                           rel=1e-6)
     assert value["grad"] != 0
     assert value["delta"] == pytest.approx(-0.5 * value["grad"], rel=1e-5)

@@ -198,9 +198,10 @@ def test_batches_and_epochs_one_epoch_is_rows_over_batch_size_steps(lesson_page)
         assert lab(page, "s.status.step") == per_epoch
 
 
-def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_page):
-    page = lesson_page("vanishing-gradients")
-    assert lab(page, "s.structure.sizes") == [2, 8, 8, 8, 8, 8, 8, 1]
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_page, size):
+    page = lesson_page("vanishing-gradients", size=size)
+    assert lab(page, "s.structure.sizes") == [2, 4, 4, 4, 4, 4, 4, 1]
     assert readout(page, "gradient_ratio") < 1e-3
     play_until(page, "s.status.epoch >= 20")
     wait_readout(page, "gradient_ratio", "window.__lab.state.status.epoch >= 20")
@@ -212,6 +213,9 @@ def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_
     shown = wait_readouts(page, "r => r.accuracy >= 0.95", timeout=30000)
     page.click('[data-action="lesson-pause"]')
     assert shown["accuracy"] >= 0.95 and shown["gradient_ratio"] > 1e-2
+    assert "Kaiming (He) uniform, bias 0.1" in page.locator(
+        '[data-panel="lesson"]').inner_text()
+    lesson_shot(page, f"vanishing-gradients-relu-{size[0]}x{size[1]}")
 
 
 def test_overfitting_test_loss_is_twice_the_training_loss_then_lower_with_l2_and_early_stopping(

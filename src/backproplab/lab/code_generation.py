@@ -41,7 +41,9 @@ model = bp.nn.from_spec({spec})
 init = numpy.random.default_rng({seed})
 linears = [layer for layer in model.modules() if isinstance(layer, bp.nn.Linear)]
 for layer, activation in zip(linears, {activations!r}, strict=True):
-    bp.nn.init.init_linear_for_(layer, activation, init)  # Kaiming for ReLUs, else Xavier
+    bp.nn.init.init_linear_for_(layer, activation, init)  # Kaiming+bias 0.1 for ReLUs, else Xavier
+# ReLU units off (net input <= 0) on every training row could never learn: drawn again
+bp.nn.init.redraw_dead_relus_(model, bp.from_numpy(inputs[~IS_TEST]), init)
 loss_fn = bp.train.make_loss({loss!r})
 optimizer = bp.train.make_optimizer({optimizer!r}, model.parameters(), lr={lr!r},
                                     weight_decay={l2!r})

@@ -29,8 +29,9 @@ def layer_norms(network) -> list[float] | None:
 
 
 def initialisation(network) -> str:
-    """Which initialisation each kind of layer got, e.g. "Kaiming (He) uniform before relu,
-    Xavier (Glorot) uniform before the output; biases 0"."""
+    """Which initialisation each kind of layer got, e.g. "Kaiming (He) uniform before relu;
+    Xavier (Glorot) uniform before the output; biases 0.1 before relu, 0 before the output;
+    ReLU units dead on every training row at the start drawn again"."""
     if not network.suited_init:
         return "the model's own weights, as its notebook made them"
     parts: dict[str, list[str]] = {}
@@ -39,8 +40,14 @@ def initialisation(network) -> str:
         where = {"output": "the output", "code": "the code"}.get(role, w["activation"])
         if where not in parts.setdefault(name, []):
             parts[name].append(where)
-    return "; ".join(f"{name} before {' and '.join(where)}" for name, where in parts.items()) \
-        + "; biases 0"
+    text = "; ".join(f"{name} before {' and '.join(where)}" for name, where in parts.items())
+    kaiming = parts.get(_INIT_NAMES["kaiming"])
+    if not kaiming:
+        return text + "; biases 0"
+    others = parts.get(_INIT_NAMES["xavier"], [])
+    return (text + f"; biases {nn.init.RELU_BIAS:g} before {' and '.join(kaiming)}"
+            + (f", 0 before {' and '.join(others)}" if others else "")
+            + "; ReLU units dead on every training row at the start drawn again")
 
 
 def health(session) -> dict:

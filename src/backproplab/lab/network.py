@@ -7,8 +7,9 @@ predictions and clicked points all go through the same preprocessing the trainin
 
 The model is an ordinary ``bp.nn`` model (an MLP from ``bp.nn.from_spec`` or an
 ``bp.nn.Autoencoder``) whose head — output width, output activation, loss — comes from
-``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config, so
-the same seed gives the same initial network in every session.
+``bp.train.task.head_for``. Its weights are drawn from a generator seeded by the config (then
+ReLU units dead on every training row drawn again), so the same seed and data give the same
+initial network in every session.
 """
 
 from dataclasses import replace
@@ -26,7 +27,7 @@ from backproplab.train.task import head_for, mlp_spec, output_scale
 
 
 class LabNetwork:
-    def __init__(self, config, info):
+    def __init__(self, config, info, train_x: numpy.ndarray | None = None):
         if config.mode == "autoencoder":
             info = replace(info, task="autoencoder", n_outputs=info.n_features, n_classes=None)
         self.features = _features_of(config, info)
@@ -50,8 +51,11 @@ class LabNetwork:
         self.layers = _linear_layers(self.model)
         for linear, act in self.layers:  # Kaiming before ReLUs, Xavier before tanh/σ/outputs
             nn.init.init_linear_for_(linear, _act_name(act), rng)
+        if train_x is not None:  # ReLU units off on every training row start again
+            nn.init.redraw_dead_relus_(self.model, from_numpy(self.inputs(train_x)), rng)
         self.suited_init = True
-        """The weights were drawn for each layer's activation (not a notebook's own model)."""
+        """The weights were drawn for each layer's activation (not a notebook's own model),
+        and ReLU units dead on the training rows ``train_x`` (raw points) drawn again."""
         self.loss_fn = make_loss(self.head.loss)
 
     @classmethod

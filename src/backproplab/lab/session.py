@@ -60,7 +60,8 @@ class Session(Training, EarlyStop, Editing, Tracing):
     def _new_network(self) -> LabNetwork:
         """The network a build starts from: the config's, with its seed's initial weights. (A
         notebook's session overrides this to show the notebook's own model.)"""
-        return LabNetwork(self.config, self.points.info)
+        return LabNetwork(self.config, self.points.info,
+                          self.points.x[~self.points.is_test])  # dead ReLUs redrawn on these
 
     def _build(self) -> None:
         """A fresh network and a fresh training run over the points."""

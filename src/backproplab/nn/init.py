@@ -10,6 +10,7 @@ tensor.
 import math
 
 from backproplab.autograd.grad_mode import no_grad
+from backproplab.creation import empty
 from backproplab.tensor import Tensor
 
 _LINEAR_GAINS = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -123,14 +124,27 @@ def init_for(activation: str) -> str:
     return "kaiming" if activation in RELU_FAMILY else "xavier"
 
 
+RELU_BIAS = 0.1
+"""The bias of a layer feeding a ReLU-family unit: slightly positive, so a unit starts on
+(net input > 0) for more of its inputs (CS231n's advice against dead units; TensorFlow's deep
+MNIST tutorial uses this 0.1). In a narrow, deep ReLU network a zero bias lets more units
+start off, or switch off in the first steps, and never come back."""
+
+
+def bias_for(activation: str) -> float:
+    """The bias ``init_linear_for_`` gives a layer feeding ``activation``."""
+    return RELU_BIAS if init_for(activation) == "kaiming" else 0.0
+
+
 def init_linear_for_(linear, activation: str, generator=None):
-    """Initialise ``linear`` for the activation after it, with a zero bias.
+    """Initialise ``linear`` for the activation after it.
 
     Kaiming uniform (fan_in, ReLU gain √2) keeps a ReLU network's signal and gradient at about
     the same size in every layer; Xavier uniform with ``calculate_gain(activation)`` does that
     for tanh and sigmoid, whose slope near 0 is what passes the gradient. The default of
     ``Linear`` (PyTorch's ``kaiming_uniform_(a=√5)``, bound 1/√fan_in) suits neither in a
-    deep network: its gradients shrink layer by layer.
+    deep network: its gradients shrink layer by layer. The bias is ``bias_for(activation)``:
+    0.1 before the ReLU family, else 0.
     """
     if init_for(activation) == "kaiming":
         kaiming_uniform_(linear.weight, nonlinearity="relu", generator=generator)
@@ -138,5 +152,56 @@ def init_linear_for_(linear, activation: str, generator=None):
         gain = calculate_gain(activation) if activation in ("tanh", "sigmoid") else 1.0
         xavier_uniform_(linear.weight, gain=gain, generator=generator)
     if linear.bias is not None:
-        zeros_(linear.bias)
+        constant_(linear.bias, bias_for(activation))
     return linear
+
+
+REDRAW_TRIES = 20
+"""How often ``redraw_dead_relus_`` draws a dead unit again before leaving it as it is."""
+
+
+def redraw_dead_relus_(model, x: Tensor, generator=None, tries: int = REDRAW_TRIES) -> list[int]:
+    """Draw again the units of ``model`` that are dead on ``x`` from the start; returns how
+    many units were redrawn in each layer feeding a ReLU.
+
+    A ReLU unit whose net input is ≤ 0 for every row of ``x`` outputs 0 and gets gradient 0
+    on all of them: it can never learn. Layer by layer from the input, each such unit gets new
+    weights from the same Kaiming uniform distribution (and the bias ``RELU_BIAS``), up to
+    ``tries`` times, until it fires for some row. Live units keep their weights, so a network
+    without dead units is left exactly as it was. ``model`` is a chain of layers (an MLP:
+    ``nn.Sequential``, ``nn.from_spec``, an ``nn.Autoencoder``) and ``x`` its inputs, e.g. the
+    training rows: this is a data-dependent initialisation, like LSUV's.
+    """
+    from backproplab.nn.activation import ReLU  # here: Linear's own reset imports this module
+    from backproplab.nn.linear import Linear
+
+    chain = [m for m in model.modules() if not list(m.children())]
+    first = next((m for m in chain if isinstance(m, Linear)), None)
+    if first is not None and (x.ndim != 2 or x.shape[1] != first.in_features):
+        raise ValueError(f"redraw_dead_relus_: x has {x.shape[-1]} columns but the model "
+                         f"takes {first.in_features} inputs")
+    redrawn = []
+    with no_grad():
+        h = x
+        for i, module in enumerate(chain):
+            if isinstance(module, Linear) and i + 1 < len(chain) and \
+                    isinstance(chain[i + 1], ReLU):
+                redrawn.append(_redraw_dead_units(module, h, generator, tries))
+            h = module(h)
+    return redrawn
+
+
+def _redraw_dead_units(linear, h: Tensor, generator, tries: int) -> int:
+    """Redraw the units of ``linear`` whose net input on ``h`` is ≤ 0 on every row."""
+    dead = (linear(h).array <= 0).all(axis=0) & (len(h) > 0)  # no rows: nothing is known
+    count = int(dead.sum())
+    for _ in range(tries):
+        if not dead.any():
+            break
+        rows = empty(int(dead.sum()), linear.in_features, dtype=linear.weight.dtype,
+                     device=linear.weight.device)
+        linear.weight[dead] = kaiming_uniform_(rows, nonlinearity="relu", generator=generator)
+        if linear.bias is not None:
+            linear.bias[dead] = RELU_BIAS
+        dead &= (linear(h).array <= 0).all(axis=0)
+    return count

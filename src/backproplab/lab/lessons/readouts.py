@@ -157,14 +157,14 @@ def last_update(session, stage) -> tuple:
     for layer, (linear, _) in enumerate(session.network.layers):
         for kind, p in (("weight", linear.weight), ("bias", linear.bias)):
             if p is not None and p.grad is not None:
-                index = numpy.unravel_index(numpy.abs(p.grad.data).argmax(), p.data.shape)
-                candidates.append((abs(float(p.grad.data[index])), layer, kind, p, index))
+                index = numpy.unravel_index(numpy.abs(p.grad.array).argmax(), p.array.shape)
+                candidates.append((abs(float(p.grad.array[index])), layer, kind, p, index))
     if not candidates:
         return None, "take a step to see a weight change"
     _, layer, kind, p, index = max(candidates, key=lambda c: c[0])
     before = session.last_update[next(i for i, q in enumerate(params) if q is p)]
-    delta = float(p.data[index]) - float(before[index])
-    grad = float(p.grad.data[index])
+    delta = float(p.array[index]) - float(before[index])
+    grad = float(p.grad.array[index])
     lr = session.optimizer.param_groups[0]["lr"]
     where = ", ".join(str(int(i)) for i in index)
     value = {"layer": layer + 1, "kind": kind, "index": [int(i) for i in index], "grad": grad,
@@ -180,7 +180,7 @@ def sample_loss(session, stage) -> tuple:
     rows = numpy.array([i])
     with no_grad():
         out = session.network.model(from_numpy(session._x[rows]))
-        loss = float(session.network.loss_fn(out, from_numpy(session._t[rows])).data)
+        loss = float(session.network.loss_fn(out, from_numpy(session._t[rows])).array)
     prediction = float(session.network.outputs(session._x[rows])[0].ravel()[0])
     target = float(numpy.asarray(session.points.y[i]).ravel()[0])
     return loss, (f"row {i}: target {target:g}, prediction {prediction:.3f}, "
