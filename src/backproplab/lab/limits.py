@@ -83,6 +83,9 @@ PLATEAU_EPOCHS = 200
 stuck on a plateau or in a local minimum."""
 PLATEAU_POOR_FRACTION = 0.25
 """A flat loss counts as stuck when it is above this fraction of the run's first epoch loss."""
+GRADIENT_HEALTH_SECONDS = 0.25
+"""While training plays, the gradient panel's health check (a forward and backward pass of its
+own) runs at most this often; each frame says the step it describes."""
 GRADIENT_HEALTH_ROWS = 64
 """Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
 limit): evenly spaced over the training set when it has more."""
