@@ -22,8 +22,7 @@ def test_the_network_frame_is_the_engines_float32_weights_gradients_and_last_upd
     session.step("batch")
     frame = FrameTracker().build(session)["network"]
     assert frame["shapes"] == [[5, 2], [5], [3, 5], [3], [1, 3], [1]]
-    for got, p, b in zip(read_float32s(frame["weights"], frame["shapes"]), params, before,
-                         strict=True):
+    for got, p in zip(read_float32s(frame["weights"], frame["shapes"]), params, strict=True):
         assert got.dtype == numpy.float32 and numpy.array_equal(got, p.array)
     for got, p in zip(read_float32s(frame["grads"], frame["shapes"]), params, strict=True):
         assert numpy.array_equal(got, p.grad.array)
