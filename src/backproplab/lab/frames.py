@@ -35,8 +35,9 @@ class FrameTracker:
         big network's costs tens of milliseconds, so it is computed at most
         ``HEATMAP_TIME_SHARE`` of the time and the frames between carry everything else."""
         self._health_due_at = float("-inf")
-        self._health: dict | None = None
-        """The last health check, with the step it describes, and when the next may run."""
+        """When the next health check may run while training plays."""
+        self._health: tuple[tuple, dict] | None = None
+        """The last health check: the (weights, data) versions it read, and its numbers."""
 
     def _changed(self, key: str, value) -> bool:
         if self._sent.get(key, object()) == value:
