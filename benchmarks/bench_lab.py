@@ -14,7 +14,8 @@ and neuron maps (maps/s: a big network's are computed at most half the time) and
 size are what the WebSocket received. Each case runs ``--repeat`` times; the table shows the
 best and the median run, since a shared machine's noise only ever slows a run down.
 
-Run: python benchmarks/bench_lab.py [--seconds 4] [--repeat 3] [--chromium /usr/bin/chromium]
+Run: python benchmarks/bench_lab.py [--seconds 4] [--repeat 3] [--cases abc]
+                                    [--chromium /usr/bin/chromium]
 """
 
 import argparse
@@ -95,13 +96,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--cases", default="abc", help="which cases to run, e.g. c or ab")
     args = parser.parse_args()
+    cases = [case for case in CASES if case[0][1] in args.cases]
     server, thread, url = start_server()
     rows = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-            for name, query, sizes, target in CASES:
+            for name, query, sizes, target in cases:
                 runs = [run_case(browser, url, query, sizes, args.seconds)
                         for _ in range(args.repeat)]
                 rows.append((name, target, runs))

@@ -566,7 +566,7 @@ def assert_reconstructions_are_the_engines(page, session) -> list[str]:
     every value in its title under the pointer."""
     x = session.points.x
     with bp.no_grad():
-        out = session.network.model(bp.from_numpy(x)).data
+        out = session.network.model(bp.from_numpy(x)).array
     loss_fn = bp.train.make_loss(session.config.loss)
     indices = [int(i) for i in page.eval_on_selector_all(
         '[data-panel="dataset"] tbody tr', "trs => trs.map((tr) => tr.dataset.index)")]

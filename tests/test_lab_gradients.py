@@ -9,12 +9,17 @@ import pytest
 import backproplab as bp
 from backproplab.lab.config import DATASET_PRESETS, LabConfig
 from backproplab.lab.frames import FrameTracker
-from backproplab.lab.gradients import gradients_frame, initialisation, layer_norms
+from backproplab.lab.gradients import initialisation, layer_norms
 from backproplab.lab.session import Session
 
 
 def _session(dataset="xor", **changes) -> Session:
     return Session(LabConfig(dataset=dataset, **{**DATASET_PRESETS[dataset], **changes}))
+
+
+def gradients_frame(session) -> dict:
+    """The gradient panel's numbers a page opening on ``session`` now gets."""
+    return FrameTracker().build(session)["gradients"]
 
 
 def _train(session, epochs: int) -> None:
@@ -92,12 +97,12 @@ def test_dead_units_are_named_with_their_count_and_layer():
 
 def test_kaiming_before_relu_and_xavier_before_tanh_have_their_textbook_bounds():
     relu = _session("moons", hidden=(32, 32), activation="relu").network.layers
-    w = relu[1][0].weight.data
+    w = relu[1][0].weight.array
     bound = math.sqrt(2.0) * math.sqrt(3.0 / 32)  # gain √2, U(-b, b) with b = gain·√(3/fan_in)
     assert numpy.abs(w).max() <= bound and numpy.abs(w).max() > 0.9 * bound
     assert (relu[1][0].bias.array == bp.nn.init.RELU_BIAS).all()  # 0.1: no unit starts off
     tanh = _session("moons", hidden=(32, 32), activation="tanh").network.layers
-    w = tanh[1][0].weight.data
+    w = tanh[1][0].weight.array
     bound = 5 / 3 * math.sqrt(6.0 / (32 + 32))  # Xavier: gain·√(6/(fan_in + fan_out))
     assert numpy.abs(w).max() <= bound and numpy.abs(w).max() > 0.9 * bound
 

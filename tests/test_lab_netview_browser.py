@@ -172,11 +172,11 @@ def test_the_exported_script_reproduces_a_run_with_features(page, lab_url, tmp_p
     result = subprocess.run([sys.executable, script.name], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    params = [p.data for p in bp.load(tmp_path / "model.safetensors").parameters()]
-    shown = lab(page, "s.network.weights")
+    params = [p.array for p in bp.load(tmp_path / "model.safetensors").parameters()]
+    shown = lab(page, "s.network.weights")  # the page holds the engine's float32s exactly
     for k, layer in enumerate(shown):
-        assert numpy.round(params[2 * k].astype(numpy.float64), 6).tolist() == layer["w"]
-        assert numpy.round(params[2 * k + 1].astype(numpy.float64), 6).tolist() == layer["b"]
+        assert numpy.array_equal(params[2 * k], numpy.array(layer["w"], dtype=numpy.float32))
+        assert numpy.array_equal(params[2 * k + 1], numpy.array(layer["b"], dtype=numpy.float32))
 
 
 def visible_boxes(page, selector: str) -> list[dict]:

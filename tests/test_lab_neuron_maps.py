@@ -17,7 +17,7 @@ def engine_layers(session, raw_points, features=None):
     layer's activation (the output layer on the probability scale)."""
     x = raw_points if features is None else bp.data.feature_columns(raw_points, features)
     h = bp.from_numpy(x.astype(numpy.float32))
-    outs = [h.data]
+    outs = [h.array]
     linears = [m for m in session.network.model.modules() if isinstance(m, bp.nn.Linear)]
     acts = [a for _, a in session.network.layers]
     with bp.no_grad():
@@ -26,7 +26,7 @@ def engine_layers(session, raw_points, features=None):
             name = type(act).__name__.lower() if act is not None else "identity"
             h = {"tanh": h.tanh, "sigmoid": h.sigmoid, "relu": h.relu,
                  "identity": lambda h=h: h}[name]()
-            outs.append(h.data)
+            outs.append(h.array)
     return outs
 
 
@@ -133,11 +133,11 @@ def test_a_bias_edit_moves_the_prediction_as_the_model_says():
     session = Session()
     before = session.predict([0.3, 0.7])["output"][0]
     session.set_weight(0, 1, None, 2.5)
-    assert session.network.layers[0][0].bias.data[1] == numpy.float32(2.5)
+    assert session.network.layers[0][0].bias.array[1] == numpy.float32(2.5)
     after = session.predict([0.3, 0.7])["output"][0]
     with bp.no_grad():
         expected = session.network.model(bp.from_numpy(
-            numpy.array([[0.3, 0.7]], dtype=numpy.float32))).data[0, 0]
+            numpy.array([[0.3, 0.7]], dtype=numpy.float32))).array[0, 0]
     assert after != before and abs(after - expected) < 1e-6
 
 

@@ -15,7 +15,7 @@ from backproplab.lab.session_pool import PoolFull, SessionPool
 
 
 def weights(session):
-    return [p.data.copy() for p in session.network.parameters()]
+    return [p.array.copy() for p in session.network.parameters()]
 
 
 def test_xor_is_learned_within_a_few_thousand_steps():
@@ -47,7 +47,7 @@ def test_sample_step_trains_on_the_selected_row_only():
     trace = session.trace()
     session.step("sample")
     new = {p["name"]: p["new"] for p in trace["update"]["params"]}
-    assert session.network.model.state_dict()["0.weight"].data[0, 0] == pytest.approx(
+    assert session.network.model.state_dict()["0.weight"].array[0, 0] == pytest.approx(
         new["0.weight[0, 0]"], abs=1e-6)
 
 
@@ -176,7 +176,7 @@ def test_autoencoder_frames_carry_the_reconstructions_of_the_table_page_on_show(
     session.step("batch")
     tracker = FrameTracker()
     with bp.no_grad():
-        out = session.network.model(bp.from_numpy(session.points.x)).data
+        out = session.network.model(bp.from_numpy(session.points.x)).array
     for page, start in [(0, 0), (7, 200), (1, 100)]:  # past the last page: the last page
         session.show_page(page)
         shown = tracker.build(session)["predictions"]["reconstruction"]

@@ -5,6 +5,11 @@ network started from.
 Norms are read from the last training step's ``.grad`` (what the optimizer really used);
 the flags come from ``bp.explain.gradient_health`` on the current weights over up to
 ``limits.GRADIENT_HEALTH_ROWS`` training rows, so the page shows the library's own diagnosis.
+The frames (:mod:`~backproplab.lab.frames`) decide how often each is computed.
+
+The flags need each unit's activation slope on the rows, which a training step replayed by
+``bp.compile`` does not keep (it keeps the parameters' ``.grad`` only), so the check runs a
+pass of its own rather than reading the step's.
 """
 
 import numpy
@@ -35,9 +40,9 @@ def initialisation(network) -> str:
     if not network.suited_init:
         return "the model's own weights, as its notebook made them"
     parts: dict[str, list[str]] = {}
-    for w, role in zip(network.weights(), network.roles, strict=True):
-        name = _INIT_NAMES[nn.init.init_for(w["activation"])]
-        where = {"output": "the output", "code": "the code"}.get(role, w["activation"])
+    for activation, role in zip(network.activations(), network.roles, strict=True):
+        name = _INIT_NAMES[nn.init.init_for(activation)]
+        where = {"output": "the output", "code": "the code"}.get(role, activation)
         if where not in parts.setdefault(name, []):
             parts[name].append(where)
     text = "; ".join(f"{name} before {' and '.join(where)}" for name, where in parts.items())
@@ -67,9 +72,3 @@ def health(session) -> dict:
                         "this model's layers show their norms only"}
     return {"health": report.flags(), "ratio": report.first_to_last_ratio, "rows": len(rows),
             "note": None}
-
-
-def gradients_frame(session) -> dict:
-    """The frame's ``gradients``: last step's norms, the health flags and the init used."""
-    return {"norms": layer_norms(session.network), **health(session),
-            "init": initialisation(session.network)}

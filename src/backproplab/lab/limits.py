@@ -44,9 +44,10 @@ HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
 HEATMAP_TIME_SHARE = 0.5
-"""Most of a connection's time spent computing the data space and the neuron maps: a 6×32
-network's take ~60 ms, so they refresh about 8 times a second while the frames between carry
-the status, weights and history at up to MAX_FRAMES_PER_SECOND."""
+"""Most of a connection's time spent computing a frame's slow part — the data space, the neuron
+maps and the table's predictions: a 6×32 network's take ~60 ms, so they refresh about 8 times
+a second while the frames between carry the status, weights and history at up to
+MAX_FRAMES_PER_SECOND."""
 
 NEURON_MAP_SIZE = 20
 """Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd
@@ -83,6 +84,9 @@ PLATEAU_EPOCHS = 200
 stuck on a plateau or in a local minimum."""
 PLATEAU_POOR_FRACTION = 0.25
 """A flat loss counts as stuck when it is above this fraction of the run's first epoch loss."""
+GRADIENT_HEALTH_SECONDS = 0.25
+"""While training plays, the gradient panel's health check (a forward and backward pass of its
+own) runs at most this often; each frame says the step it describes."""
 GRADIENT_HEALTH_ROWS = 64
 """Training rows the gradient panel's health check runs on (``bp.explain``'s traced-batch
 limit): evenly spaced over the training set when it has more."""

@@ -145,15 +145,13 @@ class LabNetwork:
         with no_grad():
             return self.model.encode(from_numpy(x.astype(numpy.float32))).array
 
+    def activations(self) -> list[str]:
+        """Each layer's activation by name ("identity" where there is none)."""
+        return [_act_name(act) for _, act in self.layers]
+
     def weights(self) -> list[dict]:
         return [{"w": _floats(lin.weight.array), "b": _floats(lin.bias.array),
                  "activation": _act_name(act)} for lin, act in self.layers]
-
-    def grads(self) -> list[dict] | None:
-        if self.layers[0][0].weight.grad is None:
-            return None
-        return [{"w": _floats(lin.weight.grad.array), "b": _floats(lin.bias.grad.array)}
-                for lin, _ in self.layers]
 
     def gradient_magnitudes(self) -> list[float] | None:
         """Mean |∂L/∂w| per layer: the bar that makes vanishing gradients visible."""

@@ -113,28 +113,56 @@ export function mountDataSpace(root) {
     heat.drawImage(grid, p.x, p.y, p.w, p.h);
   }
 
+  // Each cell is one byte (and a class), so its colour is looked up in a table of the 256
+  // (× classes) colours, made once per drawing, instead of computed for 10,000 cells.
   function paintOutput(space) {
     const n = space.size;
     grid.width = n;
     grid.height = n;
     const g = grid.getContext('2d');
     const img = g.createImageData(n, n);
-    const values = Uint8Array.from(atob(space.values), (c) => c.charCodeAt(0));
-    const classes = space.classes ? Uint8Array.from(atob(space.classes), (c) => c.charCodeAt(0)) : null;
+    const values = bytesOf(space.values);
+    const classes = space.classes ? bytesOf(space.classes) : null;
+    const tables = new Map();
+    const tableFor = (k) => {
+      if (!tables.has(k)) tables.set(k, colourTable(space, k));
+      return tables.get(k);
+    };
     for (let k = 0; k < n * n; k += 1) {
-      let c;
-      const v = values[k] / 255;
-      if (classes) {
-        const base = classRgb(classes[k]);
-        const a = state.view.discrete ? 0.4 : 0.1 + 0.4 * Math.max(0, (v - 0.34) / 0.66);
-        c = base.map((b) => Math.round(255 + (b - 255) * a));
-      } else {
-        const t = state.view.discrete && space.kind === 'binary' ? (v >= 0.5 ? 0.6 : -0.6) : 2 * v - 1;
-        c = diverging(t).map((b) => Math.round(b + (255 - b) * LIGHT));
-      }
-      img.data.set([c[0], c[1], c[2], 255], 4 * k);
+      const table = tableFor(classes ? classes[k] : 0);
+      const at = 3 * values[k];
+      img.data[4 * k] = table[at];
+      img.data[4 * k + 1] = table[at + 1];
+      img.data[4 * k + 2] = table[at + 2];
+      img.data[4 * k + 3] = 255;
     }
     g.putImageData(img, 0, 0);
+  }
+
+  // The colour of each byte value v/255 of the output (of class k's probability, multiclass).
+  function colourTable(space, k) {
+    const table = new Uint8ClampedArray(256 * 3);
+    const base = space.classes ? classRgb(k) : null;
+    for (let b = 0; b < 256; b += 1) {
+      const v = b / 255;
+      let c;
+      if (base) {
+        const a = state.view.discrete ? 0.4 : 0.1 + 0.4 * Math.max(0, (v - 0.34) / 0.66);
+        c = base.map((x) => Math.round(255 + (x - 255) * a));
+      } else {
+        const t = state.view.discrete && space.kind === 'binary' ? (v >= 0.5 ? 0.6 : -0.6) : 2 * v - 1;
+        c = diverging(t).map((x) => Math.round(x + (255 - x) * LIGHT));
+      }
+      table.set(c, 3 * b);
+    }
+    return table;
+  }
+
+  function bytesOf(base64) {  // a loop: Uint8Array.from(text, fn) takes seven times as long
+    const text = atob(base64);
+    const bytes = new Uint8Array(text.length);
+    for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
+    return bytes;
   }
 
   function colourOf(y) {
@@ -342,8 +370,18 @@ export function mountDataSpace(root) {
   }).observe(stack);
   resize();
   on(['space', 'neuronView', 'neurons'], (s) => { if (s.config?.mode !== 'autoencoder') drawHeat(s); });
+  // The points are redrawn only when what they show changed: a frame's new `selected` (the
+  // same row, new weights) or new heatmap leaves 2,000 points as they were. A 1-D network's
+  // curve is drawn with them, so there every new output counts.
+  let drawn = [];
   on(['data', 'space', 'selected', 'probe', 'structure', 'neuronView', 'neurons'], (s) => {
     if (s.config?.mode === 'autoencoder') return;
+    const oneD = s.data?.x[0]?.length === 1;
+    const key = [s.data, s.selected?.index, s.probe, s.structure, state.view.showTest, W, H,
+                 ...extent(), String(s.space?.range), oneD && s.space, oneD && s.neurons,
+                 oneD && s.neuronView];
+    if (key.length === drawn.length && key.every((v, k) => v === drawn[k])) return;
+    drawn = key;
     drawPoints(s);
   });
   on(['neuronView', 'structure'], drawCaption);

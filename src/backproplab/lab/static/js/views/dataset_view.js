@@ -8,6 +8,7 @@ import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { saveExport } from '../downloads.js';
+import { float32s } from '../float32s.js';
 
 export function mountDataset(root) {
   const PAGE = state.welcome.limits.TABLE_PAGE_ROWS;
@@ -119,12 +120,6 @@ export function mountDataset(root) {
   // 30 times a second), its title all of them.
   const SHOWN = 16;
   let recon = null;
-  function float32s(base64) {  // a loop: Uint8Array.from(text, fn) takes seven times as long
-    const text = atob(base64);
-    const bytes = new Uint8Array(text.length);
-    for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
-    return new Float32Array(bytes.buffer);
-  }
   const twoDigits = (v) => (Number.isFinite(v) ? String(Number(v.toPrecision(2))) : '—');
   function reconstructionOf(i, count = Infinity) {  // null until the row's page has come
     const k = recon ? i - recon.start : -1;

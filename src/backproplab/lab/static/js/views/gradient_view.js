@@ -64,12 +64,18 @@ export function mountGradients(root) {
     if (g.ratio !== null && g.ratio !== undefined && !g.note) {
       items.push([`layer 1 / last layer gradient: ${shortNumber(g.ratio)}`, 'ratio']);
     }
+    // While training plays the check runs a few times a second: say which step it read.
+    const when = g.health_at_step === undefined ? '' : ` (checked after step ${g.health_at_step})`;
+    const key = JSON.stringify([items, when]);
+    if (flags.dataset.key === key) return;
+    flags.dataset.key = key;
+    flags.dataset.step = g.health_at_step ?? '';
     flags.innerHTML = '';
     for (const [text, kind] of items) {
       const li = document.createElement('li');
       li.className = kind;
       li.textContent = text;
-      li.title = text;
+      li.title = text + when;
       flags.append(li);
     }
   }

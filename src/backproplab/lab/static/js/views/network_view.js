@@ -8,6 +8,7 @@
 import { request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
+import { shortest } from '../float32s.js';
 import { neuronName, paintNeuron, readNeurons, tone } from '../neuron_maps.js';
 import { layout } from './network_layout.js';
 
@@ -222,9 +223,12 @@ export function mountNetwork(root) {
       const node = nodes[l + 1]?.[j];
       if (!node) return;
       const width = geo.s < 10 ? 1 : 1 + Math.round((Math.abs(b) / maxAbs) * 2.5);
+      const sign = b >= 0 ? 'positive' : 'negative';
+      if (node.bias === `${sign}:${width}`) return;  // a style written is a layout to redo
+      node.bias = `${sign}:${width}`;
       node.el.style.borderColor = b >= 0 ? '#2166ac' : '#d6604d';
       node.el.style.borderWidth = `${width}px`;
-      node.el.dataset.bias = b >= 0 ? 'positive' : 'negative';
+      node.el.dataset.bias = sign;
     }));
   }
 
@@ -286,7 +290,7 @@ export function mountNetwork(root) {
     }
     info.querySelector('[data-role="neuron-lines"]').innerHTML = lines.map((t) => `<div>${t}</div>`).join('');
     const editor = info.querySelector('[data-role="bias-editor"]');
-    if (editor && document.activeElement !== editor) editor.value = state.network.weights[c - 1].b[j];
+    if (editor && document.activeElement !== editor) editor.value = shortest(state.network.weights[c - 1].b[j]);
   }
 
   const neuronOf = (el) => el?.closest?.('.neuron');
@@ -435,7 +439,7 @@ function editWeight(root, link, event) {
   box.style.top = `${event.clientY - rect.top}px`;
   box.innerHTML = '<label>w = <input type="number" step="0.1" data-role="weight-editor"></label>';
   const input = box.querySelector('input');
-  input.value = state.network.weights[layer].w[row][col];
+  input.value = shortest(state.network.weights[layer].w[row][col]);
   input.onkeydown = (e) => {
     if (e.key === 'Enter') {
       send('set_weight', { layer, row, col, value: parseFloat(input.value) || 0 });

@@ -1,0 +1,47 @@
+// The engine's float32 numbers as frames carry them: base64 of little-endian float32 bytes
+// (exact, and a quarter of the JSON text), read back into what the views index.
+
+// base64 → Float32Array (a loop: Uint8Array.from(text, fn) takes seven times as long).
+export function float32s(base64) {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
+  return new Float32Array(bytes.buffer);
+}
+
+// The frame's `network` ({shapes, weights, grads, updates: all parameters, each layer's
+// weight (out, in) then its bias}) as the views read it: weights[l].w[row][col] and
+// weights[l].b[j], the same for grads and updates (null before the first step). A number
+// that is not finite (a diverged network) reads as null, as in the JSON frames.
+export function readNetwork(frame) {
+  const layers = (packed) => {
+    if (packed === null || packed === undefined) return null;
+    const flat = float32s(packed);
+    const arrays = [];
+    let at = 0;
+    for (const shape of frame.shapes) {
+      const [rows, cols] = shape.length === 2 ? shape : [1, shape[0]];
+      const matrix = [];
+      for (let r = 0; r < rows; r += 1, at += cols) {
+        matrix.push(Array.from(flat.subarray(at, at + cols), (v) => (Number.isFinite(v) ? v : null)));
+      }
+      arrays.push(shape.length === 2 ? matrix : matrix[0]);
+    }
+    const out = [];
+    for (let k = 0; k + 1 < arrays.length; k += 2) out.push({ w: arrays[k], b: arrays[k + 1] });
+    return out;
+  };
+  return { shapes: frame.shapes, weights: layers(frame.weights), grads: layers(frame.grads),
+           updates: layers(frame.updates), gradient_magnitudes: frame.gradient_magnitudes };
+}
+
+// The shortest decimal that is this float32 (what NumPy prints): for an editor's field, so a
+// weight shown there and sent back unchanged is the same weight.
+export function shortest(v) {
+  if (!Number.isFinite(v)) return '';
+  for (let digits = 1; digits < 10; digits += 1) {
+    const text = Number(v.toPrecision(digits));
+    if (Math.fround(text) === Math.fround(v)) return String(text);
+  }
+  return String(v);
+}
