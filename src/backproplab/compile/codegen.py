@@ -7,6 +7,8 @@ with every buffer bound to a name, a replay is what a person would type by hand:
 ``matmul(b3, b7, b9)`` line after line. ``Replay.source`` shows that text.
 """
 
+import functools
+
 import numpy
 
 from backproplab.autograd import function as _function
@@ -30,8 +32,12 @@ class Replay:
         lines += self._checks(checks)
         lines += self._reads(tape)
         for i, buf in tape.inputs:
-            lines.append(f"    copyto({self._bind(buf)}, args[{i}].array)" if signature[0][i][0]
-                         != "array" else f"    copyto({self._bind(buf)}, args[{i}])")
+            if i in tape.direct_inputs:  # read where it lies, unless laid out otherwise
+                lines.append(f"    if x{i}.strides != {buf.strides!r}: "
+                             f"copyto({self._bind(buf)}, x{i}); x{i} = {self._bind(buf)}")
+                self._names[id(buf)] = f"x{i}"
+            else:
+                lines.append(f"    copyto({self._bind(buf)}, x{i})")
         err = None
         for (f, a), op_err in zip(tape.program, tape.errs, strict=True):
             if op_err != err:  # the rule ran these under numpy.errstate: so does the replay
@@ -61,16 +67,17 @@ class Replay:
             if part[0] == "value":
                 lines.append(f"    if args[{i}] != {self._bind(part[1])}: return MISS")
             elif part[0] == "array":
-                lines.append(f"    d = args[{i}]")
-                lines.append(f"    if d.shape != {part[1]!r} or d.dtype != "
+                lines.append(f"    x{i} = args[{i}]")
+                lines.append(f"    if x{i}.shape != {part[1]!r} or x{i}.dtype != "
                              f"{self._bind(part[2])}: return MISS")
             else:
                 shape, dtype, requires_grad = part
                 lines.append(f"    t = args[{i}]")
                 lines.append(f"    if t.__class__ is not {self._bind(Tensor)}: return MISS")
-                lines.append("    d = t.array")
-                lines.append(f"    if d.shape != {shape!r} or d.dtype != {self._bind(dtype)}"
-                             f" or t.requires_grad is not {requires_grad}: return MISS")
+                lines.append(f"    x{i} = t.array")
+                lines.append(f"    if x{i}.shape != {shape!r} or x{i}.dtype != "
+                             f"{self._bind(dtype)} or t.requires_grad is not {requires_grad}: "
+                             "return MISS")
         lines.append(f"    if grad_state.enabled is not {grad_enabled}: return MISS")
         for m, flag in zip(modules, training, strict=True):
             lines.append(f"    if {self._bind(m)}.training is not {flag}: return MISS")
@@ -104,14 +111,25 @@ class Replay:
                 "    if r != tape._last_reads and not tape.prepare_reads(r): return MISS"]
 
     def _call(self, f, a, tape) -> str:
-        fn = self._bind(f)
+        keywords = {}
+        if type(f) is functools.partial:  # spelled out: a call through a partial costs more
+            f, keywords = f.func, f.keywords
         if id(a) in tape.patched:  # numbers computed during the replay land in this list
-            return f"    {fn}(*{self._bind(a)})"
-        return f"    {fn}({', '.join(self._arg(x) for x in a)})"
+            parts = [f"*{self._bind(a)}"]
+        else:
+            parts = [self._arg(x) for x in a]
+        for key, value in keywords.items():
+            if key == "out" and type(f) is numpy.ufunc and type(value) is not tuple:
+                value = (value,)  # a ufunc's own form of out: no conversion per call
+            parts.append(f"{key}={self._arg(value)}")
+        return f"    {self._bind(f)}({', '.join(parts)})"
 
     def _arg(self, x) -> str:
         if x is None or x is Ellipsis or type(x) in (bool, int):
             return repr(x)
+        if type(x) is tuple and all(isinstance(i, numpy.ndarray) for i in x):
+            names = [self._bind(i) for i in x]
+            return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
         return self._bind(x)
 
     def _epilogue(self, epilogue) -> list:

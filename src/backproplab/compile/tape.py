@@ -56,6 +56,7 @@ class Tape:
         self._last_reads = None
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
+        self.direct_inputs = _direct_inputs(self.kept, inputs, live_roots)
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
 
     # ----- running --------------------------------------------------------------------------
@@ -116,6 +117,9 @@ class Tape:
         if kind == "ufunc":
             if op.fn.__class__ is numpy.ufunc and not kw and op.fn not in _OUT_BY_KEYWORD:
                 args = self._arglist([*op.args, *op.outs])
+                if len(op.outs) == 1 and op.fn.signature is None:  # not matmul
+                    for i in range(len(op.args)):
+                        args[i] = _broadcast(args[i], args[-1])
                 for i in range(len(op.args)):
                     dtype = scalar_dtype(op, i)
                     if dtype is not None:
@@ -268,6 +272,40 @@ def _live_ops(ops, live_roots) -> list:
     used = {id(a) for op in kept if op.kind != "declare"
             for a in arrays_in([*op.args, *op.outs])}
     return [op for op in kept if op.kind != "declare" or id(op.outs[0]) in used]
+
+
+def _direct_inputs(kept, inputs, live_roots) -> set:
+    """Positions of the arguments the replay may read where the caller keeps them (no copy):
+    those only ever passed as an operand of a ufunc, never viewed, indexed with or returned."""
+    direct = set()
+    for i, t in inputs:
+        if id(t) in live_roots:
+            continue
+        safe = True
+        for op in kept:
+            if op.kind == "declare":
+                continue
+            seen = [a for a in arrays_in([*op.args, *op.outs, *op.kwargs.values()])
+                    if a._root is t]
+            named = [a for a in op.args if a is t] if op.kind in ("ufunc", "inplace") else []
+            if len(seen) != len(named):
+                safe = False
+                break
+        if safe:
+            direct.add(i)
+    return direct
+
+
+def _broadcast(operand, out):
+    """An operand NumPy would broadcast to ``out``'s shape, broadcast once here (a view): a
+    ufunc on arrays of one shape takes its fast path, on stretched ones a slower one. A single
+    value becomes a 0-d view (the same element, as fast as a number)."""
+    if type(operand) is not numpy.ndarray or operand.shape == out.shape or (
+            numpy.may_share_memory(operand, out)):
+        return operand
+    if operand.size == 1:
+        return operand.reshape(())
+    return numpy.broadcast_to(operand, out.shape)
 
 
 def _guard_after_write(kept, live_roots) -> bool:
