@@ -15,8 +15,8 @@ import numpy
 from backproplab.autograd import function as _function
 from backproplab.compile import recorder
 from backproplab.compile.recorder import CompileError, Recorder
-from backproplab.compile.tape import Tape, arrays_in
-from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.compile.tape import Tape
+from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 from backproplab.optim.optimizer import Optimizer
 from backproplab.tensor import Tensor
 

@@ -16,6 +16,7 @@ from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.tensor import Tensor
 
 MISS = object()  # returned by a replay whose checks fail: nothing was changed
+_LOCALS = {"args", "t", "r", "replay"}  # names the generated function uses for itself
 
 
 class Replay:
@@ -52,11 +53,17 @@ class Replay:
         self.replay = self._ns["replay"]
 
     def _bind(self, obj) -> str:
-        """A name for ``obj`` in the generated function's globals (one per object)."""
+        """A name for ``obj`` in the generated function's globals (one per object): NumPy
+        functions by their own names (``matmul``, ``add_reduce``), buffers ``b<n>``."""
         name = self._names.get(id(obj))
         if name is None:
-            prefix = "b" if isinstance(obj, numpy.ndarray) else "o"
-            name = self._names[id(obj)] = f"{prefix}{len(self._names)}"
+            name = _own_name(obj)
+            if name in self._ns and self._ns[name] == obj:  # numpy.add.reduce, made anew
+                pass
+            elif name is None or name in self._ns or name in _LOCALS:
+                prefix = "b" if isinstance(obj, numpy.ndarray) else "o"
+                name = f"{prefix}{len(self._names)}"
+            self._names[id(obj)] = name
             self._ns[name] = obj
         return name
 
@@ -151,3 +158,15 @@ class Replay:
             else:
                 lines.append(f"    {self._bind(item[1])}[{item[2]!r}] = cells[{item[3]}]")
         return lines
+
+
+def _own_name(obj):
+    """``add`` for numpy.add, ``add_reduce`` for numpy.add.reduce, ``dot``; None otherwise."""
+    owner = getattr(obj, "__self__", None)
+    if type(owner) is numpy.ufunc:
+        name = f"{owner.__name__}_{obj.__name__}"
+    elif type(obj) is numpy.ufunc or getattr(obj, "__module__", "").startswith("numpy"):
+        name = getattr(obj, "__name__", "")
+    else:
+        return None
+    return name if name.isidentifier() and not name.startswith(("x", "b", "o")) else None

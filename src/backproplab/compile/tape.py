@@ -15,6 +15,7 @@ import operator
 
 import numpy
 
+from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
 from backproplab.compile.optimize import (
     as_operand,
     eliminate_common,
@@ -22,7 +23,7 @@ from backproplab.compile.optimize import (
     scalar_dtype,
 )
 from backproplab.compile.recorder import CompileError, Op
-from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
 # ufuncs that warn (deprecated) when ``out`` is passed by position
 _OUT_BY_KEYWORD = (numpy.maximum, numpy.minimum)
@@ -56,7 +57,7 @@ class Tape:
         self._last_reads = None
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
-        self.direct_inputs = _direct_inputs(self.kept, inputs, live_roots)
+        self.direct_inputs = direct_inputs(self.kept, inputs, live_roots)
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
 
     # ----- running --------------------------------------------------------------------------
@@ -115,11 +116,12 @@ class Tape:
         kw = self._resolve(op.kwargs, None, 0)
         outs = [o._buf for o in op.outs]
         if kind == "ufunc":
-            if op.fn.__class__ is numpy.ufunc and not kw and op.fn not in _OUT_BY_KEYWORD:
-                args = self._arglist([*op.args, *op.outs])
-                if len(op.outs) == 1 and op.fn.signature is None:  # not matmul
+            if op.fn.__class__ is numpy.ufunc and not kw:
+                by_keyword = op.fn in _OUT_BY_KEYWORD
+                args = self._arglist(op.args if by_keyword else [*op.args, *op.outs])
+                if len(outs) == 1 and op.fn.signature is None:  # not matmul
                     for i in range(len(op.args)):
-                        args[i] = _broadcast(args[i], args[-1])
+                        args[i] = broadcast(args[i], outs[0])
                 for i in range(len(op.args)):
                     dtype = scalar_dtype(op, i)
                     if dtype is not None:
@@ -127,7 +129,12 @@ class Tape:
                         if isinstance(op.args[i], TracedScalar):
                             self._consumers[op.args[i].id].remove((args, i))
                             self._operands[op.args[i].id].append(args[i])
-                self.program.append((op.fn, args))
+                f = op.fn
+                if by_keyword:
+                    f = functools.partial(f, out=tuple(outs))
+                elif f is numpy.matmul and dot_gives_matmul_bits(*args):
+                    f = numpy.dot  # the same BLAS call for less dispatch (checked above)
+                self.program.append((f, args))
             else:
                 out = outs[0] if len(outs) == 1 else tuple(outs)
                 kw = {k: v for k, v in kw.items() if not _default(k, v)}
@@ -274,40 +281,6 @@ def _live_ops(ops, live_roots) -> list:
     return [op for op in kept if op.kind != "declare" or id(op.outs[0]) in used]
 
 
-def _direct_inputs(kept, inputs, live_roots) -> set:
-    """Positions of the arguments the replay may read where the caller keeps them (no copy):
-    those only ever passed as an operand of a ufunc, never viewed, indexed with or returned."""
-    direct = set()
-    for i, t in inputs:
-        if id(t) in live_roots:
-            continue
-        safe = True
-        for op in kept:
-            if op.kind == "declare":
-                continue
-            seen = [a for a in arrays_in([*op.args, *op.outs, *op.kwargs.values()])
-                    if a._root is t]
-            named = [a for a in op.args if a is t] if op.kind in ("ufunc", "inplace") else []
-            if len(seen) != len(named):
-                safe = False
-                break
-        if safe:
-            direct.add(i)
-    return direct
-
-
-def _broadcast(operand, out):
-    """An operand NumPy would broadcast to ``out``'s shape, broadcast once here (a view): a
-    ufunc on arrays of one shape takes its fast path, on stretched ones a slower one. A single
-    value becomes a 0-d view (the same element, as fast as a number)."""
-    if type(operand) is not numpy.ndarray or operand.shape == out.shape or (
-            numpy.may_share_memory(operand, out)):
-        return operand
-    if operand.size == 1:
-        return operand.reshape(())
-    return numpy.broadcast_to(operand, out.shape)
-
-
 def _guard_after_write(kept, live_roots) -> bool:
     persistent = set(live_roots)
     wrote = False
@@ -325,15 +298,6 @@ def _default(key, value) -> bool:
     """Keyword arguments a reduction was given at their default values (they cost time)."""
     return (key, value) in (("where", True), ("dtype", None), ("keepdims", False)) and (
         type(value) is not numpy.ndarray)
-
-
-def arrays_in(args):
-    """The traced arrays among ``args``, inside tuples and lists (indices) too."""
-    for a in args:
-        if isinstance(a, TracedArray):
-            yield a
-        elif type(a) is tuple or type(a) is list:
-            yield from arrays_in(a)
 
 
 def _cast(out, src):
