@@ -15,12 +15,14 @@ import operator
 
 import numpy
 
+from backproplab.compile.flat import fuse_update
 from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
 from backproplab.compile.optimize import (
     as_operand,
     eliminate_common,
     fold_constants,
     scalar_dtype,
+    share_scalars,
 )
 from backproplab.compile.recorder import CompileError, Op
 from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
@@ -40,13 +42,19 @@ class DataGuardMiss(Exception):
 class Tape:
     """The replayable program of one trace; ``str(tape)`` lists it, one line per op."""
 
-    def __init__(self, ops, arrays, n_scalars, live_roots, inputs, epilogue):
+    def __init__(self, ops, arrays, n_scalars, live_roots, inputs, epilogue, pinned=()):
         self.ops = ops
         self._arrays = arrays  # keeps every buffer alive
         self.cells = [None] * n_scalars
         self._consumers = [[] for _ in range(n_scalars)]
         self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
-        self.kept = _live_ops(eliminate_common(fold_constants(ops)), live_roots)
+        self.kept = _live_ops(eliminate_common(share_scalars(fold_constants(ops))), live_roots)
+        self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
+        self.kept, moved = fuse_update(self.kept, arrays, {*pinned, *(
+            id(item[2]) for item in epilogue if item[0] == "copy")})
+        for item in epilogue:  # a gradient moved into the flat buffer: its tensor follows
+            if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
+                item[2].array = moved[id(item[2].array)]
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
         self.errs = []  # per program entry: the errstate to replay it under, or None
@@ -58,7 +66,6 @@ class Tape:
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
         self.direct_inputs = direct_inputs(self.kept, inputs, live_roots)
-        self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
 
     # ----- running --------------------------------------------------------------------------
     def prepare(self) -> None:
