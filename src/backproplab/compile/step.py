@@ -34,6 +34,7 @@ from backproplab.compile.capture import Capture
 from backproplab.compile.codegen import MISS, Replay
 from backproplab.compile.discovery import reachable
 from backproplab.compile.recorder import CompileError, tracing
+from backproplab.compile.recorder import _local as _thread
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
 from backproplab.tensor import Tensor
 
@@ -91,14 +92,14 @@ class CompiledStep:
         self.stats = {"traces": 0, "replays": 0, "eager": 0}
 
     def __call__(self, *args):
-        if anomaly.state.enabled or self.eager_reason is not None or tracing():
-            self.stats["eager"] += 1  # inside another trace, this step becomes part of it
-            return self.fn(*args)
         last = self._last
-        if last is not None:  # the common case: the same signature as the last call
-            result = self._replay(last, args)
+        if last is not None and not anomaly.state.enabled and _thread.recorder is None:
+            result = self._replay(last, args)  # the common case: the last call's signature
             if result is not MISS:
                 return result
+        elif anomaly.state.enabled or self.eager_reason is not None or tracing():
+            self.stats["eager"] += 1  # inside another trace, this step becomes part of it
+            return self.fn(*args)
         key = self._signature(args)
         variants = self._cache.get(key)
         if variants is not None:

@@ -16,6 +16,7 @@ import operator
 import numpy
 
 from backproplab.compile.flat import fuse_update
+from backproplab.compile.forms import cheaper_forms
 from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
 from backproplab.compile.optimize import (
     as_operand,
@@ -48,7 +49,8 @@ class Tape:
         self.cells = [None] * n_scalars
         self._consumers = [[] for _ in range(n_scalars)]
         self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
-        self.kept = _live_ops(eliminate_common(share_scalars(fold_constants(ops))), live_roots)
+        self.kept = _live_ops(cheaper_forms(eliminate_common(share_scalars(fold_constants(ops))),
+                                           arrays, live_roots), live_roots)
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
         self.kept, moved = fuse_update(self.kept, arrays, {*pinned, *(
             id(item[2]) for item in epilogue if item[0] == "copy")})
