@@ -112,11 +112,13 @@ def test_a_layer_used_twice_is_one_parameter_updated_once():
     _compare(build)
 
 
-def test_a_parameter_frozen_mid_run_stops_moving():
+def test_a_parameter_frozen_mid_run_stops_moving_and_moves_again_unfrozen():
     def freeze(i, model, opt):
         if i == 10:  # the middle one: the others no longer lie one after another
             model[2].weight.requires_grad_(False)
             model[2].weight.grad = None
+        if i == 20:  # its .grad is None, as when it was frozen: requires_grad tells them apart
+            model[2].weight.requires_grad_(True)
 
     _, _, compiled = _compare(_sgd(0.9), freeze)
     assert compiled.stats["replays"] >= STEPS // 2
@@ -163,3 +165,28 @@ def test_eager_steps_between_compiled_ones_see_and_move_the_flat_parameters():
         (s2 if i % 5 == 4 else compiled)(x, y)  # every fifth step eager, on the same model
     for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
         assert same_bits(p1.array, p2.array)
+
+
+def _adam():
+    model = _model()
+    opt = bp.optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    return model, opt, training_step(model, opt, nn.MSELoss())
+
+
+def test_adam_updates_every_parameter_in_one_call_per_line():
+    _, opt, compiled = _compare(_adam)
+    assert _update_calls(compiled) == 14  # amsgrad Adam's lines, once for all 4 parameters
+    assert len({s["step"] for s in opt.state.values()}) == 1
+
+
+def test_adam_step_counts_that_part_are_traced_again_and_stay_eager_exact():
+    def pause(i, model, opt):
+        if i == 8:
+            model[0].bias.requires_grad_(False)
+            model[0].bias.grad = None
+        if i == 14:  # back: its step count now lags the others'
+            model[0].bias.requires_grad_(True)
+
+    _, opt, compiled = _compare(_adam, pause)
+    assert len({s["step"] for s in opt.state.values()}) == 2
+    assert compiled.stats["replays"] >= STEPS // 2

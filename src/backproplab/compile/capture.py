@@ -105,6 +105,7 @@ class Capture:
         self.tensors[id(t)] = (t, t.array, traced, t._version)
         self.start_grads[id(t)] = t.grad
         self.checks.append(("grad_none", t, t.grad is None))  # a trace with .grad differs
+        self.checks.append(("attr_is", t, "requires_grad", t.requires_grad))  # (un)frozen
         t.array = traced
         if t.grad is not None and not isinstance(t.grad.array, TracedArray):
             g = t.grad

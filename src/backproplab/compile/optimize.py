@@ -16,6 +16,7 @@
 """
 
 import numbers
+import operator
 
 import numpy
 
@@ -54,11 +55,22 @@ def share_scalars(ops: list) -> list:
     operations that use their result use the earlier one's."""
     first = {}  # (function, operands) -> the scalar computed first
     same = {}  # scalar id -> the earlier, equal scalar
+    reads = {}  # (key, index, value) of a state number -> its first read
     out = []
     for op in ops:
         if same:
             op = op.with_args([same.get(a.id, a) if isinstance(a, TracedScalar) else a
                                for a in op.args])
+        if op.kind == "read" and getattr(op.fn, "key", None) is not None:
+            value = op.outs[0].value
+            key = (op.fn.key, op.fn.index, type(value), value)
+            if key in reads:  # each parameter's step count, equal: guarded to stay equal
+                out.append(op)
+                out.append(Op("guard", "eq", operator.eq, [op.outs[0], reads[key]],
+                              expected=True, static=True, phase=op.phase))
+                same[op.outs[0].id] = reads[key]
+                continue
+            reads[key] = op.outs[0]
         if op.kind == "scalar":
             key = (op.fn, op.static, tuple(("s", a.id) if isinstance(a, TracedScalar) else (
                 "v", type(a), a) for a in op.args))
