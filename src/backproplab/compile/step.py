@@ -19,6 +19,10 @@ The contract, as for ``jax.jit`` and tinygrad's ``TinyJit``:
   return value and every parameter's ``.grad``. The returned tensors are detached copies; the
   ``.grad`` tensors are the tape's buffers, overwritten by the next call (copy one to keep it).
   Tensor hooks and anomaly mode are not replayed: under ``detect_anomaly`` every call is eager.
+* The first trace moves the optimizer's parameters, and its state arrays, into one buffer per
+  dtype (see :mod:`backproplab.compile.flat`): the tensors stay the same objects and
+  ``p.array`` is a view of that buffer, so everything reading ``p.array`` sees the live
+  values; an ndarray taken from ``p.array`` *before* the first call no longer aliases it.
 
 Modules and optimizers are found in the function's closure, globals and bound ``self`` (or
 given with ``modules=`` / ``optimizers=``); an optimizer found only when it steps is taken
