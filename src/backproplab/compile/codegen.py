@@ -57,7 +57,7 @@ class Replay:
         functions by their own names (``matmul``, ``add_reduce``), buffers ``b<n>``."""
         name = self._names.get(id(obj))
         if name is None:
-            name = _own_name(obj)
+            name = _own_name(obj, self._names)
             if name in self._ns and self._ns[name] == obj:  # numpy.add.reduce, made anew
                 pass
             elif name is None or name in self._ns or name in _LOCALS:
@@ -95,7 +95,7 @@ class Replay:
         for check in checks:
             kind, obj = check[0], self._bind(check[1])
             if kind == "attr_is":
-                test = f"{obj}.{check[2]} is not {self._bind(check[3])}"
+                test = f"{obj}.{check[2]} is not {self._arg(check[3])}"
             elif kind == "len":
                 test = f"len({obj}) != {check[2]}"
             elif kind == "grad_none":
@@ -160,13 +160,18 @@ class Replay:
         return lines
 
 
-def _own_name(obj):
+def _own_name(obj, taken):
     """``add`` for numpy.add, ``add_reduce`` for numpy.add.reduce, ``dot``; None otherwise."""
     owner = getattr(obj, "__self__", None)
     if type(owner) is numpy.ufunc:
         name = f"{owner.__name__}_{obj.__name__}"
     elif type(obj) is numpy.ufunc or getattr(obj, "__module__", "").startswith("numpy"):
         name = getattr(obj, "__name__", "")
+    elif getattr(obj, "__module__", "") in ("_operator", "operator"):
+        name = obj.__name__
+    elif getattr(obj, "__module__", "").startswith("backproplab.compile") and callable(obj):
+        return f"{obj.__name__.strip('_')}_{len(taken)}"  # the tape's own (guard, item)
     else:
         return None
-    return name if name.isidentifier() and not name.startswith(("x", "b", "o")) else None
+    generated = name[:1] in "box" and name[1:].isdigit()  # the pattern of the other names
+    return name if name.isidentifier() and not generated else None

@@ -183,7 +183,7 @@ class Tape:
                 if fn(*[cells[x] if c else x for c, x in spec]) != expected:
                     raise miss(op.name)
 
-            return guard
+            return _named(guard, f"guard_{op.name}")
         target = op.outs[0]
         consumers = self._consumers[target.id]
         operands = self._operands[target.id]
@@ -210,7 +210,7 @@ class Tape:
             for operand in operands:
                 operand[()] = v  # the same conversion NumPy makes of a Python number
 
-        return step
+        return _named(step, op.kind if op.kind != "scalar" else f"number_{op.name}")
 
     # ----- reading --------------------------------------------------------------------------
     def rows(self) -> list[dict]:
@@ -316,13 +316,13 @@ def _cast(out, src):
 def _method_into(name, kw, out):
     def run(src, *args):
         numpy.copyto(out, getattr(src, name)(*args, **kw))
-    return run
+    return _named(run, f"{name}_into")
 
 
 def _getitem_into(index):
     def run(out, src):
         numpy.copyto(out, src[index])
-    return run
+    return _named(run, "getitem_into")
 
 
 def _call_into(fn, kw, outs, computed):
@@ -331,13 +331,19 @@ def _call_into(fn, kw, outs, computed):
 
         def run(*args):
             numpy.copyto(out, fn(*args, **kw))
-        return run
+        return _named(run, f"{getattr(fn, '__name__', 'call')}_into")
 
     def run_many(*args):
         result = fn(*args, **kw)
         for i in computed:
             numpy.copyto(outs[i], result[i])
-    return run_many
+    return _named(run_many, f"{getattr(fn, '__name__', 'call')}_into")
+
+
+def _named(fn, name: str):
+    """``fn`` under the name Replay.source calls it by."""
+    fn.__name__ = name
+    return fn
 
 
 def _name(x) -> str:
