@@ -190,3 +190,24 @@ def test_adam_step_counts_that_part_are_traced_again_and_stay_eager_exact():
     _, opt, compiled = _compare(_adam, pause)
     assert len({s["step"] for s in opt.state.values()}) == 2
     assert compiled.stats["replays"] >= STEPS // 2
+
+
+def test_fit_and_the_lab_compile_backward_and_update_apart_and_still_fuse_the_update():
+    from backproplab.train.step import TrainStep
+
+    runs = []
+    for compile_steps in (False, True):
+        model = _model()
+        opt = bp.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        step = TrainStep(model, nn.MSELoss(), opt, compile=compile_steps)
+        losses = []
+        for i in range(STEPS):
+            losses.append(step.backward(*_batches()[i % 3])[0])
+            step.update()
+        runs.append((model, losses, step))
+    (m1, l1, _), (m2, l2, step) = runs
+    assert l1 == l2
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert same_bits(p1.array, p2.array) and same_bits(p1.grad.array, p2.grad.array)
+    assert step.compiled and _update_calls(step._update) == 5  # momentum SGD, all parameters
+    assert step._update.stats["replays"] >= STEPS // 2

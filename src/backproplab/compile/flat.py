@@ -100,6 +100,26 @@ def fuse_update(kept: list, arrays: list, pinned: set) -> tuple[list, dict]:
     return out, moved
 
 
+def flatten_grads(epilogue, arrays, pinned) -> None:
+    """The gradients a step leaves in ``.grad``, moved into one buffer per dtype where
+    :func:`fuse_update` has not already: an update traced apart (``fit`` and the lab
+    compile backward and update separately) then finds them one after another."""
+    owner = {id(a._buf): a for a in arrays if a._kind == "result" and a._root is a}
+    viewed = {id(a._root) for a in arrays if a._root is not a}
+    by_dtype = {}
+    for item in epilogue:
+        g = item[2] if item[0] == "grad" else None
+        a = None if g is None else owner.get(id(g.array))
+        if a is not None and a._buf.base is None and id(a) not in viewed and (
+                id(a._buf) not in pinned):
+            by_dtype.setdefault(a.dtype, []).append((a, g))
+    for items in by_dtype.values():
+        if len(items) > 1:
+            _flatten_role([a for a, _ in items], {})
+            for a, g in items:
+                g.array = a._buf
+
+
 def _eligible(op) -> bool:
     if op.kind != "ufunc" or op.fn not in _ELEMENTWISE or op.kwargs or len(op.outs) != 1:
         return False

@@ -15,7 +15,7 @@ import operator
 
 import numpy
 
-from backproplab.compile.flat import fuse_update
+from backproplab.compile.flat import flatten_grads, fuse_update
 from backproplab.compile.forms import cheaper_forms
 from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
 from backproplab.compile.optimize import (
@@ -57,6 +57,7 @@ class Tape:
         for item in epilogue:  # a gradient moved into the flat buffer: its tensor follows
             if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
                 item[2].array = moved[id(item[2].array)]
+        flatten_grads(epilogue, arrays, set(pinned))
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
         self.errs = []  # per program entry: the errstate to replay it under, or None
