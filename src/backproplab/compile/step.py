@@ -98,8 +98,13 @@ class CompiledStep:
     def __call__(self, *args):
         last = self._last
         if last is not None and not anomaly.state.enabled and _thread.recorder is None:
-            result = self._replay(last, args)  # the common case: the last call's signature
+            try:  # the common case, the last call's signature, without another frame
+                result = last.replay(args)
+            except DataGuardMiss:
+                self.stats["eager"] += 1
+                return self.fn(*args)
             if result is not MISS:
+                self.stats["replays"] += 1
                 return result
         elif anomaly.state.enabled or self.eager_reason is not None or tracing():
             self.stats["eager"] += 1  # inside another trace, this step becomes part of it
