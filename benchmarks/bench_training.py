@@ -107,9 +107,14 @@ def build(nn, sizes, act, out_act, weights):
     model = nn.Sequential(*layers)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     for lin, w, b in zip(linears, weights[0::2], weights[1::2], strict=True):
-        lin.weight.array[...] = w
-        lin.bias.array[...] = b
+        _values(lin.weight)[...] = w
+        _values(lin.bias)[...] = b
     return model
+
+
+def _values(t):
+    """A parameter's values, written in place: ``.array`` in backproplab, ``.data`` in torch."""
+    return t.array if hasattr(t, "array") else t.data
 
 
 def loss_fn(nn, loss):

@@ -14,9 +14,10 @@ import numpy
 
 from backproplab.autograd import function as _function
 from backproplab.compile import recorder
+from backproplab.compile.flat import flatten_parameters, flatten_state
 from backproplab.compile.recorder import CompileError, Recorder
-from backproplab.compile.tape import Tape, arrays_in
-from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.compile.tape import Tape
+from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 from backproplab.optim.optimizer import Optimizer
 from backproplab.tensor import Tensor
 
@@ -38,6 +39,7 @@ class Capture:
         self.grad_owner = {}  # id(.grad tensor) -> the tensor it is the gradient of
         self.warmup = False  # the step created optimizer state: not a step to repeat
         self.error = None  # why this trace cannot be replayed (it ran eagerly all the same)
+        self.returned = set()  # ids of the buffers the step's return value is copied from
         self.tape = None
 
     def run(self, fn, args):
@@ -46,6 +48,9 @@ class Capture:
             Optimizer._step_observers.append(self._observe)
             tick = _function._InplaceClock.tick
             try:
+                for opt in self.optimizers:  # one update call per line (see flat.py)
+                    flatten_parameters(opt)
+                    flatten_state(opt)
                 call_args = self._swap_inputs(args)
                 for m in self.modules:
                     for name, t in [*m._parameters.items(), *m._buffers.items()]:
@@ -64,7 +69,7 @@ class Capture:
         if self.error is None:
             try:
                 self.tape = Tape(rec.ops, rec.arrays, len(rec.scalars), live, self.inputs,
-                                 epilogue)
+                                 epilogue, self.returned)
             except CompileError as e:
                 self.error = str(e)
         if self.error is None and self.tape.data_guard_after_write:
@@ -100,6 +105,7 @@ class Capture:
         self.tensors[id(t)] = (t, t.array, traced, t._version)
         self.start_grads[id(t)] = t.grad
         self.checks.append(("grad_none", t, t.grad is None))  # a trace with .grad differs
+        self.checks.append(("attr_is", t, "requires_grad", t.requires_grad))  # (un)frozen
         t.array = traced
         if t.grad is not None and not isinstance(t.grad.array, TracedArray):
             g = t.grad
@@ -243,11 +249,13 @@ class Capture:
         if isinstance(result, Tensor) and isinstance(result.array, TracedArray):
             buf = result.array._buf
             live.add(id(result.array._root))
+            self.returned.add(id(buf))
             return Tensor._make(buf.copy(), False, None), lambda: Tensor._make(
                 buf.copy(), False, None)
         if isinstance(result, TracedArray):
             buf = result._buf
             live.add(id(result._root))
+            self.returned.add(id(buf))
             return buf.copy(), buf.copy
         if isinstance(result, TracedScalar):
             cell = result.id

@@ -7,6 +7,8 @@ with every buffer bound to a name, a replay is what a person would type by hand:
 ``matmul(b3, b7, b9)`` line after line. ``Replay.source`` shows that text.
 """
 
+import functools
+
 import numpy
 
 from backproplab.autograd import function as _function
@@ -14,6 +16,7 @@ from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.tensor import Tensor
 
 MISS = object()  # returned by a replay whose checks fail: nothing was changed
+_LOCALS = {"args", "t", "r", "replay"}  # names the generated function uses for itself
 
 
 class Replay:
@@ -30,8 +33,12 @@ class Replay:
         lines += self._checks(checks)
         lines += self._reads(tape)
         for i, buf in tape.inputs:
-            lines.append(f"    copyto({self._bind(buf)}, args[{i}].array)" if signature[0][i][0]
-                         != "array" else f"    copyto({self._bind(buf)}, args[{i}])")
+            if i in tape.direct_inputs:  # read where it lies, unless laid out otherwise
+                lines.append(f"    if x{i}.strides != {buf.strides!r}: "
+                             f"copyto({self._bind(buf)}, x{i}); x{i} = {self._bind(buf)}")
+                self._names[id(buf)] = f"x{i}"
+            else:
+                lines.append(f"    copyto({self._bind(buf)}, x{i})")
         err = None
         for (f, a), op_err in zip(tape.program, tape.errs, strict=True):
             if op_err != err:  # the rule ran these under numpy.errstate: so does the replay
@@ -46,11 +53,17 @@ class Replay:
         self.replay = self._ns["replay"]
 
     def _bind(self, obj) -> str:
-        """A name for ``obj`` in the generated function's globals (one per object)."""
+        """A name for ``obj`` in the generated function's globals (one per object): NumPy
+        functions by their own names (``matmul``, ``add_reduce``), buffers ``b<n>``."""
         name = self._names.get(id(obj))
         if name is None:
-            prefix = "b" if isinstance(obj, numpy.ndarray) else "o"
-            name = self._names[id(obj)] = f"{prefix}{len(self._names)}"
+            name = _own_name(obj, self._names)
+            if name in self._ns and self._ns[name] == obj:  # numpy.add.reduce, made anew
+                pass
+            elif name is None or name in self._ns or name in _LOCALS:
+                prefix = "b" if isinstance(obj, numpy.ndarray) else "o"
+                name = f"{prefix}{len(self._names)}"
+            self._names[id(obj)] = name
             self._ns[name] = obj
         return name
 
@@ -61,16 +74,17 @@ class Replay:
             if part[0] == "value":
                 lines.append(f"    if args[{i}] != {self._bind(part[1])}: return MISS")
             elif part[0] == "array":
-                lines.append(f"    d = args[{i}]")
-                lines.append(f"    if d.shape != {part[1]!r} or d.dtype != "
+                lines.append(f"    x{i} = args[{i}]")
+                lines.append(f"    if x{i}.shape != {part[1]!r} or x{i}.dtype != "
                              f"{self._bind(part[2])}: return MISS")
             else:
                 shape, dtype, requires_grad = part
                 lines.append(f"    t = args[{i}]")
                 lines.append(f"    if t.__class__ is not {self._bind(Tensor)}: return MISS")
-                lines.append("    d = t.array")
-                lines.append(f"    if d.shape != {shape!r} or d.dtype != {self._bind(dtype)}"
-                             f" or t.requires_grad is not {requires_grad}: return MISS")
+                lines.append(f"    x{i} = t.array")
+                lines.append(f"    if x{i}.shape != {shape!r} or x{i}.dtype != "
+                             f"{self._bind(dtype)} or t.requires_grad is not {requires_grad}: "
+                             "return MISS")
         lines.append(f"    if grad_state.enabled is not {grad_enabled}: return MISS")
         for m, flag in zip(modules, training, strict=True):
             lines.append(f"    if {self._bind(m)}.training is not {flag}: return MISS")
@@ -81,7 +95,7 @@ class Replay:
         for check in checks:
             kind, obj = check[0], self._bind(check[1])
             if kind == "attr_is":
-                test = f"{obj}.{check[2]} is not {self._bind(check[3])}"
+                test = f"{obj}.{check[2]} is not {self._arg(check[3])}"
             elif kind == "len":
                 test = f"len({obj}) != {check[2]}"
             elif kind == "grad_none":
@@ -104,14 +118,25 @@ class Replay:
                 "    if r != tape._last_reads and not tape.prepare_reads(r): return MISS"]
 
     def _call(self, f, a, tape) -> str:
-        fn = self._bind(f)
+        keywords = {}
+        if type(f) is functools.partial:  # spelled out: a call through a partial costs more
+            f, keywords = f.func, f.keywords
         if id(a) in tape.patched:  # numbers computed during the replay land in this list
-            return f"    {fn}(*{self._bind(a)})"
-        return f"    {fn}({', '.join(self._arg(x) for x in a)})"
+            parts = [f"*{self._bind(a)}"]
+        else:
+            parts = [self._arg(x) for x in a]
+        for key, value in keywords.items():
+            if key == "out" and type(f) is numpy.ufunc and type(value) is not tuple:
+                value = (value,)  # a ufunc's own form of out: no conversion per call
+            parts.append(f"{key}={self._arg(value)}")
+        return f"    {self._bind(f)}({', '.join(parts)})"
 
     def _arg(self, x) -> str:
         if x is None or x is Ellipsis or type(x) in (bool, int):
             return repr(x)
+        if type(x) is tuple and all(isinstance(i, numpy.ndarray) for i in x):
+            names = [self._bind(i) for i in x]
+            return f"({', '.join(names)}{',' if len(names) == 1 else ''})"
         return self._bind(x)
 
     def _epilogue(self, epilogue) -> list:
@@ -133,3 +158,20 @@ class Replay:
             else:
                 lines.append(f"    {self._bind(item[1])}[{item[2]!r}] = cells[{item[3]}]")
         return lines
+
+
+def _own_name(obj, taken):
+    """``add`` for numpy.add, ``add_reduce`` for numpy.add.reduce, ``dot``; None otherwise."""
+    owner = getattr(obj, "__self__", None)
+    if type(owner) is numpy.ufunc:
+        name = f"{owner.__name__}_{obj.__name__}"
+    elif type(obj) is numpy.ufunc or getattr(obj, "__module__", "").startswith("numpy"):
+        name = getattr(obj, "__name__", "")
+    elif getattr(obj, "__module__", "") in ("_operator", "operator"):
+        name = obj.__name__
+    elif getattr(obj, "__module__", "").startswith("backproplab.compile") and callable(obj):
+        return f"{obj.__name__.strip('_')}_{len(taken)}"  # the tape's own (guard, item)
+    else:
+        return None
+    generated = name[:1] in "box" and name[1:].isdigit()  # the pattern of the other names
+    return name if name.isidentifier() and not generated else None

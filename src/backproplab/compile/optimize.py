@@ -6,6 +6,9 @@
 * Common subexpressions: a ufunc applied again to the same, unchanged inputs (MSE computes
   ``y - t`` in its forward and again in its backward) reuses the first result, and
   ``x·1`` (BCE with logits without a positive weight) is ``x``.
+* Repeated arithmetic on numbers: an update rule that computes ``1 - dampening`` for every
+  parameter computes it once (numbers do not change once computed), so the per-parameter
+  pieces of the update use one operand and can become one call (see flat.py).
 * Scalar operands: NumPy converts a Python number in a ufunc call to the array's dtype on
   every call, which costs as much as the arithmetic on a small array; the conversion is done
   once here (a 0-d array of exactly the dtype NumPy would pick), and numbers read at replay
@@ -13,6 +16,7 @@
 """
 
 import numbers
+import operator
 
 import numpy
 
@@ -42,6 +46,38 @@ def fold_constants(ops: list) -> list:
                 filled.pop(id(o._root), None)
         if kind == "fill" and _is_constant(op.args[0]) and op.outs[0]._root is op.outs[0]:
             filled[id(op.outs[0])] = op.args[0]
+        out.append(op)
+    return out
+
+
+def share_scalars(ops: list) -> list:
+    """Operations on numbers that repeat an earlier one (same function, same operands): the
+    operations that use their result use the earlier one's."""
+    first = {}  # (function, operands) -> the scalar computed first
+    same = {}  # scalar id -> the earlier, equal scalar
+    reads = {}  # (key, index, value) of a state number -> its first read
+    out = []
+    for op in ops:
+        if same:
+            op = op.with_args([same.get(a.id, a) if isinstance(a, TracedScalar) else a
+                               for a in op.args])
+        if op.kind == "read" and getattr(op.fn, "key", None) is not None:
+            value = op.outs[0].value
+            key = (op.fn.key, op.fn.index, type(value), value)
+            if key in reads:  # each parameter's step count, equal: guarded to stay equal
+                out.append(op)
+                out.append(Op("guard", "eq", operator.eq, [op.outs[0], reads[key]],
+                              expected=True, static=True, phase=op.phase))
+                same[op.outs[0].id] = reads[key]
+                continue
+            reads[key] = op.outs[0]
+        if op.kind == "scalar":
+            key = (op.fn, op.static, tuple(("s", a.id) if isinstance(a, TracedScalar) else (
+                "v", type(a), a) for a in op.args))
+            if key in first:  # still computed: the epilogue may store it
+                same[op.outs[0].id] = first[key]
+            else:
+                first[key] = op.outs[0]
         out.append(op)
     return out
 

@@ -17,7 +17,12 @@ import numpy
 from backproplab import backend
 from backproplab.compile.traced import TracedArray, TracedScalar
 
-_local = threading.local()
+
+class _Thread(threading.local):
+    recorder = None  # the Recorder of the trace this thread runs, if any
+
+
+_local = _Thread()
 _routing_lock = threading.Lock()
 _routing = {"depth": 0, "plain": None}  # traces running in any thread; the module they replaced
 

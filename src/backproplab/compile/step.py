@@ -19,6 +19,10 @@ The contract, as for ``jax.jit`` and tinygrad's ``TinyJit``:
   return value and every parameter's ``.grad``. The returned tensors are detached copies; the
   ``.grad`` tensors are the tape's buffers, overwritten by the next call (copy one to keep it).
   Tensor hooks and anomaly mode are not replayed: under ``detect_anomaly`` every call is eager.
+* The first trace moves the optimizer's parameters, and its state arrays, into one buffer per
+  dtype (see :mod:`backproplab.compile.flat`): the tensors stay the same objects and
+  ``p.array`` is a view of that buffer, so everything reading ``p.array`` sees the live
+  values; an ndarray taken from ``p.array`` *before* the first call no longer aliases it.
 
 Modules and optimizers are found in the function's closure, globals and bound ``self`` (or
 given with ``modules=`` / ``optimizers=``); an optimizer found only when it steps is taken
@@ -34,6 +38,7 @@ from backproplab.compile.capture import Capture
 from backproplab.compile.codegen import MISS, Replay
 from backproplab.compile.discovery import reachable
 from backproplab.compile.recorder import CompileError, tracing
+from backproplab.compile.recorder import _local as _thread
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
 from backproplab.tensor import Tensor
 
@@ -91,14 +96,19 @@ class CompiledStep:
         self.stats = {"traces": 0, "replays": 0, "eager": 0}
 
     def __call__(self, *args):
-        if anomaly.state.enabled or self.eager_reason is not None or tracing():
+        last = self._last
+        if last is not None and not anomaly.state.enabled and _thread.recorder is None:
+            try:  # the common case, the last call's signature, without another frame
+                result = last.replay(args)
+            except DataGuardMiss:
+                self.stats["eager"] += 1
+                return self.fn(*args)
+            if result is not MISS:
+                self.stats["replays"] += 1
+                return result
+        elif anomaly.state.enabled or self.eager_reason is not None or tracing():
             self.stats["eager"] += 1  # inside another trace, this step becomes part of it
             return self.fn(*args)
-        last = self._last
-        if last is not None:  # the common case: the same signature as the last call
-            result = self._replay(last, args)
-            if result is not MISS:
-                return result
         key = self._signature(args)
         variants = self._cache.get(key)
         if variants is not None:

@@ -15,14 +15,18 @@ import operator
 
 import numpy
 
+from backproplab.compile.flat import flatten_grads, fuse_update
+from backproplab.compile.forms import cheaper_forms
+from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
 from backproplab.compile.optimize import (
     as_operand,
     eliminate_common,
     fold_constants,
     scalar_dtype,
+    share_scalars,
 )
 from backproplab.compile.recorder import CompileError, Op
-from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
 # ufuncs that warn (deprecated) when ``out`` is passed by position
 _OUT_BY_KEYWORD = (numpy.maximum, numpy.minimum)
@@ -39,13 +43,21 @@ class DataGuardMiss(Exception):
 class Tape:
     """The replayable program of one trace; ``str(tape)`` lists it, one line per op."""
 
-    def __init__(self, ops, arrays, n_scalars, live_roots, inputs, epilogue):
+    def __init__(self, ops, arrays, n_scalars, live_roots, inputs, epilogue, pinned=()):
         self.ops = ops
         self._arrays = arrays  # keeps every buffer alive
         self.cells = [None] * n_scalars
         self._consumers = [[] for _ in range(n_scalars)]
         self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
-        self.kept = _live_ops(eliminate_common(fold_constants(ops)), live_roots)
+        self.kept = _live_ops(cheaper_forms(eliminate_common(share_scalars(fold_constants(ops))),
+                                           arrays, live_roots), live_roots)
+        self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
+        self.kept, moved = fuse_update(self.kept, arrays, {*pinned, *(
+            id(item[2]) for item in epilogue if item[0] == "copy")})
+        for item in epilogue:  # a gradient moved into the flat buffer: its tensor follows
+            if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
+                item[2].array = moved[id(item[2].array)]
+        flatten_grads(epilogue, arrays, set(pinned))
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
         self.errs = []  # per program entry: the errstate to replay it under, or None
@@ -56,7 +68,7 @@ class Tape:
         self._last_reads = None
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
-        self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
+        self.direct_inputs = direct_inputs(self.kept, inputs, live_roots)
 
     # ----- running --------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -114,8 +126,12 @@ class Tape:
         kw = self._resolve(op.kwargs, None, 0)
         outs = [o._buf for o in op.outs]
         if kind == "ufunc":
-            if op.fn.__class__ is numpy.ufunc and not kw and op.fn not in _OUT_BY_KEYWORD:
-                args = self._arglist([*op.args, *op.outs])
+            if op.fn.__class__ is numpy.ufunc and not kw:
+                by_keyword = op.fn in _OUT_BY_KEYWORD
+                args = self._arglist(op.args if by_keyword else [*op.args, *op.outs])
+                if len(outs) == 1 and op.fn.signature is None:  # not matmul
+                    for i in range(len(op.args)):
+                        args[i] = broadcast(args[i], outs[0])
                 for i in range(len(op.args)):
                     dtype = scalar_dtype(op, i)
                     if dtype is not None:
@@ -123,7 +139,12 @@ class Tape:
                         if isinstance(op.args[i], TracedScalar):
                             self._consumers[op.args[i].id].remove((args, i))
                             self._operands[op.args[i].id].append(args[i])
-                self.program.append((op.fn, args))
+                f = op.fn
+                if by_keyword:
+                    f = functools.partial(f, out=tuple(outs))
+                elif f is numpy.matmul and dot_gives_matmul_bits(*args):
+                    f = numpy.dot  # the same BLAS call for less dispatch (checked above)
+                self.program.append((f, args))
             else:
                 out = outs[0] if len(outs) == 1 else tuple(outs)
                 kw = {k: v for k, v in kw.items() if not _default(k, v)}
@@ -163,7 +184,7 @@ class Tape:
                 if fn(*[cells[x] if c else x for c, x in spec]) != expected:
                     raise miss(op.name)
 
-            return guard
+            return _named(guard, f"guard_{op.name}")
         target = op.outs[0]
         consumers = self._consumers[target.id]
         operands = self._operands[target.id]
@@ -190,7 +211,7 @@ class Tape:
             for operand in operands:
                 operand[()] = v  # the same conversion NumPy makes of a Python number
 
-        return step
+        return _named(step, op.kind if op.kind != "scalar" else f"number_{op.name}")
 
     # ----- reading --------------------------------------------------------------------------
     def rows(self) -> list[dict]:
@@ -289,15 +310,6 @@ def _default(key, value) -> bool:
         type(value) is not numpy.ndarray)
 
 
-def arrays_in(args):
-    """The traced arrays among ``args``, inside tuples and lists (indices) too."""
-    for a in args:
-        if isinstance(a, TracedArray):
-            yield a
-        elif type(a) is tuple or type(a) is list:
-            yield from arrays_in(a)
-
-
 def _cast(out, src):
     numpy.copyto(out, src, casting="unsafe")  # the same cast loop as src.astype(out.dtype)
 
@@ -305,13 +317,13 @@ def _cast(out, src):
 def _method_into(name, kw, out):
     def run(src, *args):
         numpy.copyto(out, getattr(src, name)(*args, **kw))
-    return run
+    return _named(run, f"{name}_into")
 
 
 def _getitem_into(index):
     def run(out, src):
         numpy.copyto(out, src[index])
-    return run
+    return _named(run, "getitem_into")
 
 
 def _call_into(fn, kw, outs, computed):
@@ -320,13 +332,19 @@ def _call_into(fn, kw, outs, computed):
 
         def run(*args):
             numpy.copyto(out, fn(*args, **kw))
-        return run
+        return _named(run, f"{getattr(fn, '__name__', 'call')}_into")
 
     def run_many(*args):
         result = fn(*args, **kw)
         for i in computed:
             numpy.copyto(outs[i], result[i])
-    return run_many
+    return _named(run_many, f"{getattr(fn, '__name__', 'call')}_into")
+
+
+def _named(fn, name: str):
+    """``fn`` under the name Replay.source calls it by."""
+    fn.__name__ = name
+    return fn
 
 
 def _name(x) -> str:

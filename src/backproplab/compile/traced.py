@@ -197,3 +197,12 @@ class TracedScalar:
 
     def __repr__(self):
         return f"<traced {self.value!r}>"
+
+
+def arrays_in(args):
+    """The traced arrays among ``args``, inside tuples and lists (indices) too."""
+    for a in args:
+        if isinstance(a, TracedArray):
+            yield a
+        elif type(a) is tuple or type(a) is list:
+            yield from arrays_in(a)
