@@ -21,6 +21,7 @@ of one session alone on the same cores, idle <= 1% of a core, 33rd refused in <=
 Loopback only, bounded in connections and time; it stops by itself.
 
 Run: python benchmarks/bench_lab_load.py [--seconds 60] [--idle-seconds 10] [--workers N]
+                                         [--compression auto|on|off]
 """
 
 import argparse
@@ -75,9 +76,10 @@ class CpuMeter:
     def cores(self) -> dict[str, float]:
         (before, client0, t0), now = self.start, process_cpu(self.server_pid)
         elapsed = time.perf_counter() - t0
-        workers = sum(now[p] - before.get(p, 0.0) for p in now if p != self.server_pid)
+        workers = [(now[p] - before.get(p, 0.0)) / elapsed for p in now
+                   if p != self.server_pid]
         return {"web": (now[self.server_pid] - before[self.server_pid]) / elapsed,
-                "workers": workers / elapsed,
+                "workers": sum(workers), "each_worker": sorted(workers, reverse=True),
                 "client": (time.process_time() - client0) / elapsed}
 
 
@@ -123,6 +125,8 @@ async def open_page(url: str) -> Page:
     welcome = json.loads(await ws.recv())
     assert welcome["type"] == "welcome", welcome
     page = Page(ws)
+    page.compressed = "permessage-deflate" in ws.response.headers.get(
+        "Sec-WebSocket-Extensions", "")
     page.reader = asyncio.create_task(page.read())
     return page
 
@@ -190,6 +194,7 @@ async def measure(url: str, server_pid: int, seconds: float, idle_seconds: float
     for page in pages:
         await page.ws.close()
     return {"alone": alone, "loaded": loaded, "refused_in": loaded["extra"][0],
+            "compressed": solo.compressed,
             "refusal": loaded["extra"][1], "idle_core_fraction": idle["web"] + idle["workers"]}
 
 
@@ -223,10 +228,13 @@ def report(result: dict, workers: int, seconds: float) -> bool:
     ]
     for name, phase in (("one alone", alone), ("32 playing", loaded)):
         cores = phase["cores"]
-        rows.append((f"cores used, {name}", f"web {cores['web']:.2f} workers "
-                     f"{cores['workers']:.2f} bench {cores['client']:.2f}", "", None))
+        each = "+".join(f"{c:.2f}" for c in cores["each_worker"] if c >= 0.005) or "0"
+        rows.append((f"cores used, {name}", f"web {cores['web']:.2f} workers {each} "
+                     f"bench {cores['client']:.2f}", "", None))
     print(f"\n32 sessions playing XOR at full speed for {seconds:g} s, {workers} worker(s), "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
+          f"{os.cpu_count()} cores, WebSocket compression "
+          f"{'on' if result['compressed'] else 'off'}, load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
     print(f"{'measure':32} {'value':>34}  {'target':10} verdict")
     for name, value, target, met in rows:
         verdict = "" if met is None else ("met" if met else "MISSED")
@@ -240,11 +248,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="play time (default 60)")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--compression", choices=("auto", "on", "off"), default="auto",
+                        help="the lab's --compression (auto: off, as on any loopback lab; "
+                             "'on' measures what a lab served over a network pays)")
     args = parser.parse_args()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "backproplab", "lab", "--port", str(port),
-                               "--no-browser", "--workers", str(args.workers)],
-                              stdout=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "backproplab", "lab", "--port", str(port), "--no-browser",
+               "--workers", str(args.workers)]
+    if args.compression != "auto":  # a lab from before the option has it always on
+        command += ["--compression", args.compression]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
