@@ -6,7 +6,7 @@ page is sent what changed). The schedule decides, one unit at a time, which come
 
 1. a frame a page is owed: every session gets ``MIN_FRAMES_PER_SECOND`` before any training,
    as long as frames take at most ``MAX_FRAME_SHARE`` of the worker's recent time (beyond that
-   the frames are too costly for the core, and training still gets the rest);
+   the frames are too costly for the core, and training keeps the rest);
 2. any other frame that is due (up to ``limits.MAX_FRAMES_PER_SECOND``), while frames take at
    most ``FRAME_SHARE`` of the time — a lone session gets smooth frames, a full worker keeps
    its time for training;
@@ -25,8 +25,12 @@ MIN_FRAMES_PER_SECOND = 10.5
 alive, and 5% more so that a minute's count does not fall a frame short at its edges."""
 FRAME_SHARE = 0.3
 """Most of a worker's time spent on frames beyond the owed ones."""
-MAX_FRAME_SHARE = 0.75
-"""Most of a worker's time spent on frames at all, while a session waits to train."""
+MAX_FRAME_SHARE = 0.6
+"""Most of a worker's time spent on frames at all, while a session waits to train. A classroom
+of 32 on two workers wants 16 × 10 frames a second from each and, for its training to reach
+0.8 of one session alone (which has a core to itself), 0.4 of that session's steps from each
+worker: about 0.4 of the core, as a step costs a little more among 16 sessions. When frames
+cost more than 0.6 / 160 s ≈ 3.7 ms, both fall short a little rather than one a lot."""
 SHARE_MEMORY_SECONDS = 1.0
 """How far back the time shares look (an exponential decay)."""
 TURN_SECONDS = 0.04
