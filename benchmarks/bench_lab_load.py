@@ -286,7 +286,12 @@ def main() -> int:
         met = report(result, args.workers, args.seconds)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            print("the lab server did not stop within 30 s of SIGTERM: killed", file=sys.stderr)
+            server.kill()
+            server.wait()
     return 0 if met else 1
 
 

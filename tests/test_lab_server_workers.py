@@ -182,3 +182,25 @@ def test_two_servers_on_loopback_serve_one_client_spread_across_both(two_servers
                           content=CSV).status_code == 404
         assert httpx.post(f"http://127.0.0.1:{two_servers[1]}/api/csv?session={other}",
                           content=CSV).json()["rows"] == 30
+
+
+def test_stopping_the_lab_ends_its_workers_without_starting_replacements():
+    """A worker's end while the lab stops is no death to repair (that used to start a new
+    worker process per stopped one, and the stop then waited for each)."""
+    import asyncio
+    import multiprocessing
+
+    from backproplab.lab.worker_pool import WorkerPool
+
+    async def start_and_stop():
+        pool = WorkerPool(2)
+        pool.start()
+        processes = [w._process for w in pool.workers]
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(pool.stop)  # as the app's lifespan does
+        await asyncio.sleep(0.5)  # the readers' "died" events reach the loop
+        return pool, processes
+
+    pool, processes = asyncio.run(start_and_stop())
+    assert pool.workers == [] and not any(p.is_alive() for p in processes)
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("lab-worker")]

@@ -77,6 +77,8 @@ class ThreadWorker:
 
     def stop(self) -> None:
         self.send(("stop",))
+
+    def join(self) -> None:
         self._thread.join(timeout=5)
 
 
@@ -159,8 +161,11 @@ class ProcessWorker:
             self._deliver(events)
 
     def stop(self) -> None:
-        """Stop the process (from any thread); commands not yet flushed are dropped."""
+        """Tell the process to stop (from any thread); commands not yet flushed are dropped."""
         self._outgoing.put(("stop",))
+
+    def join(self) -> None:
+        """Wait for the process to end (a stuck one is terminated after 5 s)."""
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
@@ -197,9 +202,14 @@ class WorkerPool:
             worker.start()
 
     def stop(self) -> None:
-        for worker in self.workers:
+        """Stop every worker: all are told first, then waited for, so a busy machine's slow
+        workers (they run at a lower priority) end together rather than one after another.
+        They leave ``workers`` first, so their ending is not taken for a death to repair."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
             worker.stop()
-        self.workers = []
+        for worker in workers:
+            worker.join()
 
     def _deliver(self, events: list) -> None:
         """Called on a worker's (or a reader's) thread: hand the events to the event loop,
