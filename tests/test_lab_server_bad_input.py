@@ -123,12 +123,14 @@ def test_strict_numbers_still_take_json_numbers(talk):
 
 
 def huge_weights(session):
-    """Every weight of a deep ReLU regression network at the largest value a page can set."""
-    session.configure(session.config.updated({"dataset": "sine", "hidden": (32,) * 6,
-                                              "activation": "relu", "loss": "mse"}))
-    for p in session.network.parameters():
-        p.array[...] = 1000.0
-    session._weights_changed()
+    """Every weight of a deep ReLU regression network at the largest value a page can set
+    (under the session's lock: the worker's thread may be building a frame of it)."""
+    with session.lock:
+        session.configure(session.config.updated({"dataset": "sine", "hidden": (32,) * 6,
+                                                  "activation": "relu", "loss": "mse"}))
+        for p in session.network.parameters():
+            p.array[...] = 1000.0
+        session._weights_changed()
 
 
 def test_predict_that_overflows_float32_replies_null_with_a_note(app, talk):

@@ -110,6 +110,41 @@ def test_the_connection_past_the_limit_is_refused_at_once(client):
         assert "at most 3 sessions" in refusal["error"] and info.value.code == 1013
 
 
+def test_frames_reach_the_page_exactly_as_the_worker_process_built_them(app, client,
+                                                                       monkeypatch):
+    lab, built = app.state.lab, []
+    on_events = lab._on_events
+
+    def record(events):  # what came down the pipe, before the web process touched it
+        built.extend(e[2] for e in events if e[0] == "text" and e[3])
+        on_events(events)
+
+    monkeypatch.setattr(lab, "_on_events", record)
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
+        talk = over_testclient(ws)
+        talk.ask("play")
+        received = []
+        while len(received) < 5:
+            text = ws.receive_text()
+            if text.startswith('{"type":"frame"'):
+                received.append(text)
+        talk.ask("pause")
+    start = built.index(received[0])  # the same text: not decoded, nor encoded again
+    assert received == built[start:start + 5]
+    assert all(json.loads(text)["type"] == "frame" for text in received)
+
+
+def test_messages_sent_together_are_answered_in_order(client):
+    with client.websocket_connect("ws://127.0.0.1/ws") as ws:
+        talk = over_testclient(ws)
+        for n in range(1, 41):  # one turn of the event loop's commands go as one batch
+            ws.send_text(json.dumps({"type": "step" if n % 2 else "select", "id": n,
+                                     **({} if n % 2 else {"index": n % 4})}))
+        replies = [talk.reply() for _ in range(40)]
+        assert [r["id"] for r in replies] == list(range(1, 41))
+        assert all(r["ok"] for r in replies) and replies[-2]["status"]["step"] == 20
+
+
 def test_a_dead_worker_tells_its_pages_and_is_replaced(app, client):
     with client.websocket_connect("ws://127.0.0.1/ws") as ws:
         talk = over_testclient(ws)
@@ -147,3 +182,26 @@ def test_two_servers_on_loopback_serve_one_client_spread_across_both(two_servers
                           content=CSV).status_code == 404
         assert httpx.post(f"http://127.0.0.1:{two_servers[1]}/api/csv?session={other}",
                           content=CSV).json()["rows"] == 30
+
+
+def test_stopping_the_lab_ends_its_workers_without_starting_replacements():
+    """A worker's end while the lab stops is no death to repair (that used to start a new
+    worker process per stopped one, and the stop then waited for each)."""
+    import asyncio
+    import multiprocessing
+
+    from backproplab.lab.worker_pool import WorkerPool
+
+    async def start_and_stop():
+        pool = WorkerPool(2)
+        pool.start()
+        processes = [w._process for w in pool.workers]
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(pool.stop)  # as the app's lifespan does
+        await asyncio.sleep(0.5)  # the readers' "died" events reach the loop
+        return pool, processes
+
+    before = {p.pid for p in multiprocessing.active_children()}  # the module's own lab's
+    pool, processes = asyncio.run(start_and_stop())
+    assert pool.workers == [] and not any(p.is_alive() for p in processes)
+    assert not [p for p in multiprocessing.active_children() if p.pid not in before]

@@ -18,6 +18,9 @@ def add_lab_command(sub) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="worker processes that train the sessions (default: one per core, "
                         f"{os.cpu_count()} here); 0 trains them in the server's own process")
+    p.add_argument("--compression", choices=("auto", "on", "off"), default="auto",
+                   help="compress WebSocket messages (default auto: on when --host is not "
+                        "loopback; it costs the server CPU and saves network bandwidth)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(run=run_lab)
 
@@ -32,7 +35,8 @@ def run_lab(args) -> int:
     try:
         serve(args.host, args.port, open_browser=not args.no_browser,
               allow_hosts=args.allow_host, frame_ancestors=args.frame_ancestors,
-              workers=args.workers)
+              workers=args.workers,
+              compression={"auto": None, "on": True, "off": False}[args.compression])
     except ValueError as e:
         print(f"backproplab lab: {e}")
         return 2

@@ -59,7 +59,7 @@ class ThreadWorker:
     def __init__(self, deliver, new_session=Session):
         self.load = 0
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.worker = Worker(deliver, new_session)
+        self.worker = Worker(lambda event: deliver([event]), new_session)
         self._thread = threading.Thread(target=self.worker.run, args=(self._receive,),
                                         name="lab-worker", daemon=True)
 
@@ -77,6 +77,8 @@ class ThreadWorker:
 
     def stop(self) -> None:
         self.send(("stop",))
+
+    def join(self) -> None:
         self._thread.join(timeout=5)
 
 
@@ -89,20 +91,31 @@ def worker_main(conn) -> None:
     def receive(timeout: float | None):
         return conn.recv() if conn.poll(timeout) else None
 
+    events: list = []
+
+    def flush() -> None:  # the events of one unit of work go in one message
+        if events:
+            conn.send(events[:])
+            events.clear()
+
     try:
-        Worker(conn.send).run(receive)
+        Worker(events.append, flush=flush).run(receive)
     except (EOFError, OSError, KeyboardInterrupt):  # the server went away
         pass
 
 
 class ProcessWorker:
     """A worker process, with a thread that feeds it commands (so the event loop never
-    blocks on a full pipe) and one that delivers its events."""
+    blocks on a full pipe) and one that delivers its events. The commands of one turn of the
+    event loop go to the thread, and down the pipe, as one batch: under load that is one
+    thread wake-up and one pipe message for many frames' acknowledgements and messages."""
 
-    def __init__(self, deliver, index: int):
+    def __init__(self, deliver, index: int, loop: asyncio.AbstractEventLoop):
         context = multiprocessing.get_context("spawn")
         self.load = 0
         self._deliver = deliver
+        self._loop = loop
+        self._batch: list = []
         self._conn, self._child_conn = context.Pipe()
         self._process = context.Process(target=worker_main, args=(self._child_conn,),
                                         name=f"lab-worker-{index}", daemon=True)
@@ -119,7 +132,14 @@ class ProcessWorker:
         threading.Thread(target=self._receive_loop, name="lab-worker-recv", daemon=True).start()
 
     def send(self, command: tuple) -> None:
-        self._outgoing.put(command)
+        """Queue ``command`` (on the event loop's thread); it leaves when this turn ends."""
+        self._batch.append(command)
+        if len(self._batch) == 1:
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        self._outgoing.put(("batch", batch))
 
     def _send_loop(self) -> None:
         while True:
@@ -134,14 +154,18 @@ class ProcessWorker:
     def _receive_loop(self) -> None:
         while True:
             try:
-                event = self._conn.recv()
+                events = self._conn.recv()
             except (EOFError, OSError):
-                self._deliver(("died", self))
+                self._deliver([("died", self)])
                 return
-            self._deliver(event)
+            self._deliver(events)
 
     def stop(self) -> None:
-        self.send(("stop",))
+        """Tell the process to stop (from any thread); commands not yet flushed are dropped."""
+        self._outgoing.put(("stop",))
+
+    def join(self) -> None:
+        """Wait for the process to end (a stuck one is terminated after 5 s)."""
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.terminate()
@@ -172,20 +196,31 @@ class WorkerPool:
         if self.n_workers == 0:
             self.workers = [ThreadWorker(self._deliver, self.new_session)]
         else:
-            self.workers = [ProcessWorker(self._deliver, i) for i in range(self.n_workers)]
+            self.workers = [ProcessWorker(self._deliver, i, self._loop)
+                            for i in range(self.n_workers)]
         for worker in self.workers:
             worker.start()
 
     def stop(self) -> None:
-        for worker in self.workers:
+        """Stop every worker: all are told first, then waited for, so a busy machine's slow
+        workers (they run at a lower priority) end together rather than one after another.
+        They leave ``workers`` first, so their ending is not taken for a death to repair."""
+        workers, self.workers = self.workers, []
+        for worker in workers:
             worker.stop()
-        self.workers = []
+        for worker in workers:
+            worker.join()
 
-    def _deliver(self, event: tuple) -> None:
-        """Called on a worker's (or a reader's) thread: hand the event to the event loop."""
+    def _deliver(self, events: list) -> None:
+        """Called on a worker's (or a reader's) thread: hand the events to the event loop,
+        in one wake-up."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._on_event, event)
+            loop.call_soon_threadsafe(self._on_events, events)
+
+    def _on_events(self, events: list) -> None:
+        for event in events:
+            self._on_event(event)
 
     def _on_event(self, event: tuple) -> None:
         kind = event[0]
@@ -213,7 +248,7 @@ class WorkerPool:
             route.outbox.put_nowait((EVICTED, "the lab's worker process stopped; reload the "
                                               "page to start again"))
         index = self.workers.index(dead)
-        self.workers[index] = ProcessWorker(self._deliver, index)
+        self.workers[index] = ProcessWorker(self._deliver, index, self._loop)
         self.workers[index].start()
 
     # ----- sessions -----------------------------------------------------------------------------

@@ -9,12 +9,16 @@ only the transport differs. It is single-threaded, so nothing in it waits for a 
 
 It talks in tuples. Commands in: ``("open", sid, config)``, ``("message", sid, msg)``,
 ``("csv", sid, ticket, body)``, ``("sent", sid)`` (the last frame left the socket),
-``("close", sid)``, ``("stop",)``. Events out: ``("text", sid, text, is_frame)`` and
-``("csv", ticket, status, answer)``.
+``("close", sid)``, ``("stop",)``, and ``("batch", [command, …])`` (what the web process sent in
+one turn of its event loop). Events out: ``("text", sid, text, is_frame)`` and
+``("csv", ticket, status, answer)``; ``flush()`` is called after each unit of work and each
+read of the inbox, so a process worker sends its events of that moment down the pipe at once.
+A frame's text is the JSON built here; the web process forwards it as it is.
 
 Idle sessions cost nothing: with no session playing the loop blocks on its inbox; frames are
 built only when a session's version moved, at most ``limits.MAX_FRAMES_PER_SECOND`` a second,
-and a session's next frame waits until the page's socket took the previous one.
+and a session's next frame waits until the page's socket took the previous one. Which comes
+next, a frame or a training turn, is :mod:`~backproplab.lab.worker_schedule`'s choice.
 """
 
 import logging
@@ -33,13 +37,13 @@ from backproplab.lab.player import Player
 from backproplab.lab.point_set import PointSet
 from backproplab.lab.protocol import MESSAGE_TYPES, encode
 from backproplab.lab.session import Session
+from backproplab.lab.worker_schedule import MIN_FRAMES_PER_SECOND, Schedule
 
 log = logging.getLogger(__name__)
 
-TURN_SECONDS = 0.04
-"""Training time one round of turns shares out among the playing sessions of a worker."""
-MIN_SLICE_SECONDS = 0.002
-MAX_SLICE_SECONDS = 0.02
+WHOLE_STEP = 1 - 1e-9
+"""A set speed's credit this close to a step is a step (rates times seconds do not add up to
+1 exactly)."""
 FRAME_RETRY_SECONDS = 1.0
 """How long after a frame that could not be built the next try comes."""
 
@@ -103,10 +107,14 @@ class Seat:
         self.frames = FrameSource(session)
         self.sent_version = -1
         self.last_frame = float("-inf")
+        self.owed_at = float("-inf")
+        """When the page is owed its next frame (``MIN_FRAMES_PER_SECOND`` while playing)."""
         self.awaiting_send = False
         """True from a frame's departure until the web process says the socket took it."""
         self.credit = 0.0
         """Steps owed to a session playing at a set speed (steps per second)."""
+        self.turn_at = float("-inf")
+        """When its credit was last counted."""
 
     def frame_due(self, now: float) -> float | None:
         """When this seat's next frame may go (None: nothing to send or still in flight)."""
@@ -118,27 +126,54 @@ class Seat:
                 waiting, self.last_frame + 1.0 / limits.MAX_FRAMES_PER_SECOND)
         return self.last_frame + 1.0 / limits.MAX_FRAMES_PER_SECOND
 
+    def turn_due(self, now: float) -> float | None:
+        """When this session has a step to take (None: it is not playing)."""
+        if not self.session.playing:
+            return None
+        rate = self.session.target_rate
+        if rate is None:
+            return now
+        credit = self._credit(now, rate)
+        return now if credit >= WHOLE_STEP else now + (1 - credit) / rate
+
+    def _credit(self, now: float, rate: float) -> float:
+        """Steps owed now: one at the start, then the rate's since the last count, a quarter
+        second's at most (a session that could not keep up does not rush to catch up)."""
+        if self.turn_at == float("-inf"):
+            return max(self.credit, 1.0)
+        return min(self.credit + rate * max(now - self.turn_at, 0.0), max(1.0, rate * 0.25))
+
+    def sent(self, now: float) -> None:
+        """A frame left: the next may go at the max rate, and is owed one period on (late
+        frames catch up by half a period at most, so the rate is kept without bursts)."""
+        period = 1.0 / MIN_FRAMES_PER_SECOND
+        self.last_frame, self.awaiting_send = now, True
+        self.owed_at = max(self.owed_at + period, now + period / 2)
+
 
 class Worker:
-    def __init__(self, emit, new_session=Session, clock=time.monotonic):
+    def __init__(self, emit, new_session=Session, clock=time.monotonic, flush=None):
         self.emit = emit
         """Called with each event tuple (on the worker's thread)."""
+        self.flush = flush or (lambda: None)
         self.new_session = new_session
         self.clock = clock
         self.seats: dict[str, Seat] = {}
-        self._last_turn = clock()
+        self.schedule = Schedule(clock)
         self._receive = lambda timeout: None
         self.stopped = False
 
     # ----- the loop -----------------------------------------------------------------------------
     def run(self, receive) -> None:
         """Serve until a ``("stop",)`` command. ``receive(timeout)`` returns the next command or
-        None after ``timeout`` seconds (None: wait for ever). Commands are also read between
-        sessions' turns, so a message waits for one turn at most, not for a whole round."""
+        None after ``timeout`` seconds (None: wait for ever). Commands are read between units
+        of work (one frame, or one session's slice of training), so a message waits for one
+        unit at most."""
         self._receive = receive
-        while self.serve_inbox(self._wait()):
-            trained = self.train_round()
-            self.send_frames(budget=max(trained, 1.0 / limits.MAX_FRAMES_PER_SECOND))
+        while self.serve_inbox(self.schedule.wait(self.seats)):
+            self.flush()
+            self.work()
+            self.flush()
 
     def serve_inbox(self, timeout: float | None = 0) -> bool:
         """Apply the commands waiting (the first after up to ``timeout`` seconds); False once
@@ -147,21 +182,33 @@ class Worker:
             return False
         command = self._receive(timeout)
         while command is not None and not self.stopped:
-            if command[0] == "stop":
-                self.stopped = True
-            else:
+            for one in command[1] if command[0] == "batch" else (command,):
+                if self.stopped:
+                    break
+                if one[0] == "stop":
+                    self.stopped = True
+                    continue
                 try:
-                    self.apply(command)
+                    self.apply(one)
                 except Exception:  # a bug: log it, keep serving the other sessions
-                    log.exception("lab: the worker could not apply %r", command[:2])
-                command = self._receive(0)
+                    log.exception("lab: the worker could not apply %r", one[:2])
+            command = self._receive(0)
         return not self.stopped
 
-    def _wait(self) -> float | None:
-        if any(seat.session.playing for seat in self.seats.values()):
-            return 0
-        dues = [d for seat in self.seats.values() if (d := seat.frame_due(0)) is not None]
-        return max(0.0, min(dues) - self.clock()) if dues else None
+    def work(self) -> str | None:
+        """Do the schedule's next unit of work: ``"frame"``, ``"turn"``, or None (none due)."""
+        choice = self.schedule.next_work(self.seats)
+        if choice is None:
+            return None
+        kind, sid = choice
+        started = self.clock()
+        if kind == "frame":
+            self.send_frame(sid)
+            self.schedule.sent_frame(self.clock() - started)
+        else:
+            self.take_turn(sid)
+            self.schedule.took_turn(sid, self.clock() - started)
+        return kind
 
     def apply(self, command: tuple) -> None:
         kind, sid, *rest = command
@@ -190,59 +237,42 @@ class Worker:
         self.seats[sid] = Seat(session)
         self.emit(("text", sid, encode(welcome(session)), False))
 
-    # ----- training in turns --------------------------------------------------------------------
-    def train_round(self) -> float:
-        """One turn for every playing session: full-speed ones share ``TURN_SECONDS`` equally,
-        ones at a set speed take the steps their rate owes them. Returns the seconds it took,
-        which the round's frames may take as well (half the worker's time each at most)."""
-        started, now = time.perf_counter(), self.clock()
-        elapsed, self._last_turn = min(now - self._last_turn, 0.25), now
-        playing = [seat for seat in self.seats.values() if seat.session.playing]
-        share = min(MAX_SLICE_SECONDS,
-                    max(MIN_SLICE_SECONDS, TURN_SECONDS / max(len(playing), 1)))
-        for seat in playing:
-            if self.serve_inbox() and seat.session.playing:
-                try:
-                    with numpy.errstate(over="ignore", invalid="ignore"):
-                        self._turn(seat, share, elapsed)
-                except Exception:  # a bug: stop this session's play, not the worker
-                    log.exception("lab: training session %s failed", seat.session.id[:6])
-                    seat.player.pause()
-        return time.perf_counter() - started
+    # ----- the two kinds of work ----------------------------------------------------------------
+    def take_turn(self, sid: str) -> None:
+        """One slice of training for ``sid``: a full-speed session trains for its share of
+        ``TURN_SECONDS``, one at a set speed takes the steps its rate owes it. A bug stops
+        this session's play, not the worker."""
+        seat, now = self.seats[sid], self.clock()
+        share = self.schedule.slice_seconds(self.seats)
+        try:
+            with numpy.errstate(over="ignore", invalid="ignore"):
+                rate = seat.session.target_rate
+                if rate is None:
+                    seat.session.train_for(share)
+                else:
+                    seat.credit, seat.turn_at = seat._credit(now, rate), now
+                    deadline = time.perf_counter() + share
+                    while (seat.credit >= WHOLE_STEP and seat.session.playing
+                           and time.perf_counter() < deadline):
+                        seat.session.step("batch")
+                        seat.credit -= 1
+        except Exception:
+            log.exception("lab: training session %s failed", seat.session.id[:6])
+            seat.player.pause()
 
-    def _turn(self, seat: Seat, share: float, elapsed: float) -> None:
-        rate = seat.session.target_rate
-        if rate is None:
-            seat.session.train_for(share)
+    def send_frame(self, sid: str) -> None:
+        """Build and send ``sid``'s frame; one that cannot be built is tried again, with
+        everything, ``FRAME_RETRY_SECONDS`` later, and the other sessions' frames go on."""
+        seat, now = self.seats[sid], self.clock()
+        version = seat.session.version
+        text = seat.frames.next_text()
+        if seat.frames.failed:
+            seat.last_frame = now + FRAME_RETRY_SECONDS
             return
-        seat.credit = min(seat.credit + rate * elapsed, max(1.0, rate * 0.25))
-        deadline = time.perf_counter() + share
-        while seat.credit >= 1 and seat.session.playing and time.perf_counter() < deadline:
-            seat.session.step("batch")
-            seat.credit -= 1
-
-    def send_frames(self, budget: float = float("inf")) -> None:
-        """Frames for the sessions whose frame is due, the longest-waiting first, for about
-        ``budget`` seconds (at least one frame): the rest wait for the next round, so frames
-        cannot crowd training out when they are expensive."""
-        started, built = time.perf_counter(), False
-        for sid, seat in sorted(self.seats.items(), key=lambda item: item[1].last_frame):
-            now = self.clock()
-            due = seat.frame_due(now)
-            if due is None or due > now or not self.serve_inbox() or sid not in self.seats:
-                continue
-            if built and time.perf_counter() - started > budget:
-                return
-            built = True
-            version = seat.session.version
-            text = seat.frames.next_text()
-            if seat.frames.failed:  # try again, with everything, a second from now
-                seat.last_frame = now + FRAME_RETRY_SECONDS
-                continue
-            seat.sent_version = version
-            if text is not None:
-                seat.last_frame, seat.awaiting_send = now, True
-                self.emit(("text", sid, text, True))
+        seat.sent_version = version
+        if text is not None:
+            seat.sent(now)
+            self.emit(("text", sid, text, True))
 
 
 def import_csv(session, body: bytes) -> tuple[int, dict]:
