@@ -116,9 +116,15 @@ def test_play_trains_and_pause_stops(talk):
 
 def test_frames_carry_the_heatmap_only_when_weights_change(talk):
     talk.ask("step")
+    # The heatmap is the frames' slow part: it may come a moment after the step's reply
+    # (its time share), but a paused page must get it.
+    deadline = time.monotonic() + 10
+    while not any("space" in f for f in talk.frames):
+        assert time.monotonic() < deadline, "the heatmap of the new weights never came"
+        time.sleep(0.05)
+        talk.ask("ping")
     talk.ask("select", index=2)
     talk.ask("ping")
-    assert any("space" in f for f in talk.frames)
     later = talk.frames[-1]
     assert "selected" in later or "space" not in later
 
