@@ -5,7 +5,7 @@ the socket, set speeds kept, and a bug in one session contained to it."""
 import json
 import logging
 
-from backproplab.lab import worker_schedule
+from backproplab.lab import limits, worker_schedule
 from backproplab.lab.config import LabConfig
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.protocol import parse_message
@@ -245,3 +245,21 @@ def test_a_flushing_worker_hands_over_its_events_after_each_read_and_unit():
     worker.run(lambda timeout: next(commands, None))
     kinds = [[json.loads(e[2])["type"] for e in batch] for batch in flushed if batch]
     assert kinds == [["welcome"], ["frame"]]
+
+
+def test_a_turn_ends_when_the_sessions_next_frame_is_due(monkeypatch):
+    """A lone playing session must not wait a whole slice for a frame that fell due during it:
+    with 20 ms slices and frames at most every 1/30 s, it would get 25 frames a second."""
+    clock = Clock()
+    worker, _ = worker_with("a", clock=clock)
+    send(worker, "a", type="play")
+    seat = worker.seats["a"]
+    shares = []
+    monkeypatch.setattr(seat.session, "train_for", shares.append)
+    seat.last_frame = clock.now - 1 / limits.MAX_FRAMES_PER_SECOND + 0.005  # due in 5 ms
+    seat.sent_version = seat.session.version - 1  # something to send
+    worker.take_turn("a")
+    assert abs(shares[-1] - 0.005) < 1e-9, shares
+    seat.last_frame = clock.now  # just sent: the full slice
+    worker.take_turn("a")
+    assert shares[-1] == worker.schedule.slice_seconds(worker.seats)

@@ -28,7 +28,7 @@ import numpy
 
 from backproplab import __version__, data, nn, train
 from backproplab.lab import config as lab_config
-from backproplab.lab import limits
+from backproplab.lab import limits, worker_schedule
 from backproplab.lab.descent import COMPARED_OPTIMIZERS, function_choices
 from backproplab.lab.frames import FrameTracker
 from backproplab.lab.handlers import dispatch
@@ -244,6 +244,9 @@ class Worker:
         this session's play, not the worker."""
         seat, now = self.seats[sid], self.clock()
         share = self.schedule.slice_seconds(self.seats)
+        due = seat.frame_due(now)
+        if due is not None:  # end the slice when this page's next frame is due
+            share = min(share, max(worker_schedule.MIN_SLICE_SECONDS, due - now))
         try:
             with numpy.errstate(over="ignore", invalid="ignore"):
                 rate = seat.session.target_rate
