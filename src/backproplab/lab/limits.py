@@ -37,7 +37,7 @@ or evicted earlier to make room for a new connection."""
 IDLE_SWEEP_SECONDS = 30
 """How often the server looks for sessions idle longer than ``SESSION_IDLE_SECONDS``."""
 
-MAX_FRAMES_PER_SECOND = 30
+MAX_FRAMES_PER_SECOND = 40
 """Most frames per second a connection is sent while training."""
 
 HEATMAP_SIZE = 100
