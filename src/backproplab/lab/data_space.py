@@ -108,4 +108,6 @@ def _unit(v: numpy.ndarray) -> numpy.ndarray:
 def _finite(v) -> list:
     """Rounded floats, with None where a value is NaN or infinite (JSON has no NaN)."""
     a = numpy.round(numpy.asarray(v, dtype=numpy.float64), 5)
+    if numpy.isfinite(a).all():  # the usual case: no per-number check in Python
+        return a.tolist()
     return [x if math.isfinite(x) else None for x in a.tolist()]
