@@ -51,6 +51,7 @@ def test_data_of_a_parameter_is_a_plain_tensor(lib):
     lambda d: d.clamp_(max=0.5),
     lambda d: d.__setitem__(..., d * 2 + 1),
     lambda d: d.__setitem__(1, 9.0),
+    lambda d: d.copy_(d * 3),
 ])
 def test_inplace_change_through_data_reaches_a_leaf_and_is_not_recorded(lib, change):
     """Outside no_grad a leaf that requires grad refuses in-place ops; through ``.data`` it
