@@ -77,7 +77,6 @@ def _compare(ours, theirs, where: str) -> None:
         assert ours == theirs, where
 
 
-# Programs that need an engine feature not there yet (parity-engine's part of issue 12).
 @pytest.fixture(scope="module", autouse=True)
 def _one_torch_thread():
     """Tiny tensors: PyTorch's thread pool only costs time (18 s instead of 1 s for the
@@ -88,17 +87,9 @@ def _one_torch_thread():
     torch.set_num_threads(threads)
 
 
-XFAIL = {
-    "makemore_backprop_ninja": "p.data as a tensor: `p.data += -lr * grad` turns the "
-                               "parameter's array into a Tensor (Tensor.data is an ndarray)",
-}
-
-
 @pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true")  # torch, no GPU
 @pytest.mark.parametrize("name", sorted(p.stem for p in PROGRAMS.glob("*.py")))
-def test_program_gives_the_same_numbers_on_both_libraries(name, request):
-    if name in XFAIL:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=XFAIL[name]))
+def test_program_gives_the_same_numbers_on_both_libraries(name):
     source = (PROGRAMS / f"{name}.py").read_text()
     default = torch.get_default_dtype()
     try:

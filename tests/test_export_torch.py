@@ -73,7 +73,7 @@ def test_round_trip_through_torch_gives_identical_weights_and_layers(layer, dtyp
     assert list(theirs) == list(mine)
     for key in mine:
         assert theirs[key].dtype == mine[key].dtype
-        numpy.testing.assert_array_equal(theirs[key].data, mine[key].array)
+        numpy.testing.assert_array_equal(theirs[key].array, mine[key].array)
 
 
 def test_torch_state_dict_keys_and_values_match_backproplab():

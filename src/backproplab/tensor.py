@@ -1,11 +1,12 @@
 """``Tensor``: an n-dimensional array that remembers how it was computed.
 
-The array lives in ``.data`` (a NumPy ndarray on the CPU, a CuPy array on "cuda"). A tensor
-made by an op while grad mode is on and some input requires grad has a ``grad_fn`` (the op's
-graph node); leaves have none. Methods are thin: each forwards to the op module that holds the
-math, so the Tensor files are the API surface and the ops hold the calculus. This file holds
-the core (attributes, conversions, autograd, dtype and device); the method families live in
-``tensor_elementwise``, ``tensor_structure`` and ``tensor_inplace``.
+The array lives in ``.array`` (a NumPy ndarray on the CPU, a CuPy array on "cuda"); ``.data``
+is PyTorch's detached tensor on the same memory. A tensor made by an op while grad mode is on
+and some input requires grad has a ``grad_fn`` (the op's graph node); leaves have none. Methods
+are thin: each forwards to the op module that holds the math, so the Tensor files are the API
+surface and the ops hold the calculus. This file holds the core (attributes, conversions,
+autograd, dtype and device); the method families live in ``tensor_elementwise``,
+``tensor_structure`` and ``tensor_inplace``.
 """
 
 import weakref
@@ -20,7 +21,7 @@ from backproplab.tensor_structure import StructureMethods
 
 
 class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
-    __slots__ = ("__weakref__", "_hooks", "_version", "_view", "data", "grad", "grad_fn",
+    __slots__ = ("__weakref__", "_hooks", "_version", "_view", "array", "grad", "grad_fn",
                  "requires_grad")
 
     # torch.Tensor-compatible hash: by identity (== is elementwise, so it cannot define hashing).
@@ -29,7 +30,7 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, device=None):
-        self.data = array_from_data(data, dtype, _device.kind(device))
+        self.array = array_from_data(data, dtype, _device.kind(device))
         self.grad = None
         self.grad_fn = None
         self._version = 0
@@ -40,10 +41,10 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
             self.requires_grad_(True)
 
     @staticmethod
-    def _make(data, requires_grad, grad_fn):
-        """Fast internal constructor: ``data`` is already an ndarray of the right dtype."""
+    def _make(array, requires_grad, grad_fn):
+        """Fast internal constructor: ``array`` is already an ndarray of the right dtype."""
         t = object.__new__(Tensor)
-        t.data = data
+        t.array = array
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t.grad = None
@@ -54,27 +55,41 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
 
     # ----- attributes -------------------------------------------------------------------------
     @property
-    def array(self):
-        """The array that holds this tensor's values (a NumPy ndarray, or the active array
-        module's). The engine and the lab read and write values through this name; ``.data``
-        is PyTorch's detached tensor view of the same storage."""
-        return self.data
+    def data(self) -> "Tensor":
+        """PyTorch's ``.data``: this tensor's values (shared memory) as a new tensor outside
+        the graph, with a version counter of its own. Changes made through it
+        (``p.data.add_(-lr * p.grad)``) reach this tensor but are not seen by autograd, as in
+        PyTorch; prefer ``with bp.no_grad():`` or ``detach()``, which are checked. The array
+        itself is ``.array``."""
+        return Tensor._make(self.array, False, None)
 
-    @array.setter
-    def array(self, value) -> None:
-        self.data = value
+    @data.setter
+    def data(self, value) -> None:
+        """``p.data = t``: this tensor takes ``t``'s values (shared memory, any shape and dtype)
+        and keeps its own place in the graph. An array is taken as it is, as the array
+        attribute was once called ``.data``."""
+        if isinstance(value, Tensor):
+            value = value.array
+        elif not backend.is_array(value):
+            raise TypeError(f"Tensor.data has to be set to a tensor, not "
+                            f"{type(value).__name__}; the backing array itself is .array")
+        if self.requires_grad and value.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               f"point, not {value.dtype}")
+        self.array = value
+        self._view = None  # new memory: no longer a window on another tensor's
 
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -82,11 +97,11 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
 
     @property
     def device(self) -> _device.device:
-        return _device.of_array(self.data)
+        return _device.of_array(self.array)
 
     @property
     def is_cuda(self) -> bool:
-        return backend.device_type_of(self.data) == "cuda"
+        return backend.device_type_of(self.array) == "cuda"
 
     @property
     def T(self) -> "Tensor":
@@ -97,26 +112,26 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     nelement = numel
 
     def element_size(self) -> int:
-        return int(self.data.dtype.itemsize)
+        return int(self.array.dtype.itemsize)
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 f"item(): only a one-element tensor can be converted to a Python number, "
                 f"this one has shape {tuple(self.shape)}"
             )
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self):
         """The NumPy array itself (shared memory), for a CPU tensor without grad."""
@@ -126,31 +141,31 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
                 "use tensor.detach().numpy()"
             )
         self._require_cpu("numpy()")
-        return self.data
+        return self.array
 
     def _require_cpu(self, what: str) -> None:
-        if backend.device_type_of(self.data) != "cpu":
+        if backend.device_type_of(self.array) != "cpu":
             raise TypeError(f"{what}: can't convert a {self.device} tensor to NumPy; use "
                             ".cpu() to copy it to host memory first")
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self.array.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -159,21 +174,21 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self.array)
 
     def __array__(self, dtype=None, copy=None):
         self._require_cpu("__array__")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __repr__(self) -> str:
-        body = format_data(backend.to_host(self.data))
+        body = format_data(backend.to_host(self.array))
         extras = []
-        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
-            self.data.size == 0
+        if self.array.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_) or (
+            self.array.size == 0
         ):
-            extras.append(f"dtype={self.data.dtype}")
+            extras.append(f"dtype={self.array.dtype}")
         if self.is_cuda:
             extras.insert(0, f"device='{self.device}'")
         if self.grad_fn is not None:
@@ -189,9 +204,9 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
                 "requires_grad_(): you can only change requires_grad of leaf tensors; "
                 "use .detach() to get a leaf"
             )
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating-point tensors can require gradients, not {self.data.dtype}; "
+                f"only floating-point tensors can require gradients, not {self.array.dtype}; "
                 "use .float() first"
             )
         self.requires_grad = bool(requires_grad)
@@ -199,7 +214,7 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
 
     def detach(self) -> "Tensor":
         """The same values (shared memory) cut off from the graph."""
-        return Tensor._make(self.data, False, None)
+        return Tensor._make(self.array, False, None)
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -247,9 +262,9 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         """
         kind, dtype, copy = _device.parse_to(args, kwargs)
         out = self
-        if dtype is not None and dtype != out.data.dtype:
+        if dtype is not None and dtype != out.array.dtype:
             out = _arith.cast(out, dtype)
-        if kind is not None and backend.device_type_of(out.data) != kind:
+        if kind is not None and backend.device_type_of(out.array) != kind:
             out = _transfer.to_device(out, kind)
         if copy and out is self:
             out = _arith.clone(self)
@@ -283,7 +298,7 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         return self.to(dtypes.bool_)
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
