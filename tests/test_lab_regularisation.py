@@ -16,14 +16,14 @@ def _session(dataset="xor", **changes) -> Session:
 
 def test_l1_step_adds_l1_times_the_sign_of_each_parameter_to_its_gradient():
     plain, l1 = _session(lr=0.1), _session(lr=0.1, l1=0.05)
-    before = [p.data.astype(numpy.float64) for p in plain.network.parameters()]
+    before = [p.array.astype(numpy.float64) for p in plain.network.parameters()]
     plain.step("batch")  # xor: one batch of all 4 rows, the same rows in both sessions
     l1.step("batch")
     for w0, p, q in zip(before, plain.network.parameters(), l1.network.parameters(),
                         strict=True):
         # SGD: w ← w - lr·(∂L/∂w + l1·sign(w)), so the two runs differ by lr·l1·sign(w0)
         # (float32 weights near 1: two rounding steps of ~6e-8 each)
-        numpy.testing.assert_allclose(p.data - q.data, 0.1 * 0.05 * numpy.sign(w0),
+        numpy.testing.assert_allclose(p.array - q.array, 0.1 * 0.05 * numpy.sign(w0),
                                       atol=2.5e-7)
     assert plain.step_count == l1.step_count == 1
 
@@ -38,9 +38,9 @@ def test_l1_leaves_the_logged_loss_the_data_loss():
 def test_l1_change_keeps_the_weights_and_is_an_event():
     s = _session()
     s.step("batch")
-    weights = [p.data.copy() for p in s.network.parameters()]
+    weights = [p.array.copy() for p in s.network.parameters()]
     assert s.configure(s.config.updated({"l1": 0.01})) == "training"
-    assert all(numpy.array_equal(a, p.data) for a, p in zip(weights, s.network.parameters(),
+    assert all(numpy.array_equal(a, p.array) for a, p in zip(weights, s.network.parameters(),
                                                             strict=True))
     assert s.history.events[-1].message == "L1 0 → 0.01"
 
@@ -59,7 +59,7 @@ def test_early_stopping_pauses_marks_the_best_epoch_and_restores_its_weights():
         s.step("epoch")
         if s.log.last("test_loss") < best_loss:
             best_loss = s.log.last("test_loss")
-            best_weights = [p.data.copy() for p in s.network.parameters()]
+            best_weights = [p.array.copy() for p in s.network.parameters()]
     assert not s.playing and s.epoch < 500
     best = s.best_epoch()
     assert status(s)["best_epoch"] == best
@@ -67,7 +67,7 @@ def test_early_stopping_pauses_marks_the_best_epoch_and_restores_its_weights():
     assert s.log.columns["test_loss"][best - 1] == pytest.approx(min(s.log.columns["test_loss"]))
     assert "paused; Restore best" in s.history.events[-1].message
     assert s.restore_best() == best
-    assert all(numpy.array_equal(a, p.data) for a, p in zip(best_weights,
+    assert all(numpy.array_equal(a, p.array) for a, p in zip(best_weights,
                                                             s.network.parameters(),
                                                             strict=True))
 
