@@ -181,4 +181,4 @@ def test_lab_websocket_trains_the_notebooks_own_model(learning_cycle):
         edit = _ask(ws, {"type": "set_weight", "id": 3, "layer": 0, "row": 1, "col": 0,
                          "value": 0.125})
         assert edit["ok"], edit
-        assert run("print(model[0].weight.data[1, 0])").strip() == "0.125"
+        assert run("print(model[0].weight.data[1, 0].item())").strip() == "0.125"
