@@ -21,7 +21,7 @@ from backproplab.tensor_structure import StructureMethods
 
 
 class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
-    __slots__ = ("__weakref__", "_hooks", "_version", "_view", "array", "grad", "grad_fn",
+    __slots__ = ("__weakref__", "_counter", "_hooks", "_view", "array", "grad", "grad_fn",
                  "requires_grad")
 
     # torch.Tensor-compatible hash: by identity (== is elementwise, so it cannot define hashing).
@@ -33,7 +33,7 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         self.array = array_from_data(data, dtype, _device.kind(device))
         self.grad = None
         self.grad_fn = None
-        self._version = 0
+        self._counter = [0]
         self._hooks = None
         self._view = None  # (base, view function) when this tensor is a view of base
         self.requires_grad = False
@@ -48,12 +48,23 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t.grad = None
-        t._version = 0
+        t._counter = [0]
         t._hooks = None
         t._view = None
         return t
 
     # ----- attributes -------------------------------------------------------------------------
+    @property
+    def _version(self) -> int:
+        """How many times the values were changed in place. ``_counter`` is a one-item list
+        shared by a tensor, its views and its ``detach()``es, as PyTorch's version counter is:
+        a change through any of them makes values that backward saved from the others stale."""
+        return self._counter[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._counter[0] = value
+
     @property
     def data(self) -> "Tensor":
         """PyTorch's ``.data``: this tensor's values (shared memory) as a new tensor outside
@@ -213,8 +224,11 @@ class Tensor(ElementwiseMethods, StructureMethods, InplaceMethods):
         return self
 
     def detach(self) -> "Tensor":
-        """The same values (shared memory) cut off from the graph."""
-        return Tensor._make(self.array, False, None)
+        """The same values (shared memory) cut off from the graph, with the same version
+        counter: a change through it is seen by backward (unlike one through ``.data``)."""
+        t = Tensor._make(self.array, False, None)
+        t._counter = self._counter
+        return t
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None

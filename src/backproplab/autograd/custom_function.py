@@ -37,7 +37,7 @@ class Function(_array_function.Function):
         needs = False
         for a in args:
             if isinstance(a, Tensor):
-                versions += a._version
+                versions += a._counter[0]
                 if a.grad_fn is not None:
                     parents.append(a.grad_fn)
                 elif a.requires_grad:

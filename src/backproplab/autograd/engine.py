@@ -139,8 +139,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only, seeded=Fa
                 capture[k] = g
             if key.freed:
                 raise RuntimeError(FREED_MESSAGE)
-            if key.output_modified or (
-                cls.saves_inputs and key.tick != _InplaceClock.tick and key._saved
+            if key.tick != _InplaceClock.tick and (
+                key.output_modified or cls.saves_output or (cls.saves_inputs and key._saved)
             ):
                 _check_versions(key)
             if create_graph:
@@ -264,7 +264,9 @@ def _saved_as_tensor(node: Function, s):
 
 def _check_versions(node: Function) -> None:
     cls = type(node)
-    if cls.saves_output and node.output_modified:
+    if cls.saves_output and (
+        node.output_modified or node.out_counter[0] != node.out_version
+    ):
         raise RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: the output of {node.name} was changed in place after "
@@ -274,7 +276,7 @@ def _check_versions(node: Function) -> None:
         now = 0
         for t in node.inputs:
             if t is not None:
-                now += t._version
+                now += t._counter[0]
         if now != node.versions:
             shapes = ", ".join(f"{t.array.dtype} {tuple(t.shape)}" for t in node.inputs
                                if t is not None)

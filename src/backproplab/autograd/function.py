@@ -41,7 +41,7 @@ class _InplaceClock:
 
 def bump_version(t) -> None:
     """Record that ``t``'s values were changed in place (in-place ops, optimizer updates)."""
-    t._version += 1
+    t._counter[0] += 1
     _InplaceClock.tick += 1
 
 FREED_MESSAGE = (
@@ -64,6 +64,8 @@ class Function:
     parents = ()  # per forward argument: the input's grad_fn, the leaf Tensor itself, or None
     args = ()
     out = None
+    out_counter = (0,)  # for saves_output: the output's version counter (see tensor.py)
+    out_version = 0  # ... and its value when ``out`` was saved
     versions = 0  # sum of the input tensors' versions when recorded (they only grow)
     seq = 0  # creation order, set when recorded
     tick = 0  # the in-place clock when recorded
@@ -122,7 +124,7 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.array)
-                versions += a._version
+                versions += a._counter[0]
                 fn = a.grad_fn
                 if fn is not None:
                     parents.append(fn)
@@ -158,9 +160,10 @@ class Function:
             ctx.tick = _InplaceClock.tick
             ctx.args = args
             ctx.seq = next(_sequence)
+            result = Tensor._make(out, True, ctx)
             if cls.saves_output:
                 ctx.out = raw_out
-            result = Tensor._make(out, True, ctx)
+                ctx.out_counter = result._counter  # its version is 0 while ctx.out is current
         else:
             result = Tensor._make(out, False, None)
         if _anomaly.enabled:

@@ -79,6 +79,7 @@ def _rebase(t: Tensor, result: Tensor) -> None:
         t.array = result.array
         t.grad_fn = result.grad_fn
         t.requires_grad = True
+        t.grad_fn.out_counter, t.grad_fn.out_version = t._counter, t._counter[0]
         return
     base, view = t._view
     _rebase(base, WriteView.apply(base, result, view))

@@ -247,7 +247,9 @@ def expand(a: Tensor, *sizes) -> Tensor:
                 f"expand: the size {s} of dim {i} of shape {tuple(a.shape)} must match "
                 f"the target size {shape[i + lead]} (or be 1)"
             )
-    return Expand.apply(a, shape)
+    out = Expand.apply(a, shape)
+    out._counter = a._counter  # it reads a's memory, so a's changes make it stale, as in PyTorch
+    return out
 
 
 def repeat(a: Tensor, *sizes) -> Tensor:

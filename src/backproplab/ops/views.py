@@ -55,6 +55,7 @@ def mark(out: Tensor, a: Tensor, view) -> Tensor:
     """Record ``out`` as ``view`` of ``a``'s base when it shares ``a``'s memory."""
     if out.array.base is None or not backend.xp.may_share_memory(out.array, a.array):
         return out
+    out._counter = a._counter
     if a._view is None:
         out._view = (a, view)
     else:
