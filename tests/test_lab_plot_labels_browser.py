@@ -37,3 +37,32 @@ def test_one_unit_code_labels_do_not_run_together(browser, lab_url, size):  # no
     shot(page, f"code-plot-one-unit-{size[0]}x{size[1]}")
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_minimum_label_keeps_off_a_paths_end_marker(browser, lab_url, size):  # noqa: F811
+    """A path that ends on the minimum rings it (radius 7, stroke 2.5): the label's drawn box,
+    as the canvas measures it, stays outside that ring, on a curve (also with the minimum at
+    the plot's bottom edge) and on contours."""
+    context, page, errors = open_lab(browser, lab_url + "?lesson=gradient-descent", *size)
+    page.wait_for_function("window.__lab.state.descent?.[0]?.path")
+    page.wait_for_timeout(300)
+    boxes = page.evaluate("""async () => {
+        const { minimumLabelAt } = await import('/static/js/views/descent_plot.js');
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = '12px system-ui';
+        const m = ctx.measureText('minimum (0)');
+        const cases = [[false, true, 400], [true, true, 400], [false, false, 400],
+                       [true, false, 400], [false, true, 104], [true, true, 104]];
+        return cases.map(([near, oneD, bottom]) => {
+          const { x, y, align } = minimumLabelAt(100, 100, near, oneD, bottom);
+          const left = align === 'right' ? x - m.width : x;
+          return { x: left, y: y - m.actualBoundingBoxAscent, width: m.width,
+                   height: m.actualBoundingBoxAscent + m.actualBoundingBoxDescent }; });
+    }""")
+    ring = {"x": 100 - 8.25, "y": 100 - 8.25, "width": 16.5, "height": 16.5}
+    for b in boxes:
+        assert not overlap(b, ring), b
+    shot(page, f"descent-minimum-label-{size[0]}x{size[1]}")
+    context.close()
+    assert errors == []
