@@ -201,6 +201,10 @@ def test_batches_and_epochs_one_epoch_is_rows_over_batch_size_steps(lesson_page)
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_page, size):
     page = lesson_page("vanishing-gradients", size=size)
+    # The lesson's reply comes at once, the rebuilt network's frames after it (under load the
+    # page can still hold the default 2-4-1 then).
+    wait_for_stage_config(page, "vanishing-gradients", 1)
+    page.wait_for_function("window.__lab.state.structure?.sizes.length === 8")
     assert lab(page, "s.structure.sizes") == [2, 4, 4, 4, 4, 4, 4, 1]
     assert readout(page, "gradient_ratio") < 1e-3
     play_until(page, "s.status.epoch >= 20")

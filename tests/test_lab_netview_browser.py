@@ -220,6 +220,8 @@ def test_default_eight_and_six_by_thirty_two_networks_draw_without_overlaps(brow
         page.wait_for_function("window.__lab.state.selected?.index === 1")
         drawn(page)
         assert_no_overlaps_in_the_network(page)
+        names = visible_boxes(page, "[data-panel=network] .input-name")
+        assert [n["text"] for n in names] == ["x1", "x2"]  # few, so always named
         assert_panels_inside(page, width, height)
         if name == "default":
             assert lab(page, "document.querySelectorAll('[data-panel=network] .val:not([hidden])')"

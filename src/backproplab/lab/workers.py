@@ -64,6 +64,7 @@ def welcome(session) -> dict:
             "compared_optimizers": list(COMPARED_OPTIMIZERS),
             "descent_functions": function_choices(),
             "presets": lab_config.DATASET_PRESETS,
+            "activation_presets": lab_config.ACTIVATION_PRESETS,
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),
             "lessons": lesson_catalogue(),

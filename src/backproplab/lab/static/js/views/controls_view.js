@@ -63,6 +63,7 @@ export function mountControls(root) {
       <div class="field"><label>Learning rate</label>
         <div class="slider"><input type="range" data-field="lr" min="-5" max="1" step="0.05" aria-label="learning rate (log scale)">
         <input type="number" data-role="lr" min="${limits.MIN_LR}" max="${limits.MAX_LR}" step="any" aria-label="learning rate"></div></div>
+      <div class="field" data-role="lr-note-field" hidden><span></span><span class="muted" data-role="lr-note" style="font-size: 12px"></span></div>
       <div class="field"><label>Batch size</label><input type="number" data-field="batch_size" min="1" max="${limits.MAX_BATCH_SIZE}"></div>
       <div class="field" title="L2 adds l2·Σp² (as weight decay), L1 adds l1·Σ|p| to the loss: both pull weights towards 0 against overfitting; L1 makes some exactly 0">
         <label>L2 · L1</label><div class="pair"><input type="number" data-field="l2" min="0" max="${limits.MAX_L2}" step="0.0001" aria-label="L2">
@@ -129,9 +130,18 @@ export function mountControls(root) {
   for (const name of ['noise', 'test_fraction', 'l2', 'l1']) {
     field(name).onchange = (e) => configure({ [name]: parseFloat(e.target.value) || 0 });
   }
-  for (const name of ['activation', 'loss', 'optimizer']) {
+  for (const name of ['loss', 'optimizer']) {
     field(name).onchange = (e) => configure({ [name]: e.target.value });
   }
+  // An activation comes with a learning rate it learns with (a deep ReLU net dies at tanh's
+  // 0.5); a note says why the rate changed until the rate or the activation changes again.
+  let lrNote = null;
+  field('activation').onchange = (e) => {
+    const activation = e.target.value;
+    const preset = choices.activation_presets?.[activation] ?? {};
+    lrNote = 'lr' in preset && preset.lr !== state.config.lr ? { activation, lr: preset.lr } : null;
+    configure({ activation, ...preset });
+  };
   field('early_stopping').onchange = (e) => configure({ early_stopping: e.target.checked });
   $('[data-action="restore-best"]').onclick = () => send('restore_best');
   field('lr').oninput = (e) => { $('[data-role="lr"]').value = lrText(10 ** e.target.value); };
@@ -185,6 +195,9 @@ export function mountControls(root) {
       ? 'The network has no hidden layer, so no hidden activation applies; add a layer to use one.'
       : 'The activation of every hidden layer.';
     field('lr').value = Math.log10(c.lr);
+    if (lrNote && (lrNote.activation !== c.activation || lrNote.lr !== c.lr)) lrNote = null;
+    $('[data-role="lr-note-field"]').hidden = !lrNote;
+    $('[data-role="lr-note"]').textContent = lrNote ? `lr ${lrText(c.lr)}: suited to ${c.activation.replace('_', ' ')}` : '';
     if (document.activeElement !== $('[data-role="lr"]')) $('[data-role="lr"]').value = lrText(c.lr);
     field('early_stopping').checked = c.early_stopping;
     const descent = c.mode === 'descent';  // the network is not trained in this mode

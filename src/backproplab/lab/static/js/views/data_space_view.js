@@ -17,6 +17,8 @@ const NS = 'http://www.w3.org/2000/svg';
 // a label's height below it, so no point label (drawn above and beside its point) reaches it.
 const CAPTION_BAND = 24;
 const LABEL_ROOM = 20;
+const LABEL_H = 14;     // a point label's box in the plot's units: its line, and
+const LABEL_CHAR = 8;   // a character's width (the labels are numbers up to "15"), a little generous
 const MAX_LABELS = 16;  // more points than this (digits) are told apart by colour alone
 const LIGHT = 0.45;     // how far the heatmap is mixed towards white, so points stand out
 
@@ -314,6 +316,7 @@ export function mountDataSpace(root) {
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
     const top = CAPTION_BAND + LABEL_ROOM;
     const bottom = HEIGHT - 12;
+    const placed = [];
     [...codePoints.children].forEach((g, i) => {
       const [x, y] = pts[i];
       const px = 20 + ((x - x0) / (x1 - x0 || 1)) * (WIDTH - 40);
@@ -324,14 +327,33 @@ export function mountDataSpace(root) {
       circle.setAttribute('cy', py.toFixed(1));
       circle.setAttribute('fill', rgb(classRgb(label)));
       if (!text) return;
-      const left = px > WIDTH - 40;  // near the right edge the label goes on the point's left
-      text.setAttribute('x', (left ? px - 7 : px + 7).toFixed(1));
-      text.setAttribute('y', (py - 5).toFixed(1));
-      text.setAttribute('text-anchor', left ? 'end' : 'start');
       text.textContent = String(label);
+      const spot = labelSpot(px, py, text.textContent.length, top, placed);
+      text.setAttribute('visibility', spot ? 'visible' : 'hidden');
+      if (!spot) return;
+      placed.push(spot);
+      text.setAttribute('x', (spot.end ? spot.x + spot.w : spot.x).toFixed(1));
+      text.setAttribute('y', (spot.y + LABEL_H - 2).toFixed(1));
+      text.setAttribute('text-anchor', spot.end ? 'end' : 'start');
     });
     codePlot.querySelector('[data-role="code-caption"]').textContent = units > 1
       ? `code units 1 and 2 of ${ae.code_size}` : `code unit 1 of ${ae.code_size}`;
+  }
+
+  // Where a point's label goes: above and to the right of it, else to its left (always left
+  // near the right edge), else below; a label that would touch one already placed is not
+  // drawn (a 1-unit code puts near points side by side: "3" and "2" read as "32").
+  function labelSpot(px, py, chars, top, placed) {
+    const w = chars * LABEL_CHAR;
+    const rightRoom = px + 7 + w <= WIDTH - 2;
+    const spots = [];
+    for (const y of [py - 5 - LABEL_H, py + 6]) {
+      if (rightRoom) spots.push({ x: px + 7, y, w, end: false });
+      spots.push({ x: px - 7 - w, y, w, end: true });
+    }
+    return spots.find((b) => b.x >= 2 && b.y >= top - LABEL_ROOM && b.y + LABEL_H <= HEIGHT
+      && !placed.some((o) => b.x < o.x + o.w + 2 && o.x < b.x + b.w + 2
+                             && b.y < o.y + LABEL_H && o.y < b.y + LABEL_H)) ?? null;
   }
 
   canvas.addEventListener('click', async (e) => {

@@ -70,7 +70,7 @@ export function mountDataset(root) {
     const start = s.view.page * PAGE;
     const end = Math.min(d.x.length, start + PAGE);
     const cell = (i, k, v) => (editable
-      ? `<td><input data-row="${i}" data-col="${k}" value="${v}" aria-label="row ${i} column ${k}"></td>`
+      ? `<td><input data-row="${i}" data-col="${k}" value="${cellText(v)}" data-value="${v}" title="${v}" aria-label="row ${i} column ${k}"></td>`
       : `<td>${fmt(v)}</td>`);
     // An input vector of up to 16 characters (the encoder's eight bits) is never cut; longer
     // ones share the room left with the reconstruction.
@@ -187,8 +187,12 @@ export function mountDataset(root) {
     if (!input) return;
     const i = Number(input.dataset.row);
     const tr = input.closest('tr');
-    const values = [...tr.querySelectorAll('input')].map((el) => parseFloat(el.value));
-    if (values.some((v) => !Number.isFinite(v))) return;
+    // A cell shows its value short (its title in full); the cells not typed in send their
+    // exact value, the one typed in what was typed.
+    const typed = parseFloat(input.value);
+    if (!Number.isFinite(typed)) return;
+    input.dataset.value = String(typed);
+    const values = [...tr.querySelectorAll('input')].map((el) => Number(el.dataset.value));
     const y = values.pop();
     send('set_row', { index: i, x: values, y });
   });
@@ -203,4 +207,13 @@ export function mountDataset(root) {
   on(['data', 'structure'], rows);
   on(['predictions'], predictionsSoon);
   on(['selected'], selection);
+}
+
+// An editable cell is about 6 characters wide: a value shows with 3 decimals at most (3
+// significant digits from 1 up, a tiny one as a power of ten); its title holds it in full.
+function cellText(v) {
+  const a = Math.abs(v);
+  if (a >= 1) return fmt(v, 3);
+  if (a !== 0 && a < 5e-4) return v.toExponential(0);
+  return String(Number(v.toFixed(3)));
 }

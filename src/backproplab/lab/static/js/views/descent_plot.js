@@ -6,6 +6,7 @@ import { CLASS_COLOURS, fmt } from '../palette.js';
 
 const PAD = { l: 58, r: 16, t: 12, b: 42 };
 const LEVELS = 14;  // contour lines between the lowest and highest log(1 + f)
+const END_RING = 7;  // the ring round a path's last point
 
 // "Nice" tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten.
 export function ticks(lo, hi, most = 8) {
@@ -167,11 +168,11 @@ function minima(ctx, result, f) {
     ctx.closePath();
     ctx.fill();
     ctx.stroke();
-    ctx.textAlign = px > f.left + f.width - 110 ? 'right' : 'left';
-    const dx = ctx.textAlign === 'right' ? -9 : 9;
     const where = m.at.map((v) => fmt(v, 3)).join(', ');
     const text = `${local ? `${m.kind} ` : ''}minimum (${where})`;
-    const [tx, ty] = [px + dx, py + (f.oneD ? 18 : -8)];
+    const { x: tx, y: ty, align } = minimumLabelAt(px, py, px > f.left + f.width - 110, f.oneD,
+                                                   f.top + f.height);
+    ctx.textAlign = align;
     ctx.strokeStyle = 'rgba(255,255,255,0.85)';  // a halo keeps the label readable on contours
     ctx.lineWidth = 3;
     ctx.strokeText(text, tx, ty);
@@ -179,6 +180,18 @@ function minima(ctx, result, f) {
     ctx.fillText(text, tx, ty);
   }
   ctx.restore();
+}
+
+// A minimum's label beside its star, clear of the ring a path that ends there draws round
+// its last point (radius END_RING, stroke 2.5): a 12 px label's box starts outside the ring's
+// square. Below the star for a curve (the curve rises either side), above it on contours;
+// never below the plot's ``bottom`` (beside the ring then, as it starts right of it).
+export function minimumLabelAt(px, py, nearRight, oneD, bottom) {
+  const clear = END_RING + 2.5;
+  const x = nearRight ? px - clear - 2 : px + clear + 2;
+  // The baseline; the text is ~12 px tall.
+  const y = oneD ? Math.min(py + clear + 12, bottom - 4) : py - clear - 4;
+  return { x, y, align: nearRight ? 'right' : 'left' };
 }
 
 // f at x on the drawn curve (its nearest sample), to place a 1-D minimum's marker on it.
@@ -213,7 +226,7 @@ export function drawPaths(ctx, results, f, k) {
     const last = pts.filter(Boolean).at(-1);
     if (last) {
       ctx.lineWidth = 2.5;
-      ctx.beginPath(); ctx.arc(f.X(last[0]), f.Y(last[1]), 7, 0, 2 * Math.PI); ctx.stroke();
+      ctx.beginPath(); ctx.arc(f.X(last[0]), f.Y(last[1]), END_RING, 0, 2 * Math.PI); ctx.stroke();
     }
   });
   ctx.restore();

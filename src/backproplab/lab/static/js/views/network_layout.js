@@ -5,6 +5,7 @@
 const TITLE_ROW = 14;
 const VALUE_ROW = 12;   // a value under its neuron: 10 px text and a gap
 const NAME_ROOM = 46;   // the input names ("sin x₁") left of the input column
+const NAME_ROW = 16;    // an input name's 14 px line and a gap: the least pitch of named inputs
 
 export function layout(structure, W, H) {
   const sizes = structure.sizes;
@@ -27,11 +28,13 @@ export function layout(structure, W, H) {
   const pitch = s + (showValues ? VALUE_ROW + 6 : Math.max(1, s * 0.25));
   const cols = sizes.map((n, c) => {
     const x = left + s / 2 + c * (columns > 1 ? (W - left - right - s) / (columns - 1) : 0);
-    const p = Math.min(room / n, pitch * 1.6);
+    // Named inputs are few: they stand at least a name's height apart, however small the
+    // neurons, so their names are always shown.
+    const p = Math.min(room / n, Math.max(pitch * 1.6, c === 0 && inputNames ? NAME_ROW : 0));
     const mid = top + room / 2 - (showValues ? VALUE_ROW / 2 : 0);
     return { x, ys: Array.from({ length: n }, (_, j) => mid + (j - (n - 1) / 2) * p) };
   });
-  return { s, cols, showValues, inputNames: inputNames && s >= 8, thickness: Math.min(1, 0.25 + s / 30),
+  return { s, cols, showValues, inputNames, thickness: Math.min(1, 0.25 + s / 30),
            titles: titles(structure, cols, W, autoencoder) };
 }
 

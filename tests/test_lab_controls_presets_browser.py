@@ -1,0 +1,59 @@
+"""What the controls and the table show in a real browser: choosing an activation sets the
+learning rate suited to it (and says so), and a dataset's cells hold short numbers."""
+
+import pytest
+
+from backproplab.lab.config import ACTIVATION_PRESETS, LabConfig
+from tests import test_lab_browser as base
+from tests.test_lab_browser import lab, open_lab, shot
+
+# The browser, the server and the page of test_lab_browser, shared rather than copied.
+browser, lab_url, page = base.browser, base.lab_url, base.page
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_choosing_relu_sets_its_learning_rate_and_a_typed_rate_is_kept(browser, lab_url, size):
+    context, page, errors = open_lab(browser, lab_url, *size)
+    relu_lr = ACTIVATION_PRESETS["relu"]["lr"]
+    assert relu_lr != LabConfig().lr
+    page.select_option('[data-field="activation"]', "relu")
+    page.wait_for_function(f"window.__lab.state.config.activation === 'relu' && "
+                           f"window.__lab.state.config.lr === {relu_lr}")
+    note = page.locator('[data-role="lr-note"]')
+    note.wait_for(state="visible")  # the views draw on the next animation frame
+    assert float(page.locator('input[data-role="lr"]').input_value()) == relu_lr
+    assert note.inner_text() == f"lr {relu_lr:g}: suited to relu"
+    shot(page, f"activation-preset-{size[0]}x{size[1]}")
+    page.locator('input[data-role="lr"]').fill("0.02")
+    page.locator('input[data-role="lr"]').dispatch_event("change")
+    page.wait_for_function("window.__lab.state.config.lr === 0.02")
+    note.wait_for(state="hidden")
+    page.select_option('[data-field="loss"]', "mse")
+    page.wait_for_function("window.__lab.state.config.loss === 'mse'")
+    assert lab(page, "s.config.lr") == 0.02
+    context.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_dataset_cells_show_short_values_and_send_exact_edits(browser, lab_url, size):
+    context, page, errors = open_lab(browser, lab_url, *size)
+    page.goto(lab_url + "?dataset=circles&points=200&noise=0.05&test_fraction=0.3&batch_size=16")
+    page.wait_for_function("window.__lab.state.data?.x.length === 200 && "
+                           "document.querySelector('input[data-row]') !== null")
+    cells = page.eval_on_selector_all('input[data-row]', """els => els.map((e) => ({
+        value: e.value, title: e.title, cut: e.scrollWidth > e.clientWidth}))""")
+    x = lab(page, "s.data.x")
+    assert all(not c["cut"] for c in cells), [c for c in cells if c["cut"]][:3]
+    assert all(len(c["value"]) <= 7 for c in cells), cells[:3]
+    assert float(cells[0]["title"]) == x[0][0]
+    shot(page, f"dataset-cells-{size[0]}x{size[1]}")
+    y0, x01 = lab(page, "s.data.y[0]"), x[0][1]
+    cell = page.locator('input[data-row="0"][data-col="0"]')
+    cell.fill("0.25")
+    cell.dispatch_event("change")
+    page.wait_for_function("window.__lab.state.data.x[0][0] === 0.25")
+    assert lab(page, "s.data.x[0]") == [0.25, x01]  # the other cell's exact value
+    assert lab(page, "s.data.y[0]") == y0
+    context.close()
+    assert errors == []
