@@ -5,8 +5,10 @@ into fresh memory: a step of a 784-512-512-10 MLP at batch 256 streams through ~
 buffers, more than the caches hold, where eager mode's allocator hands the memory of a
 freed temporary to the next one while it is still in cache. Here, as XLA's buffer
 assignment does, a temporary whose last reader has run lends its memory to one written
-later, of the same size and dtype. Only where a value lies changes, with its strides kept,
-so every operation computes the same bits.
+later, of the same size and dtype; an elementwise ufunc whose operand dies with it writes over
+that operand (NumPy's temporary elision does the same for ``g * mask`` in eager code). Only
+where a value lies changes, with its strides kept, so every operation computes the same
+bits.
 """
 
 import numpy
@@ -50,16 +52,38 @@ def reuse_buffers(kept: list, arrays: list, live_roots: set, pinned: set) -> int
                 r, views.get(key, ()), live_roots, pinned):
             starts.setdefault(i, []).append(r)
             ends.setdefault(last[key], []).append(r)
-    free, moved = {}, 0
+    free, moved, given = {}, 0, set()
     for i in range(len(kept)):
+        dying = {id(r) for r in ends.get(i, ())}
         for r in starts.get(i, ()):
+            operand = _in_place(kept[i], r, dying - given)
             pool = free.get(_size(r))
-            if pool:
+            if operand is not None:  # elementwise: the result overwrites its dying operand
+                _move(r, views.get(id(r), ()), _raw(operand._buf))
+                given.add(id(operand))
+            elif pool:
                 _move(r, views.get(id(r), ()), pool.pop())
-                moved += 1
+            else:
+                continue
+            moved += 1
         for r in ends.get(i, ()):
-            free.setdefault(_size(r), []).append(_raw(r._buf))
+            if id(r) not in given:
+                free.setdefault(_size(r), []).append(_raw(r._buf))
     return moved
+
+
+def _in_place(op, out, dying):
+    """An operand of elementwise ``op`` that dies there and lies exactly as its result
+    ``out`` would (shape, dtype, strides): NumPy computes such a ufunc in place correctly."""
+    if not (op.kind == "ufunc" and type(op.fn) is numpy.ufunc and op.fn.signature is None
+            and not op.kwargs and len(op.outs) == 1 and op.outs[0] is out):
+        return None
+    for a in op.args:
+        if isinstance(a, TracedArray) and a is a._root and id(a) in dying and (
+                a._buf.shape == out._buf.shape and a._buf.dtype == out._buf.dtype and
+                a._buf.strides == out._buf.strides):
+            return a
+    return None
 
 
 def _movable(r, views, live_roots, pinned) -> bool:
