@@ -9,7 +9,11 @@ Targets (issue "Learning stack"), eager: >= 2x PyTorch's steps/s on (a) and (b),
 and (d), within 2x of hand-written NumPy on all four. Targets (issue 13, bp.compile):
 compiled >= 1x JAX jit on (a) and (b), >= 1x hand-written NumPy on (c), >= 0.95x the best of
 PyTorch and NumPy on (d). The compiled step is first checked to give bit for bit the eager
-step's weights. JAX (the ``bench`` extra) is skipped with a note when it is not installed.
+step's weights. JAX (the ``bench`` extra) is skipped with a note when it is not installed;
+it is timed as it runs and again with all its threads on one CPU (its asynchronous dispatch
+can use a second core the NumPy-based steps cannot; see one_core.py). Every implementation
+reads ready-made batches (no data preparation in the timed loop); the hand-written NumPy step
+computes the gradient only, not the loss value the others return.
 The implementations are timed in turns, in many short batches, each keeping its fastest
 (see timing.interleaved_seconds), so the ratios hold on a shared machine even though the
 absolute numbers swing.
@@ -17,6 +21,7 @@ absolute numbers swing.
 Run: python benchmarks/bench_training.py
 """
 
+import contextlib
 import itertools
 import json
 import os
@@ -25,6 +30,7 @@ import sys
 
 import numpy as np
 
+import one_core
 from timing import interleaved_seconds, table, torch_or_none
 
 # name -> (layer sizes, hidden activation, output activation, loss, batch size, samples)
@@ -346,11 +352,12 @@ def main() -> None:
     torch = torch_or_none()
     jax = jax_or_none()
     blas = blas_limiter_or_none()
+    jax_threads = one_core.JaxThreads() if jax is not None and one_core.available() else None
     rows = [["case", "bp steps/s", "torch steps/s", "numpy steps/s", "bp/torch", "bp/numpy",
              "torch target", "numpy target (>= 0.5x)"]]
-    compiled_rows = [["case", "compiled steps/s", "jax jit steps/s", "compiled/eager",
-                      "compiled/jax", "compiled/numpy", "compiled/best(torch,numpy)",
-                      "issue 13 target"]]
+    compiled_rows = [["case", "compiled steps/s", "jax jit steps/s", "jax 1 core",
+                      "compiled/eager", "compiled/jax", "compiled/jax 1 core", "compiled/numpy",
+                      "compiled/best(torch,numpy)", "issue 13 target"]]
     for name, case in CASES.items():
         sizes, _, _, loss, batch, n = case
         weights, x, y = make_case(sizes, loss, n)
@@ -374,16 +381,21 @@ def main() -> None:
             fns["torch2"] = _with_threads(torch, 2, torch_step)
             fns["torch1"] = _with_threads(torch, 1, torch_step)
         if jax is not None:
-            drift = check_jax_math(jax, case)
+            with jax_threads or contextlib.nullcontext():  # the threads JAX starts
+                drift = check_jax_math(jax, case)
+                step_jax, sync, _ = jax_stepper(jax, *case[:4], weights, x, y, batch)
+                step_jax()
+                sync()
             if drift > 1e-4:
                 raise SystemExit(f"{name}: JAX and NumPy disagree by {drift:g} after 5 steps")
-            step_jax, sync, _ = jax_stepper(jax, *case[:4], weights, x, y, batch)
             fns["jax"] = (step_jax, sync)
+            if jax_threads is not None:  # the same step with its caller on JAX's CPU
+                fns["jax_1core"] = jax_threads.on_one_core(step_jax, sync)
         best = interleaved_seconds(fns)
         t_bp, t_c, t_np = (min(best.get(k + "2"), best.get(k + "1", float("inf")))
                            for k in ("bp", "compiled", "numpy"))
         t_torch = min(best["torch2"], best["torch1"]) if torch is not None else None
-        t_jax = best.get("jax")
+        t_jax, t_jax1 = best.get("jax"), best.get("jax_1core")
         want = 2.0 if name.startswith(("(a)", "(b)")) else 1.0
         rows.append([
             name, f"{1 / t_bp:,.0f}", "n/a" if t_torch is None else f"{1 / t_torch:,.0f}",
@@ -394,13 +406,17 @@ def main() -> None:
         best = t_np if t_torch is None else min(t_np, t_torch)
         if name.startswith(("(a)", "(b)")):
             target = "n/a (no jax)" if t_jax is None else "vs jax " + _verdict(t_jax / t_c, 1.0)
+            if t_jax1 is not None:
+                target += ", 1 core " + _verdict(t_jax1 / t_c, 1.0).split()[0]
         elif name.startswith("(c)"):
             target = "vs numpy " + _verdict(t_np / t_c, 1.0)
         else:
             target = "vs best " + _verdict(best / t_c, 0.95)
         compiled_rows.append([
             name, f"{1 / t_c:,.0f}", "n/a" if t_jax is None else f"{1 / t_jax:,.0f}",
-            f"{t_bp / t_c:.2f}x", "n/a" if t_jax is None else f"{t_jax / t_c:.2f}x",
+            "n/a" if t_jax1 is None else f"{1 / t_jax1:,.0f}", f"{t_bp / t_c:.2f}x",
+            "n/a" if t_jax is None else f"{t_jax / t_c:.2f}x",
+            "n/a" if t_jax1 is None else f"{t_jax1 / t_c:.2f}x",
             f"{t_np / t_c:.2f}x", f"{best / t_c:.2f}x", target,
         ])
     print(table(rows))
@@ -408,6 +424,9 @@ def main() -> None:
     print(table(compiled_rows))
     if jax is None:
         print("JAX is not installed (pip install 'backproplab[bench]'): its column is skipped")
+    else:
+        print("jax 1 core: the same jitted step with JAX's threads and its caller on one CPU "
+              "(its asynchronous dispatch can keep a second core busy; see one_core.py)")
     if blas is None:
         print("threadpoolctl is not installed: NumPy's BLAS was timed at its default threads")
     impls = ("backproplab", "bp-compiled", "numpy") + (("torch",) if torch is not None else ())

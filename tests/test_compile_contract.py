@@ -225,6 +225,35 @@ def test_a_returned_loss_is_a_copy_that_later_steps_do_not_change():
     assert len(set(values)) == 6  # training moves the loss; each step kept its own value
 
 
+def test_a_step_returning_a_dict_of_a_list_a_number_and_a_constant_replays_each():
+    def make(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = nn.MSELoss()(out, y)
+            loss.backward()
+            opt.step()
+            return {"loss": loss, "parts": [out.array, loss * 2], "lr": opt.param_groups[0][
+                "lr"], "tag": "mse"}
+        return step
+
+    runs = []
+    for compiled in (False, True):
+        model, opt, _ = _setup()
+        step = make(model, opt)
+        runs.append(bp.compile(step) if compiled else step)
+    eager, compiled = runs
+    x, y = _data(4)
+    for _ in range(6):
+        a, b = eager(x, y), compiled(x, y)
+        assert set(a) == set(b) and a["tag"] == b["tag"] == "mse" and a["lr"] == b["lr"]
+        assert a["loss"].item() == b["loss"].item()
+        assert type(b["parts"]) is list and type(b["parts"][0]) is np.ndarray
+        assert np.array_equal(a["parts"][0], b["parts"][0])
+        assert a["parts"][1].item() == b["parts"][1].item()
+    assert compiled.stats["replays"] >= 3
+
+
 def test_bad_arguments_to_compile():
     with pytest.raises(TypeError, match="expected a function"):
         bp.compile(3)

@@ -61,3 +61,47 @@ def test_relu_mask_is_a_float_mask_and_replays_eager_bits():
     _assert_same_run(m1, eager, m2, compiled)
     masks = [row for row in compiled.tape.rows() if row["op"] == "greater"]
     assert masks and all(row["dtype"] == "float32" for row in masks)
+
+
+def _edge_logits(dtype):
+    """(4, 8) inputs: NaN, ±0, ±inf and the smallest subnormal in columns of their own, so a
+    NaN poisons only its own column's parameter."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 8)).astype(dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    x[:, 0] = [np.nan, 1.0, -np.nan, 2.0]
+    x[:, 1] = [-0.0, 0.0, -0.0, 1.0]
+    x[:, 2] = [np.inf, -np.inf, 3.0, -3.0]
+    x[:, 3] = [tiny, -tiny, 0.0, -0.0]
+    y = (rng.random((4, 8)) > 0.5).astype(dtype)
+    return bp.tensor(x), bp.tensor(y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("head", ["sigmoid-mse", "bce-logits"])
+def test_sigmoid_step_from_heaviside_gives_eager_bits_at_nan_zero_and_inf(head, dtype):
+    def make():
+        scale = nn.Parameter(bp.tensor(np.ones(8, dtype)))
+        opt = bp.optim.SGD([scale], lr=0.1)
+        loss_fn = nn.BCEWithLogitsLoss() if head == "bce-logits" else nn.MSELoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            z = x * scale
+            loss = loss_fn(z if head == "bce-logits" else z.sigmoid(), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return scale, step
+
+    (s1, eager), (s2, step) = make(), make()
+    compiled = bp.compile(step)
+    x, y = _edge_logits(dtype)
+    with np.errstate(all="ignore"):
+        for _ in range(8):
+            assert same_bits(eager(x, y).array, compiled(x, y).array)
+            assert same_bits(s1.array, s2.array) and same_bits(s1.grad.array, s2.grad.array)
+    assert compiled.stats["replays"] >= 5
+    ops = [row["op"] for row in compiled.tape.rows()]
+    assert "heaviside" in ops and "greater_equal" not in ops

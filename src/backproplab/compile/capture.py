@@ -245,34 +245,33 @@ class Capture:
                 epilogue.append(("grad", t, g))
 
     def _output(self, result, live):
-        """The value the trace call returns, and a function giving it after a replay."""
+        """The value the trace call returns, and how a replay makes it (see Replay._output):
+        ("tensor" | "array", buffer) for a detached copy of a buffer, ("cell", i) for a number,
+        ("seq", type, parts), ("dict", [(key, part)]) or ("value", constant)."""
         if isinstance(result, Tensor) and isinstance(result.array, TracedArray):
             buf = result.array._buf
             live.add(id(result.array._root))
             self.returned.add(id(buf))
-            return Tensor._make(buf.copy(), False, None), lambda: Tensor._make(
-                buf.copy(), False, None)
+            return Tensor._make(buf.copy(), False, None), ("tensor", buf)
         if isinstance(result, TracedArray):
             buf = result._buf
             live.add(id(result._root))
             self.returned.add(id(buf))
-            return buf.copy(), buf.copy
+            return buf.copy(), ("array", buf)
         if isinstance(result, TracedScalar):
-            cell = result.id
-            return result.value, lambda: self.tape.cells[cell]
+            return result.value, ("cell", result.id)
         if type(result) is tuple or type(result) is list:
             parts = [self._output(r, live) for r in result]
-            kind = type(result)
-            return kind(p[0] for p in parts), lambda: kind(p[1]() for p in parts)
+            return type(result)(p[0] for p in parts), ("seq", type(result), [p[1] for p in parts])
         if type(result) is dict:
             parts = {k: self._output(v, live) for k, v in result.items()}
             return ({k: p[0] for k, p in parts.items()},
-                    lambda: {k: p[1]() for k, p in parts.items()})
+                    ("dict", [(k, p[1]) for k, p in parts.items()]))
         if not (isinstance(result, Tensor) or result is None or _is_number(result) or (
                 isinstance(result, (str, bool)))):
             self.error = (f"bp.compile: a compiled step may return tensors, numbers and tuples "
                           f"or dicts of them, not {type(result).__name__}")
-        return result, lambda: result
+        return result, ("value", result)
 
 
 def _is_number(v) -> bool:

@@ -27,7 +27,7 @@ class Replay:
         self._ns = {"MISS": MISS, "copyto": numpy.copyto, "errstate": numpy.errstate,
                     "grad_state": _grad_state,
                     "clock": _function._InplaceClock, "tape": tape, "cells": tape.cells,
-                    "output": template}
+                    "make": Tensor._make}
         lines = ["def replay(args):"]
         lines += self._signature(signature, modules)
         lines += self._checks(checks)
@@ -47,7 +47,7 @@ class Replay:
                     lines.append(f"    with errstate(**{self._bind(err)}):")
             lines.append(("    " if err is not None else "") + self._call(f, a, tape))
         lines += self._epilogue(tape.epilogue)
-        lines.append("    return output()")
+        lines.append(f"    return {self._output(template)}")
         self.source = "\n".join(lines)
         exec(self.source, self._ns)
         self.replay = self._ns["replay"]
@@ -145,8 +145,8 @@ class Replay:
             kind = item[0]
             if kind == "grad":
                 lines.append(f"    {self._bind(item[1])}.grad = {self._arg(item[2])}")
-            elif kind == "bump":
-                lines.append(f"    {self._bind(item[1])}._version += {item[2]}")
+            elif kind == "bump":  # the version counter itself, not the property around it
+                lines.append(f"    {self._bind(item[1])}._counter[0] += {item[2]}")
             elif kind == "tick":
                 lines.append(f"    clock.tick += {item[1]}")
             elif kind == "copy":
@@ -158,6 +158,25 @@ class Replay:
             else:
                 lines.append(f"    {self._bind(item[1])}[{item[2]!r}] = cells[{item[3]}]")
         return lines
+
+
+    def _output(self, spec) -> str:
+        """The expression making the step's return value (see Capture._output): each tensor
+        a detached copy of its buffer, written out instead of called through closures."""
+        kind = spec[0]
+        if kind == "tensor":
+            return f"make({self._bind(spec[1])}.copy(), False, None)"
+        if kind == "array":
+            return f"{self._bind(spec[1])}.copy()"
+        if kind == "cell":
+            return f"cells[{spec[1]}]"
+        if kind == "seq":
+            parts = "".join(f"{self._output(p)}, " for p in spec[2])
+            return f"[{parts}]" if spec[1] is list else f"({parts})"
+        if kind == "dict":
+            return "{" + ", ".join(f"{self._bind(k)}: {self._output(p)}"
+                                   for k, p in spec[1]) + "}"
+        return self._bind(spec[1])
 
 
 def _own_name(obj, taken):

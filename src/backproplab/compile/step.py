@@ -37,7 +37,7 @@ from backproplab.autograd.grad_mode import _state as _grad_state
 from backproplab.compile.capture import Capture
 from backproplab.compile.codegen import MISS, Replay
 from backproplab.compile.discovery import reachable
-from backproplab.compile.recorder import CompileError, tracing
+from backproplab.compile.recorder import CompileError, _routing, tracing
 from backproplab.compile.recorder import _local as _thread
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
 from backproplab.tensor import Tensor
@@ -93,21 +93,22 @@ class CompiledStep:
         self.names = {id(p): name for m in roots for name, p in m.named_parameters()}
         self._cache = {}  # signature -> list of _Variant, oldest first (least recently used)
         self._last = None
-        self.stats = {"traces": 0, "replays": 0, "eager": 0}
+        self._traces = self._replays = self._eager = 0
 
     def __call__(self, *args):
         last = self._last
-        if last is not None and not anomaly.state.enabled and _thread.recorder is None:
+        if last is not None and not anomaly.state.enabled and (
+                not _routing["depth"] or _thread.recorder is None):  # no trace (in this thread)
             try:  # the common case, the last call's signature, without another frame
                 result = last.replay(args)
             except DataGuardMiss:
-                self.stats["eager"] += 1
+                self._eager += 1
                 return self.fn(*args)
             if result is not MISS:
-                self.stats["replays"] += 1
+                self._replays += 1
                 return result
         elif anomaly.state.enabled or self.eager_reason is not None or tracing():
-            self.stats["eager"] += 1  # inside another trace, this step becomes part of it
+            self._eager += 1  # inside another trace, this step becomes part of it
             return self.fn(*args)
         key = self._signature(args)
         variants = self._cache.get(key)
@@ -124,11 +125,16 @@ class CompiledStep:
         try:
             result = variant.replay(args)
         except DataGuardMiss:
-            self.stats["eager"] += 1
+            self._eager += 1
             return self.fn(*args)
         if result is not MISS:
-            self.stats["replays"] += 1
+            self._replays += 1
         return result
+
+    @property
+    def stats(self) -> dict:
+        """How many calls were traced, replayed and run eagerly (a snapshot)."""
+        return {"traces": self._traces, "replays": self._replays, "eager": self._eager}
 
     @property
     def tape(self):
@@ -155,7 +161,7 @@ class CompiledStep:
         if variants is not None:
             candidate = next((v for v in variants if not v.verified and v.matches()), None)
         capture = Capture(self.modules, self.optimizers, self.names).run(self.fn, args)
-        self.stats["traces"] += 1
+        self._traces += 1
         for opt in capture.optimizers:
             if opt not in self.optimizers:
                 self.optimizers.append(opt)

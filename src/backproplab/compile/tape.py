@@ -18,6 +18,7 @@ import numpy
 from backproplab.compile.flat import flatten_grads, fuse_update
 from backproplab.compile.forms import cheaper_forms
 from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
+from backproplab.compile.memory import reuse_buffers
 from backproplab.compile.optimize import (
     as_operand,
     eliminate_common,
@@ -52,12 +53,13 @@ class Tape:
         self.kept = _live_ops(cheaper_forms(eliminate_common(share_scalars(fold_constants(ops))),
                                            arrays, live_roots), live_roots)
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
-        self.kept, moved = fuse_update(self.kept, arrays, {*pinned, *(
-            id(item[2]) for item in epilogue if item[0] == "copy")})
+        pinned = {*pinned, *(id(item[2]) for item in epilogue if item[0] == "copy")}
+        self.kept, moved = fuse_update(self.kept, arrays, pinned)
         for item in epilogue:  # a gradient moved into the flat buffer: its tensor follows
             if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
                 item[2].array = moved[id(item[2].array)]
-        flatten_grads(epilogue, arrays, set(pinned))
+        flatten_grads(epilogue, arrays, pinned)
+        self.reused = reuse_buffers(self.kept, arrays, live_roots, pinned)
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
         self.errs = []  # per program entry: the errstate to replay it under, or None
@@ -237,10 +239,11 @@ class Tape:
 
     def __str__(self) -> str:
         d = self.to_dict()
-        nbytes = sum(t._buf.nbytes for t in self._arrays if t._kind == "result")
+        memory = {_address(t._buf): t._buf.nbytes for t in self._arrays if t._kind == "result"}
         lines = [f"tape: {d['replayed']} operations replayed ({d['recorded']} recorded, "
                  f"{d['recorded'] - d['kept']} unused dropped), {d['buffers']} buffers "
-                 f"({nbytes / 1024:.1f} KiB)"]
+                 f"({sum(memory.values()) / 1024:.1f} KiB; {self.reused} of them in the "
+                 "memory of one no longer needed)"]
         phase = None
         for op in self.kept:
             if op.kind not in ("declare", "read") and op.phase != phase:
@@ -339,6 +342,10 @@ def _call_into(fn, kw, outs, computed):
         for i in computed:
             numpy.copyto(outs[i], result[i])
     return _named(run_many, f"{getattr(fn, '__name__', 'call')}_into")
+
+
+def _address(a) -> int:
+    return a.__array_interface__["data"][0]
 
 
 def _named(fn, name: str):
