@@ -7,6 +7,7 @@ reconstructions as base64 float32s.
 """
 
 import base64
+import functools
 import math
 
 import numpy
@@ -24,12 +25,20 @@ def _float32_bytes(values: numpy.ndarray) -> str:
 
 
 def grid_points(extent: list[float], size: int) -> numpy.ndarray:
-    """Cell centres of a size×size grid over [xmin, xmax]×[ymin, ymax], row 0 at the top."""
+    """Cell centres of a size×size grid over [xmin, xmax]×[ymin, ymax], row 0 at the top
+    (read-only: the same array is handed out for the same grid, made once per extent)."""
+    return _grid_points(tuple(extent), size)
+
+
+@functools.lru_cache(maxsize=2 * limits.MAX_SESSIONS)
+def _grid_points(extent: tuple[float, ...], size: int) -> numpy.ndarray:
     x0, x1, y0, y1 = extent
     xs = x0 + (numpy.arange(size) + 0.5) * (x1 - x0) / size
     ys = y1 - (numpy.arange(size) + 0.5) * (y1 - y0) / size
     gx, gy = numpy.meshgrid(xs, ys)
-    return numpy.stack([gx.ravel(), gy.ravel()], axis=1).astype(numpy.float32)
+    points = numpy.stack([gx.ravel(), gy.ravel()], axis=1).astype(numpy.float32)
+    points.flags.writeable = False
+    return points
 
 
 def heatmaps(network, points) -> tuple[dict, dict]:
