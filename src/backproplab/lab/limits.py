@@ -44,10 +44,17 @@ HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
 HEATMAP_TIME_SHARE = 0.5
-"""Most of a connection's time spent computing a frame's slow part — the data space, the neuron
-maps and the table's predictions: a 6×32 network's take ~60 ms, so they refresh about 8 times
-a second while the frames between carry the status, weights and history at up to
-MAX_FRAMES_PER_SECOND."""
+"""Most of a worker's time spent computing frames' slow parts — the data space, the neuron
+maps, the table's predictions and the selected row's pass — for all the sessions playing on
+it: a lone 6×32 network's take ~15 ms, so they refresh about 30 times a second; with n
+sessions playing each one's waits n times its cost over this share (16 moons 2-16-16-1
+sessions on a worker: ~9 a second), while the frames between carry the status, weights and
+history at up to MAX_FRAMES_PER_SECOND."""
+
+WORKER_HEALTH_SHARE = 0.1
+"""Most of a worker's time spent on the health checks of all the sessions playing on it: each
+session's check waits at least its cost × sessions / this share (and at least
+GRADIENT_HEALTH_SECONDS)."""
 
 NEURON_MAP_SIZE = 20
 """Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd

@@ -85,8 +85,10 @@ class FrameSource:
         self.failed = False
         """True when the last frame could not be built."""
 
-    def next_text(self) -> str | None:
-        """The next frame, or None when nothing changed (or it could not be built)."""
+    def next_text(self, sharing: int = 1) -> str | None:
+        """The next frame, or None when nothing changed (or it could not be built);
+        ``sharing``: the sessions playing on this worker (the tracker's ``sharing``)."""
+        self.tracker.sharing = sharing
         try:
             with numpy.errstate(over="ignore", invalid="ignore"):
                 frame = self.tracker.build(self.session)
@@ -269,7 +271,7 @@ class Worker:
         everything, ``FRAME_RETRY_SECONDS`` later, and the other sessions' frames go on."""
         seat, now = self.seats[sid], self.clock()
         version = seat.session.version
-        text = seat.frames.next_text()
+        text = seat.frames.next_text(sum(s.session.playing for s in self.seats.values()))
         if seat.frames.failed:
             seat.last_frame = now + FRAME_RETRY_SECONDS
             return
