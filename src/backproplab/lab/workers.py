@@ -148,10 +148,12 @@ class Seat:
 
     def sent(self, now: float) -> None:
         """A frame left: the next may go at the max rate, and is owed one period on (late
-        frames catch up by half a period at most, so the rate is kept without bursts)."""
+        frames catch up by half a period at most, so the rate is kept without bursts; frames
+        beyond the owed ones earn no credit, so a page that had 40 a second alone is still
+        owed 10 a second once others share its worker)."""
         period = 1.0 / MIN_FRAMES_PER_SECOND
         self.last_frame, self.awaiting_send = now, True
-        self.owed_at = max(self.owed_at + period, now + period / 2)
+        self.owed_at = min(max(self.owed_at + period, now + period / 2), now + period)
 
 
 class Worker:
