@@ -6,8 +6,8 @@ and sends nothing when nothing changed.
 
 What a frame costs is kept small, since a playing session sends up to 30 a second:
 
-* the *slow part* — the data space, every neuron's map, the table's predictions and the
-  selected row's pass, forward passes over every grid cell and every row — is computed at
+* the *slow part* — the data space, every neuron's map, the predictions of the table page
+  on show and the selected row's pass, forward passes over every grid cell — is computed at
   most ``HEATMAP_TIME_SHARE`` of the time; the frames between carry the status, weights and
   history;
 * the gradient panel's health check (``bp.explain.gradient_health``, a forward and backward
