@@ -149,3 +149,12 @@ def test_dead_relu_and_vanishing_flags_reach_the_frames_while_playing():
     with bp.no_grad():  # the unit is dead on xor's every input, as the flag says
         net = relu.network.layers[0][0](bp.from_numpy(relu._x)).array
     assert (net[:, 2] <= 0).all()
+
+
+def test_the_initialisation_text_follows_a_new_network():
+    session, tracker = Session(), FrameTracker()
+    first = tracker.build(session)["gradients"]["init"]
+    session.configure(session.config.updated({"activation": "relu"}))
+    now = tracker.build(session)["gradients"]["init"]
+    assert now == gradients.initialisation(session.network) != first
+    assert "Kaiming" in now and "Kaiming" not in first

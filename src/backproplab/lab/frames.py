@@ -43,6 +43,8 @@ class FrameTracker:
         """When the next health check may run while training plays."""
         self._health: tuple[tuple, dict] | None = None
         """The last health check: the (weights, data) versions it read, and its numbers."""
+        self._init: tuple = (None, None)
+        """The network the initialisation text was written for, and that text."""
         self.sharing = 1
         """Sessions playing on the worker that builds these frames (itself included): their
         slow parts and health checks share the worker's time."""
@@ -118,8 +120,10 @@ class FrameTracker:
             cost = self._clock() - now
             self._health_due_at = now + max(limits.GRADIENT_HEALTH_SECONDS,
                                             cost * self.sharing / limits.WORKER_HEALTH_SHARE)
+        if self._init[0] is not session.network:  # fixed for a network: made once
+            self._init = session.network, initialisation(session.network)
         return {"norms": layer_norms(session.network), "norms_at_step": session.step_count,
-                **self._health[1], "init": initialisation(session.network)}
+                **self._health[1], "init": self._init[1]}
 
     def space_due(self, session) -> float | None:
         """When the slow part or the health check left out of the last frame (computed too

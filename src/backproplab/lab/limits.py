@@ -51,10 +51,11 @@ sessions playing each one's waits n times its cost over this share (16 moons 2-1
 sessions on a worker: ~9 a second), while the frames between carry the status, weights and
 history at up to MAX_FRAMES_PER_SECOND."""
 
-WORKER_HEALTH_SHARE = 0.1
+WORKER_HEALTH_SHARE = 0.05
 """Most of a worker's time spent on the health checks of all the sessions playing on it: each
 session's check waits at least its cost × sessions / this share (and at least
-GRADIENT_HEALTH_SECONDS)."""
+GRADIENT_HEALTH_SECONDS): 16 XOR sessions on a worker (~1 ms a check) get ~3 checks a second
+each instead of 4, the frames between carry the norms of the current step."""
 
 NEURON_MAP_SIZE = 20
 """Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd
