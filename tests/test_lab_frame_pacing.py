@@ -1,7 +1,8 @@
 """Frames under a classroom's load: the slow parts and health checks of all the sessions playing
-on one worker share its time (``HEATMAP_TIME_SHARE``, ``WORKER_HEALTH_SHARE``), so each is
-spread further apart the more sessions play, while every frame still carries the current
-status, weights and history; a newly chosen row is shown at once."""
+on one worker share its time (``WORKER_SLOW_SHARE``, ``WORKER_HEALTH_SHARE``; a lone session's
+slow part has ``HEATMAP_TIME_SHARE``), so each is spread further apart the more sessions play,
+while every frame still carries the current status, weights and history; a newly chosen row is
+shown at once."""
 
 import pytest
 
@@ -38,7 +39,9 @@ def test_a_sessions_slow_part_waits_its_cost_times_the_sessions_playing_over_the
     session, tracker, now = _timed(monkeypatch, slow_seconds=0.01)
     tracker.sharing = sharing
     assert "space" in tracker.build(session)
-    gap = 0.01 * sharing / limits.HEATMAP_TIME_SHARE  # 20 ms alone, 320 ms among 16
+    # 20 ms alone, ~1.07 s among 16
+    gap = 0.01 * (1 / limits.HEATMAP_TIME_SHARE if sharing == 1
+                  else sharing / limits.WORKER_SLOW_SHARE)
     session.step("batch")
     now[0] = gap * 0.9
     frame = tracker.build(session)  # too soon: everything but the slow part

@@ -15,8 +15,8 @@ What a frame costs is kept small, since a playing session sends up to 30 a secon
   for every change when it does not; the frame says which step it describes;
 * under a classroom's load the two are spread further apart, gracefully: the slow parts of
   all the sessions playing on one worker (``sharing``, which the worker sets) take at most
-  ``HEATMAP_TIME_SHARE`` of its time, their health checks ``limits.WORKER_HEALTH_SHARE``; a
-  frame still goes out with the current status, weights and history whenever it is due;
+  ``WORKER_SLOW_SHARE`` of its time, their health checks ``WORKER_HEALTH_SHARE``; a frame
+  still goes out with the current status, weights and history whenever it is due;
 * weights, gradients and last updates travel as the engine's float32 bytes (base64), exact
   and a quarter of the JSON text, which also took longer to write than to compute.
 """
@@ -36,9 +36,10 @@ class FrameTracker:
         self._sent: dict = {}
         self._clock = clock
         self._space_due_at = 0.0
-        """When the slow part (data space, neuron maps, predictions) may next be computed: a
-        big network's costs tens of milliseconds, so it is computed at most
-        ``HEATMAP_TIME_SHARE`` of the time and the frames between carry everything else."""
+        """When the slow part (data space, neuron maps, predictions, selected row) may next be
+        computed: a big network's costs ~10 ms, so it is computed at most
+        ``HEATMAP_TIME_SHARE`` of the time (under load less) and the frames between carry
+        everything else."""
         self._health_due_at = float("-inf")
         """When the next health check may run while training plays."""
         self._health: tuple[tuple, dict] | None = None
@@ -139,14 +140,16 @@ class FrameTracker:
     def _space(self, session, started: float) -> dict:
         """The data space and every neuron's map, from one forward pass; and when the next
         slow part (this, the predictions and the selected row since ``started``) may be
-        computed: after its cost over its part of the worker's ``HEATMAP_TIME_SHARE``."""
+        computed: after its cost over its share (a lone session's ``HEATMAP_TIME_SHARE``, or
+        its part of the worker's ``WORKER_SLOW_SHARE``)."""
         if session.config.mode == "autoencoder":
             view, neurons = data_space.autoencoder_view(session.network, session.points)
             out = {"autoencoder": view, "neurons": neurons}
         else:
             space, neurons = data_space.heatmaps(session.network, session.points)
             out = {"space": space, "neurons": neurons}
-        spacing = max(1, self.sharing) / limits.HEATMAP_TIME_SHARE
+        spacing = (1 / limits.HEATMAP_TIME_SHARE if self.sharing <= 1
+                   else self.sharing / limits.WORKER_SLOW_SHARE)
         self._space_due_at = started + (self._clock() - started) * spacing
         return out
 

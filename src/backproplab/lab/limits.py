@@ -44,12 +44,17 @@ HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
 HEATMAP_TIME_SHARE = 0.5
-"""Most of a worker's time spent computing frames' slow parts — the data space, the neuron
-maps, the table's predictions and the selected row's pass — for all the sessions playing on
-it: a lone 6×32 network's take ~15 ms, so they refresh about 30 times a second; with n
-sessions playing each one's waits n times its cost over this share (16 moons 2-16-16-1
-sessions on a worker: ~9 a second), while the frames between carry the status, weights and
-history at up to MAX_FRAMES_PER_SECOND."""
+"""Most of a lone session's time spent computing its frames' slow part — the data space, the
+neuron maps, the predictions of the table page and the selected row's pass: a 6×32 network's
+take ~10 ms, so they refresh up to 40 times a second while the frames between carry the status,
+weights and history at up to MAX_FRAMES_PER_SECOND."""
+
+WORKER_SLOW_SHARE = 0.15
+"""Most of a worker's time spent on the slow parts of the sessions playing on it, when it holds
+more than one: each one's waits its cost × sessions / this share. A classroom's 16 XOR
+sessions on a worker (~1 ms a slow part) get their maps ~6 times a second each, in frames that
+come 10 to 15 times a second (bench_lab_worker.py); a dearer network's come further apart, as
+do everyone's when the cores are busy (a slow part then takes longer)."""
 
 WORKER_HEALTH_SHARE = 0.05
 """Most of a worker's time spent on the health checks of all the sessions playing on it: each
