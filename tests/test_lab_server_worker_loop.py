@@ -126,6 +126,21 @@ def test_a_page_that_got_extra_frames_is_still_owed_its_next_one_a_period_on():
     assert worker.schedule.next_work(worker.seats) == ("frame", "a")
 
 
+def test_an_owed_frame_goes_even_when_a_page_not_owed_has_waited_longer():
+    """The page waiting longest is not always the one owed a frame (a late frame is owed its
+    next sooner): past FRAME_SHARE, the owed one must go rather than a turn."""
+    clock = Clock()
+    worker, _ = worker_with("a", "b", clock=clock)
+    for sid in "ab":
+        send(worker, sid, type="play")
+    a, b = worker.seats["a"], worker.seats["b"]
+    a.last_frame, a.owed_at = clock.now - 0.06, clock.now + 0.03  # waited longest, not owed
+    b.last_frame, b.owed_at = clock.now - 0.05, clock.now - 0.001  # owed (it came late)
+    worker.schedule.sent_frame(0.4)  # frames took 40%: over FRAME_SHARE, under the largest
+    worker.schedule.took_turn("a", 0.6)
+    assert worker.schedule.next_work(worker.seats) == ("frame", "b")
+
+
 def test_frames_beyond_the_owed_ones_go_while_frames_take_little_time():
     clock = Clock()
     worker, _ = worker_with("a", clock=clock)

@@ -73,10 +73,10 @@ class Schedule:
         """``("frame", sid)``, ``("turn", sid)`` or None (nothing to do now)."""
         now = self.clock()
         turn = self._next_turn(seats, now)
-        due = [(seat.last_frame, sid) for sid, seat in seats.items()
+        due = [(seat.owed_at > now, seat.last_frame, sid) for sid, seat in seats.items()
                if (when := seat.frame_due(now)) is not None and when <= now]
         if due:
-            _, sid = min(due)  # the longest-waiting page first
+            _, _, sid = min(due)  # a page owed its frame first, then the longest-waiting
             if turn is None:
                 return "frame", sid
             share = self.share.frame_share()
