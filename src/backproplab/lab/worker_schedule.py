@@ -6,7 +6,8 @@ page is sent what changed). The schedule decides, one unit at a time, which come
 
 1. a frame a page is owed: every session gets ``MIN_FRAMES_PER_SECOND`` before any training,
    as long as frames take at most ``MAX_FRAME_SHARE`` of the worker's recent time (beyond that
-   the frames are too costly for the core, and training keeps the rest);
+   the frames are too costly for the core, and training keeps the rest); owed pages go before
+   pages that are only due;
 2. any other frame that is due (up to ``limits.MAX_FRAMES_PER_SECOND``), while frames take at
    most ``FRAME_SHARE`` of the time — a lone session gets smooth frames, a full worker keeps
    its time for training;
