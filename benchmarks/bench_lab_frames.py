@@ -21,6 +21,7 @@ import time
 from backproplab.lab.blas_threads import use_one_blas_thread
 from backproplab.lab.config import from_query
 from backproplab.lab.frames import FrameTracker
+from backproplab.lab.freed_memory import keep_freed_memory
 from backproplab.lab.protocol import encode
 from backproplab.lab.session import Session
 
@@ -70,6 +71,7 @@ def main() -> int:
                         help="profile this case (0, 1, 2) with maps, print the top functions")
     args = parser.parse_args()
     use_one_blas_thread()  # as the lab's workers run
+    keep_freed_memory()
     if args.profile is not None:
         profiler = cProfile.Profile(time.thread_time)  # CPU time: a shared machine's waits left out
         profiler.enable()

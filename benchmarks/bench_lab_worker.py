@@ -21,6 +21,7 @@ import statistics
 import time
 
 from backproplab.lab.blas_threads import use_one_blas_thread
+from backproplab.lab.freed_memory import keep_freed_memory
 from backproplab.lab.protocol import parse_message
 from backproplab.lab.session import Session
 from backproplab.lab.workers import FrameSource, Worker
@@ -92,6 +93,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=6.0, help="CPU seconds a case")
     args = parser.parse_args()
     use_one_blas_thread()
+    keep_freed_memory()
     print(f"one worker, per CPU-second of its core ({args.seconds:g} s a case)")
     print(f"{'sessions':>8} {'frames/s min':>13} {'median':>7} {'steps/s':>8} "
           f"{'ms/frame':>9} {'ms/step':>8} {'frames':>7} {'training':>9}")

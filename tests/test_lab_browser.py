@@ -637,6 +637,31 @@ def test_digits_reconstructions_follow_the_table_page(small_page, lab_url):
     shot(page, "dataset-digits-reconstruction")
 
 
+def test_a_classifiers_table_page_shows_the_engines_predictions_of_its_rows(small_page, lab_url):
+    """Frames carry the predictions of the page on show only (from ``start``): the second page
+    reads its own rows' outputs and errors, not the first page's."""
+    query = "?dataset=moons&points=300&test_fraction=0"
+    page = small_page
+    page.goto(lab_url + query)
+    page.wait_for_function("window.__lab.state.predictions?.prediction")
+    page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.step === 1")
+    page.click('[data-panel="dataset"] [data-page="1"]')
+    page.wait_for_function("window.__lab.state.predictions.start === 100")
+    page.wait_for_function("window.__lab.state.status.step === 1")
+    drawn(page)
+    session = engine_session(query, 1)
+    out = session.network.outputs(session.points.x)[:, 0]
+    indices = [int(i) for i in page.eval_on_selector_all(
+        '[data-panel="dataset"] tbody tr', "trs => trs.map((tr) => tr.dataset.index)")]
+    shown, errors = table_cells(page, "pred"), table_cells(page, "err")
+    assert indices == list(range(100, 200)) and len(shown) == len(errors) == 100
+    for i, cell, err in zip(indices, shown, errors, strict=True):
+        assert math.isclose(float(cell["text"]), out[i], rel_tol=5e-3, abs_tol=1e-6), i
+        want = abs(session.points.y[i, 0] - out[i])
+        assert math.isclose(float(err["text"]), want, rel_tol=5e-3, abs_tol=1e-6), i
+
+
 def boundary_box(page) -> dict:
     return page.locator('[data-panel="data-space"] [data-action="discrete"]').evaluate(
         "e => ({disabled: e.disabled, checked: e.checked, title: e.parentElement.title,"

@@ -64,18 +64,26 @@ def test_predictions_wait_for_the_slow_part_but_a_new_page_comes_at_once(monkeyp
     assert "network" in frame and "predictions" not in frame and "space" not in frame
     session.show_page(2)
     frame = tracker.build(session)  # the table turned a page: its rows' predictions now
-    shown = frame["predictions"]["prediction"]
-    out = session.network.outputs(session.points.x)[:, 0]
-    assert shown == pytest.approx(out.tolist(), abs=1e-5)
+    _assert_page_predictions(frame["predictions"], session, 200)
     now[0] = 0.2
     frame = tracker.build(session)
     assert "space" in frame and "predictions" not in frame  # already sent for these weights
     session.step("batch")
     now[0] = 1.0
     frame = tracker.build(session)
-    out = session.network.outputs(session.points.x)[:, 0]
-    assert "space" in frame and frame["predictions"]["prediction"] == pytest.approx(
-        out.tolist(), abs=1e-5)
+    assert "space" in frame
+    _assert_page_predictions(frame["predictions"], session, 200)
+
+
+def _assert_page_predictions(shown: dict, session, start: int) -> None:
+    """The frame's predictions are the rows of the table page on show (a page of
+    TABLE_PAGE_ROWS from ``start``): each one's output and error, as the engine gives them."""
+    rows = slice(start, min(start + limits.TABLE_PAGE_ROWS, len(session.points)))
+    out = session.network.outputs(session.points.x)[rows, 0]
+    error = numpy.abs(session.points.y[rows, 0] - out)
+    assert shown["start"] == start and len(shown["prediction"]) == len(out)
+    assert shown["prediction"] == pytest.approx(out.tolist(), abs=1e-5)
+    assert shown["error"] == pytest.approx(error.tolist(), abs=1e-5)
 
 
 def test_health_is_checked_at_most_every_quarter_second_while_playing(monkeypatch):
@@ -141,3 +149,12 @@ def test_dead_relu_and_vanishing_flags_reach_the_frames_while_playing():
     with bp.no_grad():  # the unit is dead on xor's every input, as the flag says
         net = relu.network.layers[0][0](bp.from_numpy(relu._x)).array
     assert (net[:, 2] <= 0).all()
+
+
+def test_the_initialisation_text_follows_a_new_network():
+    session, tracker = Session(), FrameTracker()
+    first = tracker.build(session)["gradients"]["init"]
+    session.configure(session.config.updated({"activation": "relu"}))
+    now = tracker.build(session)["gradients"]["init"]
+    assert now == gradients.initialisation(session.network) != first
+    assert "Kaiming" in now and "Kaiming" not in first

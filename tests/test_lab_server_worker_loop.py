@@ -100,6 +100,47 @@ def test_an_owed_frame_comes_before_training_even_when_frames_took_their_share()
     assert worker.schedule.next_work(worker.seats) == ("frame", "a")  # owed again
 
 
+def test_a_page_that_got_extra_frames_is_still_owed_its_next_one_a_period_on():
+    """A lone session gets 40 frames a second; when 15 more join and frames become scarce, its
+    page must still be owed 10 a second, not wait out the credit of its extra frames (the
+    benchmark's first session, after 10 s alone, was owed nothing for 27 s and got 2.5 a
+    second)."""
+    clock = Clock()
+    worker, _ = worker_with("a", "b", clock=clock)
+    for sid in "ab":
+        send(worker, sid, type="play")
+    period = 1.0 / worker_schedule.MIN_FRAMES_PER_SECOND
+    seat = worker.seats["a"]
+    for _ in range(400):  # 10 s at 40 frames a second
+        seat.session.version += 1
+        worker.send_frame("a")
+        worker.apply(("sent", "a"))
+        clock.now += 1.0 / limits.MAX_FRAMES_PER_SECOND
+    assert seat.owed_at <= seat.last_frame + period
+    clock.now = seat.last_frame + period
+    seat.session.version += 1
+    worker.send_frame("b")  # b's page just had its frame: not due
+    worker.apply(("sent", "b"))
+    worker.schedule.sent_frame(0.5)  # frames took half the time (over FRAME_SHARE)
+    worker.schedule.took_turn("b", 0.5)
+    assert worker.schedule.next_work(worker.seats) == ("frame", "a")
+
+
+def test_an_owed_frame_goes_even_when_a_page_not_owed_has_waited_longer():
+    """The page waiting longest is not always the one owed a frame (a late frame is owed its
+    next sooner): past FRAME_SHARE, the owed one must go rather than a turn."""
+    clock = Clock()
+    worker, _ = worker_with("a", "b", clock=clock)
+    for sid in "ab":
+        send(worker, sid, type="play")
+    a, b = worker.seats["a"], worker.seats["b"]
+    a.last_frame, a.owed_at = clock.now - 0.06, clock.now + 0.03  # waited longest, not owed
+    b.last_frame, b.owed_at = clock.now - 0.05, clock.now - 0.001  # owed (it came late)
+    worker.schedule.sent_frame(0.4)  # frames took 40%: over FRAME_SHARE, under the largest
+    worker.schedule.took_turn("a", 0.6)
+    assert worker.schedule.next_work(worker.seats) == ("frame", "b")
+
+
 def test_frames_beyond_the_owed_ones_go_while_frames_take_little_time():
     clock = Clock()
     worker, _ = worker_with("a", clock=clock)

@@ -143,6 +143,14 @@ def _unit_states(rec) -> tuple[list[int], list[int]]:
 
 
 def _slope_at_zero(activation, dtype) -> float:
-    """The activation's slope at net = 0, from its own backward rule (its peak for σ and tanh)."""
-    net = Tensor(numpy.zeros(1, dtype=dtype), requires_grad=True)
-    return float(activation_slope(activation(net), net)[0])
+    """The activation's slope at net = 0, from its own backward rule (its peak for σ and tanh).
+    Asked once per kind of activation and dtype (σ and tanh have no parameters to change it):
+    a lab checks a playing network's health several times a second."""
+    key = type(activation), numpy.dtype(dtype)
+    if key not in _PEAK_SLOPES:
+        net = Tensor(numpy.zeros(1, dtype=dtype), requires_grad=True)
+        _PEAK_SLOPES[key] = float(activation_slope(activation(net), net)[0])
+    return _PEAK_SLOPES[key]
+
+
+_PEAK_SLOPES: dict = {}

@@ -6,12 +6,17 @@ and sends nothing when nothing changed.
 
 What a frame costs is kept small, since a playing session sends up to 30 a second:
 
-* the *slow part* — the data space, every neuron's map and the table's predictions, forward
-  passes over every grid cell and every row — is computed at most ``HEATMAP_TIME_SHARE`` of
-  the time; the frames between carry the status, weights and history;
+* the *slow part* — the data space, every neuron's map, the predictions of the table page
+  on show and the selected row's pass, forward passes over every grid cell — is computed at
+  most ``HEATMAP_TIME_SHARE`` of the time; the frames between carry the status, weights and
+  history;
 * the gradient panel's health check (``bp.explain.gradient_health``, a forward and backward
   pass of its own) runs at most every ``GRADIENT_HEALTH_SECONDS`` while training plays, and
   for every change when it does not; the frame says which step it describes;
+* under a classroom's load the two are spread further apart, gracefully: the slow parts of
+  all the sessions playing on one worker (``sharing``, which the worker sets) take at most
+  ``WORKER_SLOW_SHARE`` of its time, their health checks ``WORKER_HEALTH_SHARE``; a frame
+  still goes out with the current status, weights and history whenever it is due;
 * weights, gradients and last updates travel as the engine's float32 bytes (base64), exact
   and a quarter of the JSON text, which also took longer to write than to compute.
 """
@@ -31,13 +36,19 @@ class FrameTracker:
         self._sent: dict = {}
         self._clock = clock
         self._space_due_at = 0.0
-        """When the slow part (data space, neuron maps, predictions) may next be computed: a
-        big network's costs tens of milliseconds, so it is computed at most
-        ``HEATMAP_TIME_SHARE`` of the time and the frames between carry everything else."""
+        """When the slow part (data space, neuron maps, predictions, selected row) may next be
+        computed: a big network's costs ~10 ms, so it is computed at most
+        ``HEATMAP_TIME_SHARE`` of the time (under load less) and the frames between carry
+        everything else."""
         self._health_due_at = float("-inf")
         """When the next health check may run while training plays."""
         self._health: tuple[tuple, dict] | None = None
         """The last health check: the (weights, data) versions it read, and its numbers."""
+        self._init: tuple = (None, None)
+        """The network the initialisation text was written for, and that text."""
+        self.sharing = 1
+        """Sessions playing on the worker that builds these frames (itself included): their
+        slow parts and health checks share the worker's time."""
 
     def _changed(self, key: str, value) -> bool:
         if self._sent.get(key, object()) == value:
@@ -64,6 +75,11 @@ class FrameTracker:
                 if session.network.features is not None:  # the features the model is fed
                     frame["data"]["inputs"] = numpy.round(
                         session.network.inputs(session.points.x), 5).tolist()
+            if self._changed("weights", weights):
+                frame["network"] = network(session)
+                frame["gradients"] = self._gradients(session)
+            elif health_due:  # the check left out while training played
+                frame["gradients"] = self._gradients(session)
             started, page = self._clock(), session.page_rows()
             # a new page or new data is shown at once; new weights wait for the slow part
             shown = (session.data_version, page.start)
@@ -73,17 +89,16 @@ class FrameTracker:
                                                               page)
                 self._sent["predictions"] = (*weights, page.start)
                 self._sent["predictions_shown"] = shown
-            if self._changed("weights", weights):
-                frame["network"] = network(session)
-                frame["gradients"] = self._gradients(session)
-            elif health_due:  # the check left out while training played
-                frame["gradients"] = self._gradients(session)
+            # a newly chosen row is shown at once; its new pass after new weights, with the maps
+            chosen = (session.selected, session.data_version)
+            if self._sent.get("selected") != (chosen, session.weights_version) and (
+                    slow or self._sent.get("selected_row") != chosen):
+                frame["selected"] = selected(session)
+                self._sent["selected"] = chosen, session.weights_version
+                self._sent["selected_row"] = chosen
             if slow:
                 frame.update(self._space(session, started))
                 self._sent["space"] = weights
-            if self._changed("selected", (session.selected, session.weights_version,
-                                          session.data_version)):
-                frame["selected"] = selected(session)
             frame.update(self._history(session))
             lesson = None if session.lesson is None else session.lesson.frame(session)
             if self._changed("lesson", lesson):
@@ -103,9 +118,13 @@ class FrameTracker:
         if self._health is None or (self._health[0] != key and (
                 not session.playing or now >= self._health_due_at)):
             self._health = key, {**health(session), "health_at_step": session.step_count}
-            self._health_due_at = now + limits.GRADIENT_HEALTH_SECONDS
+            cost = self._clock() - now
+            self._health_due_at = now + max(limits.GRADIENT_HEALTH_SECONDS,
+                                            cost * self.sharing / limits.WORKER_HEALTH_SHARE)
+        if self._init[0] is not session.network:  # fixed for a network: made once
+            self._init = session.network, initialisation(session.network)
         return {"norms": layer_norms(session.network), "norms_at_step": session.step_count,
-                **self._health[1], "init": initialisation(session.network)}
+                **self._health[1], "init": self._init[1]}
 
     def space_due(self, session) -> float | None:
         """When the slow part or the health check left out of the last frame (computed too
@@ -120,14 +139,18 @@ class FrameTracker:
 
     def _space(self, session, started: float) -> dict:
         """The data space and every neuron's map, from one forward pass; and when the next
-        slow part (this and the predictions since ``started``) may be computed."""
+        slow part (this, the predictions and the selected row since ``started``) may be
+        computed: after its cost over its share (a lone session's ``HEATMAP_TIME_SHARE``, or
+        its part of the worker's ``WORKER_SLOW_SHARE``)."""
         if session.config.mode == "autoencoder":
             view, neurons = data_space.autoencoder_view(session.network, session.points)
             out = {"autoencoder": view, "neurons": neurons}
         else:
             space, neurons = data_space.heatmaps(session.network, session.points)
             out = {"space": space, "neurons": neurons}
-        self._space_due_at = started + (self._clock() - started) / limits.HEATMAP_TIME_SHARE
+        spacing = (1 / limits.HEATMAP_TIME_SHARE if self.sharing <= 1
+                   else self.sharing / limits.WORKER_SLOW_SHARE)
+        self._space_due_at = started + (self._clock() - started) * spacing
         return out
 
     def _history(self, session) -> dict:

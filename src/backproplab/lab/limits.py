@@ -44,10 +44,23 @@ HEATMAP_SIZE = 100
 """Width and height of the data-space grid the network is evaluated on."""
 
 HEATMAP_TIME_SHARE = 0.5
-"""Most of a connection's time spent computing a frame's slow part — the data space, the neuron
-maps and the table's predictions: a 6×32 network's take ~60 ms, so they refresh about 8 times
-a second while the frames between carry the status, weights and history at up to
-MAX_FRAMES_PER_SECOND."""
+"""Most of a lone session's time spent computing its frames' slow part — the data space, the
+neuron maps, the predictions of the table page and the selected row's pass: a 6×32 network's
+take ~10 ms, so they refresh up to 40 times a second while the frames between carry the status,
+weights and history at up to MAX_FRAMES_PER_SECOND."""
+
+WORKER_SLOW_SHARE = 0.15
+"""Most of a worker's time spent on the slow parts of the sessions playing on it, when it holds
+more than one: each one's waits its cost × sessions / this share. A classroom's 16 XOR
+sessions on a worker (~1 ms a slow part) get their maps ~6 times a second each, in frames that
+come 10 to 15 times a second (bench_lab_worker.py); a dearer network's come further apart, as
+do everyone's when the cores are busy (a slow part then takes longer)."""
+
+WORKER_HEALTH_SHARE = 0.05
+"""Most of a worker's time spent on the health checks of all the sessions playing on it: each
+session's check waits at least its cost × sessions / this share (and at least
+GRADIENT_HEALTH_SECONDS): 16 XOR sessions on a worker (~1 ms a check) get ~3 checks a second
+each instead of 4, the frames between carry the norms of the current step."""
 
 NEURON_MAP_SIZE = 20
 """Width and height of each neuron's own map: every 5th cell of the data-space grid (an odd

@@ -13,6 +13,7 @@ of bytes a frame, where float32s would be 310 KB.
 """
 
 import base64
+import itertools
 
 import numpy
 
@@ -37,19 +38,21 @@ def grid_values(layers: list[numpy.ndarray]) -> list[numpy.ndarray]:
 
 def neuron_maps(kind: str, values: list[numpy.ndarray], **extra) -> dict:
     """The frame's ``neurons``: layer 0 is the model's inputs (the features), then each layer's
-    neurons; ``values[l]`` is (cells, neurons) and every neuron is quantised on its own range."""
-    lows, highs, chunks = [], [], []
-    for a in values:
-        a = numpy.nan_to_num(numpy.asarray(a, dtype=numpy.float64), nan=0.0, posinf=1e6,
-                             neginf=-1e6)
+    neurons; ``values[l]`` is (cells, neurons) and every neuron is quantised on its own range.
+    All layers are scaled side by side as one (cells, every neuron) array, in their own float32
+    when finite (the usual case); only values holding NaN or ±inf are cleaned first (NaN as 0,
+    ±inf as ±1e6)."""
+    a = numpy.concatenate([numpy.asarray(v) for v in values], axis=1)
+    lo, hi = a.min(axis=0), a.max(axis=0)
+    if not (numpy.isfinite(lo).all() and numpy.isfinite(hi).all()):
+        a = numpy.nan_to_num(a.astype(numpy.float64), nan=0.0, posinf=1e6, neginf=-1e6)
         lo, hi = a.min(axis=0), a.max(axis=0)
-        span = numpy.where(hi > lo, hi - lo, 1.0)
-        chunks.append(numpy.round((a - lo) / span * 255).astype(numpy.uint8).T.ravel())
-        lows.append(_rounded(lo))
-        highs.append(_rounded(hi))
-    data = numpy.concatenate(chunks) if chunks else numpy.zeros(0, numpy.uint8)
-    return {"kind": kind, "cells": int(values[0].shape[0]),
-            "layers": [{"lo": lo, "hi": hi} for lo, hi in zip(lows, highs, strict=True)],
+    scaled = (a - lo) * (255 / numpy.where(hi > lo, hi - lo, 1))
+    data = numpy.rint(scaled, out=scaled).astype(numpy.uint8).T.ravel()  # neuron by neuron
+    lows, highs = _rounded(lo), _rounded(hi)
+    cuts = itertools.pairwise(numpy.cumsum([0] + [v.shape[1] for v in values]))
+    return {"kind": kind, "cells": int(a.shape[0]),
+            "layers": [{"lo": lows[i:j], "hi": highs[i:j]} for i, j in cuts],
             "values": base64.b64encode(data.tobytes()).decode(), **extra}
 
 
@@ -67,4 +70,4 @@ def decode(neurons: dict) -> list[numpy.ndarray]:
 
 
 def _rounded(a: numpy.ndarray) -> list[float]:
-    return [float(v) for v in numpy.round(a, 6)]
+    return numpy.round(a.astype(numpy.float64), 6).tolist()

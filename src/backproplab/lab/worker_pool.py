@@ -20,6 +20,7 @@ import time
 
 from backproplab.lab import limits
 from backproplab.lab.blas_threads import use_one_blas_thread
+from backproplab.lab.freed_memory import keep_freed_memory
 from backproplab.lab.session import Session
 from backproplab.lab.session_pool import SessionPool
 from backproplab.lab.workers import Worker
@@ -86,6 +87,7 @@ def worker_main(conn) -> None:
     """A worker process's life: serve the commands on ``conn`` until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
     use_one_blas_thread()  # a spawned process starts with OpenBLAS's default threads
+    keep_freed_memory()  # a frame's big arrays reuse freed memory instead of faulting pages in
     os.nice(WORKER_NICENESS)
 
     def receive(timeout: float | None):

@@ -6,7 +6,8 @@ page is sent what changed). The schedule decides, one unit at a time, which come
 
 1. a frame a page is owed: every session gets ``MIN_FRAMES_PER_SECOND`` before any training,
    as long as frames take at most ``MAX_FRAME_SHARE`` of the worker's recent time (beyond that
-   the frames are too costly for the core, and training keeps the rest);
+   the frames are too costly for the core, and training keeps the rest); owed pages go before
+   pages that are only due;
 2. any other frame that is due (up to ``limits.MAX_FRAMES_PER_SECOND``), while frames take at
    most ``FRAME_SHARE`` of the time — a lone session gets smooth frames, a full worker keeps
    its time for training;
@@ -73,10 +74,10 @@ class Schedule:
         """``("frame", sid)``, ``("turn", sid)`` or None (nothing to do now)."""
         now = self.clock()
         turn = self._next_turn(seats, now)
-        due = [(seat.last_frame, sid) for sid, seat in seats.items()
+        due = [(seat.owed_at > now, seat.last_frame, sid) for sid, seat in seats.items()
                if (when := seat.frame_due(now)) is not None and when <= now]
         if due:
-            _, sid = min(due)  # the longest-waiting page first
+            _, _, sid = min(due)  # a page owed its frame first, then the longest-waiting
             if turn is None:
                 return "frame", sid
             share = self.share.frame_share()

@@ -85,8 +85,10 @@ class FrameSource:
         self.failed = False
         """True when the last frame could not be built."""
 
-    def next_text(self) -> str | None:
-        """The next frame, or None when nothing changed (or it could not be built)."""
+    def next_text(self, sharing: int = 1) -> str | None:
+        """The next frame, or None when nothing changed (or it could not be built);
+        ``sharing``: the sessions playing on this worker (the tracker's ``sharing``)."""
+        self.tracker.sharing = sharing
         try:
             with numpy.errstate(over="ignore", invalid="ignore"):
                 frame = self.tracker.build(self.session)
@@ -146,10 +148,12 @@ class Seat:
 
     def sent(self, now: float) -> None:
         """A frame left: the next may go at the max rate, and is owed one period on (late
-        frames catch up by half a period at most, so the rate is kept without bursts)."""
+        frames catch up by half a period at most, so the rate is kept without bursts; frames
+        beyond the owed ones earn no credit, so a page that had 40 a second alone is still
+        owed 10 a second once others share its worker)."""
         period = 1.0 / MIN_FRAMES_PER_SECOND
         self.last_frame, self.awaiting_send = now, True
-        self.owed_at = max(self.owed_at + period, now + period / 2)
+        self.owed_at = min(max(self.owed_at + period, now + period / 2), now + period)
 
 
 class Worker:
@@ -269,7 +273,7 @@ class Worker:
         everything, ``FRAME_RETRY_SECONDS`` later, and the other sessions' frames go on."""
         seat, now = self.seats[sid], self.clock()
         version = seat.session.version
-        text = seat.frames.next_text()
+        text = seat.frames.next_text(sum(s.session.playing for s in self.seats.values()))
         if seat.frames.failed:
             seat.last_frame = now + FRAME_RETRY_SECONDS
             return

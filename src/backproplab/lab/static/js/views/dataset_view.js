@@ -140,9 +140,10 @@ export function mountDataset(root) {
     recon = rec && { ...rec, values: float32s(rec.values) };
     for (const tr of body.rows) {
       const i = Number(tr.dataset.index);
+      const k = i - (p.start ?? 0);  // the frame carries the rows of the page on show
       tr.querySelector('[data-role="pred"]').textContent = rec
-        ? reconstructionText(i) : fmt(p.prediction[i]);
-      const err = p.error[i];
+        ? reconstructionText(i) : fmt(p.prediction?.[k]);
+      const err = p.error[k];
       const [bar, text] = tr.querySelector('[data-role="err"]').children;
       bar.style.width = `${Math.min(24, 24 * (err ?? 0))}px`;
       text.textContent = fmt(err, 3);
