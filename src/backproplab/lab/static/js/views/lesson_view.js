@@ -34,11 +34,16 @@ export function lessonQuery() {
   return `lesson=${encodeURIComponent(open.id)}&stage=${open.stage + 1}${classroom ? '&classroom=1' : ''}`;
 }
 
-function setUrl() {
-  const query = [state.config && state.config.query, lessonQuery()].filter(Boolean).join('&');
-  const url = query ? `?${query}` : location.pathname;
-  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+// The address bar shows these query parts. It is compared with the path and the query, so an
+// unchanged address is never written again (a history entry rewritten 30 times a second costs
+// the page a same-document navigation each time).
+export function setAddress(parts) {
+  const query = parts.filter(Boolean).join('&');
+  const search = query ? `?${query}` : '';
+  if (search !== location.search) history.replaceState(null, '', location.pathname + search);
 }
+
+function setUrl() { setAddress([state.config && state.config.query, lessonQuery()]); }
 
 export async function openLesson(id, stage = 0, inClassroom = classroom) {
   classroom = inClassroom;
