@@ -8,10 +8,21 @@ export const CLASS_COLOURS = ['#e69f00', '#0072b2', '#009e73', '#cc79a7', '#56b4
 
 // t in [-1, 1] -> [r, g, b]: orange for negative, white at zero, blue for positive.
 export function diverging(t) {
+  const c = [0, 0, 0];
+  divergingInto(c, 0, t);
+  return c;
+}
+
+// diverging(t) written into out[at], out[at + 1], out[at + 2], mixed towards white by `light`
+// (0: full colour): the colour tables of 193 neuron maps are made without an array a colour.
+export function divergingInto(out, at, t, light = 0) {
   const v = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
   const end = v < 0 ? NEG : POS;
   const a = Math.abs(v);
-  return [0, 1, 2].map((i) => Math.round(MID[i] + (end[i] - MID[i]) * a));
+  for (let i = 0; i < 3; i += 1) {
+    const c = Math.round(MID[i] + (end[i] - MID[i]) * a);
+    out[at + i] = c + (255 - c) * light;
+  }
 }
 
 export function rgb(c) { return `rgb(${c[0]},${c[1]},${c[2]})`; }

@@ -133,6 +133,9 @@ export function mountDataset(root) {
     return shown.join(' ') + (shown.length < recon.width ? ' …' : '');
   }
 
+  // A cell retyped with the text it already shows still costs the table a layout.
+  const write = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
   function predictions(s) {
     const p = s.predictions;
     if (!p || !s.data) return;
@@ -140,12 +143,12 @@ export function mountDataset(root) {
     recon = rec && { ...rec, values: float32s(rec.values) };
     for (const tr of body.rows) {
       const i = Number(tr.dataset.index);
-      tr.querySelector('[data-role="pred"]').textContent = rec
-        ? reconstructionText(i) : fmt(p.prediction[i]);
+      write(tr.querySelector('[data-role="pred"]'), rec ? reconstructionText(i) : fmt(p.prediction[i]));
       const err = p.error[i];
       const [bar, text] = tr.querySelector('[data-role="err"]').children;
-      bar.style.width = `${Math.min(24, 24 * (err ?? 0))}px`;
-      text.textContent = fmt(err, 3);
+      const width = `${Math.min(24, 24 * (err ?? 0))}px`;
+      if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
+      write(text, fmt(err, 3));
     }
   }
 
@@ -162,9 +165,11 @@ export function mountDataset(root) {
     if (wait <= 0) draw(); else tableTimer = setTimeout(draw, wait);
   }
 
+  // Every frame brings the selected row again: only the rows whose mark changes are touched.
   function selection(s) {
     const index = s.selected?.index;
-    for (const tr of body.rows) tr.classList.toggle('sel', Number(tr.dataset.index) === index);
+    for (const tr of body.querySelectorAll('tr.sel')) if (Number(tr.dataset.index) !== index) tr.classList.remove('sel');
+    body.querySelector(`tr[data-index="${index}"]`)?.classList.add('sel');
   }
 
   body.addEventListener('click', (e) => {

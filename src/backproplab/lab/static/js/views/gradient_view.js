@@ -80,11 +80,18 @@ export function mountGradients(root) {
     }
   }
 
+  // Drawn again only when an epoch's norms came or the canvas was resized; its size is read
+  // in the resize observer, where the layout is fresh.
+  let size = null;
+  let drawn = [];
   function drawChart(s) {
-    const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
+    if (!size) size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    const { w, h } = size;
     if (!w || !h) return;
+    const key = [s.history, s.history.grad_norms?.length, w, h];
+    if (key.every((v, k) => v === drawn[k])) return;
+    drawn = key;
+    const ratio = window.devicePixelRatio || 1;
     if (canvas.width !== w * ratio || canvas.height !== h * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -172,5 +179,8 @@ export function mountGradients(root) {
 
   on(['gradients', 'structure'], (s) => { drawBars(s); drawFlags(s); });
   on(['history', 'structure'], drawChart);
-  new ResizeObserver(() => touch('history')).observe(canvas);
+  new ResizeObserver(() => {
+    size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    touch('history');
+  }).observe(canvas);
 }

@@ -105,7 +105,7 @@ export function mountLesson(root, menuRoot) {
   let shown = null;  // "id:stage" of the text on show, so readouts alone do not redraw it
   function draw(s) {
     const lesson = current();
-    root.hidden = !lesson;
+    if (root.hidden !== !lesson) root.hidden = !lesson;  // set to itself it still restyles
     layout(s);
     setUrl();
     if (!lesson) { shown = null; return; }
