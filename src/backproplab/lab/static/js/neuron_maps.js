@@ -1,7 +1,7 @@
 // Every neuron's map as the server sends it (frame key `neurons`: one byte a cell, each neuron
 // scaled to its own [lo, hi]) and the one painter both the network's thumbnails and the data
 // space's full-size view use, so a neuron looks the same small and large.
-import { divergingInto } from './palette.js';
+import { divergingTable } from './palette.js';
 
 // The frame's neurons as {kind, cells, size, extent, xs, rows, layers: [{lo, hi, scale}]} with
 // the bytes decoded once; `value(l, i, k)` reads cell k of neuron i of layer l (layer 0: inputs).
@@ -51,8 +51,7 @@ export function tone(layer, v) {
 const table = new Uint8ClampedArray(256 * 3);
 export function paintNeuron(img, maps, l, i, light = 0, at = 0) {
   const layer = maps.layers[l];
-  const { lo, hi } = layer;
-  for (let b = 0; b < 256; b += 1) divergingInto(table, 3 * b, tone(layer, lo[i] + (b / 255) * (hi[i] - lo[i])), light);
+  divergingTable(table, layer.lo[i], layer.hi[i], (v) => tone(layer, v), light);
   const bytes = maps.bytesOf(l, i);
   const data = img.data;
   for (let k = 0; k < maps.cells; k += 1) {
