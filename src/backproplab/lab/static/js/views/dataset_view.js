@@ -93,6 +93,7 @@ export function mountDataset(root) {
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
     titleClipped(inputCells());
+    measureEditors();
     predictions(s);
     selection(s);
   }
@@ -113,6 +114,18 @@ export function mountDataset(root) {
     });
   }
   const inputCells = () => [...body.querySelectorAll('td.vector[data-role="inputs"]')];
+
+  // The height a cell editor's text takes (it follows the window's font size), so the editors
+  // the page skips drawing while out of view keep exactly the height of the ones drawn.
+  function measureEditors() {
+    const drawn = [...body.querySelectorAll('input')].find((e) => e.checkVisibility({ contentVisibilityAuto: true }));
+    if (!drawn) return;
+    const css = getComputedStyle(drawn);
+    const frame = ['borderTopWidth', 'borderBottomWidth', 'paddingTop', 'paddingBottom']
+      .reduce((sum, k) => sum + parseFloat(css[k]), 0);
+    const height = `${drawn.getBoundingClientRect().height - frame}px`;
+    if (body.style.getPropertyValue('--cell-height') !== height) body.style.setProperty('--cell-height', height);
+  }
 
   // A reconstruction arrives as the model's float32 outputs for the rows of the page on show
   // and reads to two significant digits. Its cell prints the first SHOWN values (more do not
@@ -208,7 +221,11 @@ export function mountDataset(root) {
     rows(state);
   });
 
-  new ResizeObserver(() => { if (state.data) titleClipped(inputCells()); }).observe(root.querySelector('.table-wrap'));
+  new ResizeObserver(() => {
+    if (!state.data) return;
+    titleClipped(inputCells());
+    measureEditors();
+  }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
   on(['predictions'], predictionsSoon);
   on(['selected'], selection);
