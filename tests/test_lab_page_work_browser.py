@@ -37,3 +37,42 @@ def test_playing_never_rewrites_an_unchanged_address(page, lab_url):
     assert lab(page, "window.__lab.counters.renders") > 10
     assert page.evaluate("window.__rewrites") == 0
     assert page.evaluate("location.search") == "?" + lab(page, "s.config.query")
+
+
+def table(page) -> list[tuple[str, str]]:
+    return page.eval_on_selector_all(
+        '[data-panel="dataset"] tbody tr',
+        "trs => trs.map((tr) => [tr.querySelector('[data-role=pred]').textContent, "
+        "tr.querySelector('[data-role=err] span').textContent])")
+
+
+def expected_table(page) -> list[tuple[str, str]]:
+    """The predictions and errors of the frame last received, as the table prints them."""
+    return page.evaluate("""() => {
+        const p = window.__lab.state.predictions;
+        const fmt = (x, d = 4) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3
+          ? x.toExponential(2) : Number(x.toPrecision(d)).toString());
+        return [...document.querySelectorAll('[data-panel="dataset"] tbody tr')].map((tr) => {
+          const i = Number(tr.dataset.index);
+          return [fmt(p.prediction[i]), fmt(p.error[i], 3)];
+        });
+    }""")
+
+
+def test_table_rows_show_the_latest_predictions_in_view_while_playing_and_all_when_paused(
+        page, lab_url):
+    open_moons(page, lab_url)
+    before = table(page)
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.step > 200", timeout=20000)
+    # Scrolled to the foot while playing: the rows there come into view with the numbers of
+    # the predictions on show, not those of the first frame.
+    page.eval_on_selector('[data-panel="dataset"] .table-wrap',
+                          "w => { w.scrollTop = w.scrollHeight; }")
+    page.wait_for_timeout(600)
+    shown = table(page)
+    assert shown[-1] != before[-1] and shown[-3] != before[-3]
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+    page.wait_for_timeout(300)
+    assert table(page) == expected_table(page)  # every row, the last frame's numbers

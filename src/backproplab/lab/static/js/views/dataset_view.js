@@ -94,7 +94,8 @@ export function mountDataset(root) {
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
     titleClipped(inputCells());
     measureEditors();
-    predictions(s);
+    watchRows();
+    predictions(s, true);
     selection(s);
   }
 
@@ -149,20 +150,44 @@ export function mountDataset(root) {
   // A cell retyped with the text it already shows still costs the table a layout.
   const write = (el, text) => { if (el.textContent !== text) el.textContent = text; };
 
-  function predictions(s) {
+  // While training plays only the rows in or near the table's view are written (a page of 100
+  // rows costs a layout of the whole table); a row coming near the view is written then, from
+  // the same predictions, before it is scrolled in. Paused, every row is written.
+  let drawn = null;
+  const near = new Set();
+  const watcher = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) { near.delete(e.target); continue; }
+      near.add(e.target);
+      if (drawn) writeRow(e.target, drawn);
+    }
+  }, { root: root.querySelector('.table-wrap'), rootMargin: '100% 0px' });
+  function watchRows() {
+    watcher.disconnect();
+    near.clear();
+    for (const tr of body.rows) watcher.observe(tr);
+  }
+
+  function predictions(s, every = !s.status.playing) {
     const p = s.predictions;
     if (!p || !s.data) return;
     const rec = p.reconstruction;
     recon = rec && { ...rec, values: float32s(rec.values) };
-    for (const tr of body.rows) {
-      const i = Number(tr.dataset.index);
-      write(tr.querySelector('[data-role="pred"]'), rec ? reconstructionText(i) : fmt(p.prediction[i]));
-      const err = p.error[i];
-      const [bar, text] = tr.querySelector('[data-role="err"]').children;
-      const width = `${Math.min(24, 24 * (err ?? 0))}px`;
-      if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
-      write(text, fmt(err, 3));
-    }
+    drawn = p;
+    partial = !every;
+    for (const tr of every ? body.rows : near) writeRow(tr, p);
+  }
+  let partial = false;
+  function pausedEverywhere(s) { if (partial && !s.status.playing) predictions(s, true); }
+
+  function writeRow(tr, p) {
+    const i = Number(tr.dataset.index);
+    write(tr.querySelector('[data-role="pred"]'), p.reconstruction ? reconstructionText(i) : fmt(p.prediction[i]));
+    const err = p.error[i];
+    const [bar, text] = tr.querySelector('[data-role="err"]').children;
+    const width = `${Math.min(24, 24 * (err ?? 0))}px`;
+    if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
+    write(text, fmt(err, 3));
   }
 
   // While training plays the numbers change faster than anyone reads them and a table of 100
@@ -229,6 +254,7 @@ export function mountDataset(root) {
   on(['data', 'structure'], rows);
   on(['predictions'], predictionsSoon);
   on(['selected'], selection);
+  on(['status'], pausedEverywhere);
 }
 
 // An editable cell is about 6 characters wide: a value shows with 3 decimals at most (3
