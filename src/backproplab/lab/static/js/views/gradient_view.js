@@ -40,14 +40,20 @@ export function mountGradients(root) {
         <span class="name" style="color:${colour(l)}">layer ${l + 1}</span><span class="track"><i></i></span>
         <output></output></div>`).join('');
     }
-    bars.title = norms ? '‖∂L/∂W‖ of each layer at the last step (log scale): bars that shrink towards layer 1 are vanishing gradients'
+    const title = norms ? '‖∂L/∂W‖ of each layer at the last step (log scale): bars that shrink towards layer 1 are vanishing gradients'
       : '‖∂L/∂W‖ per layer appears after the first step';
+    if (bars.title !== title) bars.title = title;
+    // Written only where they changed: a style or text set to itself still costs a restyle.
     [...bars.children].forEach((row, l) => {
       const g = norms?.[l];
       const t = g ? (Math.log10(g) - LOWEST) / (HIGHEST - LOWEST) : 0;
-      row.querySelector('i').style.width = `${(100 * Math.max(0.01, Math.min(1, t))).toFixed(1)}%`;
-      row.querySelector('i').style.background = colour(l);
-      row.querySelector('output').textContent = norms ? shortNumber(g) : '—';
+      const bar = row.querySelector('i');
+      const width = `${(100 * Math.max(0.01, Math.min(1, t))).toFixed(1)}%`;
+      if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
+      if (!bar.style.background) bar.style.background = colour(l);
+      const text = norms ? shortNumber(g) : '—';
+      const out = row.querySelector('output');
+      if (out.textContent !== text) out.textContent = text;
       row.dataset.value = g ?? '';
     });
   }

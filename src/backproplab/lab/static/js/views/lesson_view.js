@@ -170,6 +170,9 @@ function layout(s) {
   const panels = [...grid.querySelectorAll('[data-panel]')].filter((p) => p.dataset.panel !== 'descent');
   document.body.classList.toggle('classroom', !!lesson && classroom);
   grid.classList.toggle('lesson-open', !!lesson);
+  // On the body too, for the banner: a body:has() rule would make every text written anywhere
+  // on the page (30 times a second) check the body's style again.
+  document.body.classList.toggle('lesson-open', !!lesson);
   if (!lesson) {
     grid.style.gridTemplateAreas = '';
     grid.style.gridTemplateColumns = '';
