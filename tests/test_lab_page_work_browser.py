@@ -76,3 +76,21 @@ def test_table_rows_show_the_latest_predictions_in_view_while_playing_and_all_wh
     page.wait_for_function("!window.__lab.state.status.playing")
     page.wait_for_timeout(300)
     assert table(page) == expected_table(page)  # every row, the last frame's numbers
+
+
+def test_table_editors_out_of_view_keep_their_size_and_stay_under_the_header(browser, lab_url):
+    for width, height in ((1280, 720), (1920, 1080)):
+        context, page, errors = base.open_lab(browser, lab_url, width, height)
+        open_moons(page, lab_url)
+        heights = page.eval_on_selector_all(
+            '[data-panel="dataset"] tbody input',
+            "els => els.map((e) => e.getBoundingClientRect().height)")
+        assert len(heights) == 300 and len(set(heights)) == 1, (width, sorted(set(heights)))
+        page.eval_on_selector('[data-panel="dataset"] .table-wrap', "w => { w.scrollTop = 700; }")
+        base.drawn(page)
+        on_top = page.eval_on_selector('[data-panel="dataset"] thead th:nth-child(2)', """th => {
+            const r = th.getBoundingClientRect();
+            return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).tagName; }""")
+        assert on_top == "TH", width  # not a row's editor scrolled under it
+        context.close()
+        assert errors == []

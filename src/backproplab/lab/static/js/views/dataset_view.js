@@ -118,13 +118,16 @@ export function mountDataset(root) {
 
   // The height a cell editor's text takes (it follows the window's font size), so the editors
   // the page skips drawing while out of view keep exactly the height of the ones drawn.
+  // One editor is measured drawn in full (whether or not the page skips it at that moment).
   function measureEditors() {
-    const drawn = [...body.querySelectorAll('input')].find((e) => e.checkVisibility({ contentVisibilityAuto: true }));
-    if (!drawn) return;
-    const css = getComputedStyle(drawn);
+    const probe = body.querySelector('input');
+    if (!probe) return;
+    probe.style.contentVisibility = 'visible';
+    const css = getComputedStyle(probe);
     const frame = ['borderTopWidth', 'borderBottomWidth', 'paddingTop', 'paddingBottom']
       .reduce((sum, k) => sum + parseFloat(css[k]), 0);
-    const height = `${drawn.getBoundingClientRect().height - frame}px`;
+    const height = `${probe.getBoundingClientRect().height - frame}px`;
+    probe.style.contentVisibility = '';
     if (body.style.getPropertyValue('--cell-height') !== height) body.style.setProperty('--cell-height', height);
   }
 
