@@ -10,7 +10,7 @@ import { mountSteps } from './views/steps_view.js';
 import { mountStatus } from './views/status_view.js';
 import { mountDescent } from './views/descent_view.js';
 import { mountGradients } from './views/gradient_view.js';
-import { lessonQuery, mountLesson, openLesson, splitLessonParams } from './views/lesson_view.js';
+import { lessonQuery, mountLesson, openLesson, setAddress, splitLessonParams } from './views/lesson_view.js';
 
 const panel = (name) => document.querySelector(`[data-panel="${name}"]`);
 
@@ -33,9 +33,7 @@ connect(async () => {
 
 // The address bar always holds the running experiment, so a link shares it.
 on(['config'], (s) => {
-  const query = [s.config.query, lessonQuery()].filter(Boolean).join('&');
-  const url = query ? `?${query}` : location.pathname;
-  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+  setAddress([s.config.query, lessonQuery()]);
   for (const b of document.querySelectorAll('[data-action="mode"]')) {
     b.classList.toggle('on', b.dataset.mode === s.config.mode);
   }

@@ -1,7 +1,7 @@
 // Every neuron's map as the server sends it (frame key `neurons`: one byte a cell, each neuron
 // scaled to its own [lo, hi]) and the one painter both the network's thumbnails and the data
 // space's full-size view use, so a neuron looks the same small and large.
-import { diverging } from './palette.js';
+import { divergingTable } from './palette.js';
 
 // The frame's neurons as {kind, cells, size, extent, xs, rows, layers: [{lo, hi, scale}]} with
 // the bytes decoded once; `value(l, i, k)` reads cell k of neuron i of layer l (layer 0: inputs).
@@ -44,24 +44,23 @@ export function tone(layer, v) {
   return layer.probability ? 2 * v - 1 : v / layer.scale;
 }
 
-// Paint neuron (l, i) into ImageData `img` (cells wide, or size × size for a grid), mixed
-// towards white by `light` (0: full colour) so points drawn over it stay visible. Each of a
-// neuron's 256 byte values has one colour, so it is looked up, not computed per cell.
-export function paintNeuron(img, maps, l, i, light = 0) {
+// Paint neuron (l, i) into ImageData `img` (cells wide, or size × size for a grid) from its
+// cell `at` on (an image of many neurons holds each at its own offset), mixed towards white by
+// `light` (0: full colour) so points drawn over it stay visible. Each of a neuron's 256 byte
+// values has one colour, so it is looked up, not computed per cell.
+const table = new Uint8ClampedArray(256 * 3);
+export function paintNeuron(img, maps, l, i, light = 0, at = 0) {
   const layer = maps.layers[l];
-  const table = new Uint8ClampedArray(256 * 3);
-  const { lo, hi } = layer;
-  for (let b = 0; b < 256; b += 1) {
-    const c = diverging(tone(layer, lo[i] + (b / 255) * (hi[i] - lo[i])));
-    for (let k = 0; k < 3; k += 1) table[3 * b + k] = c[k] + (255 - c[k]) * light;
-  }
+  divergingTable(table, layer.lo[i], layer.hi[i], (v) => tone(layer, v), light);
   const bytes = maps.bytesOf(l, i);
+  const data = img.data;
   for (let k = 0; k < maps.cells; k += 1) {
     const b = 3 * bytes[k];
-    img.data[4 * k] = table[b];
-    img.data[4 * k + 1] = table[b + 1];
-    img.data[4 * k + 2] = table[b + 2];
-    img.data[4 * k + 3] = 255;
+    const p = 4 * (at + k);
+    data[p] = table[b];
+    data[p + 1] = table[b + 1];
+    data[p + 2] = table[b + 2];
+    data[p + 3] = 255;
   }
   return img;
 }

@@ -14,6 +14,23 @@ export function diverging(t) {
   return [0, 1, 2].map((i) => Math.round(MID[i] + (end[i] - MID[i]) * a));
 }
 
+// diverging(t) of every value lo + (b / 255) (hi - lo), b = 0 … 255, after `tone`, mixed
+// towards white by `light`, into the byte table `out` (3 bytes a value): the same colours,
+// made without an array each, since 193 neuron maps need 49,000 of them a frame.
+export function divergingTable(out, lo, hi, tone, light = 0) {
+  for (let b = 0; b < 256; b += 1) {
+    const t = tone(lo + (b / 255) * (hi - lo));
+    const v = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
+    const end = v < 0 ? NEG : POS;
+    const a = Math.abs(v);
+    for (let i = 0; i < 3; i += 1) {
+      const c = Math.round(MID[i] + (end[i] - MID[i]) * a);
+      out[3 * b + i] = c + (255 - c) * light;
+    }
+  }
+  return out;
+}
+
 export function rgb(c) { return `rgb(${c[0]},${c[1]},${c[2]})`; }
 
 export function classRgb(k) {

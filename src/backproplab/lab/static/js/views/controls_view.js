@@ -230,11 +230,16 @@ export function mountControls(root) {
   }
   on(['structure'], (s) => { if (s.config) datasetChoice(s.config); });
   on(['structure'], (s) => { $('[data-role="output"]').textContent = `${s.structure.output_activation} → ${s.structure.loss.replace(/_/g, ' ')}`; });
+  // Every frame carries the status; a button is written only when it changes (an attribute
+  // set to its own value still restyles it).
+  let shown = null;
   on(['status'], (s) => {
-    const playing = s.status.playing;
+    const playing = Boolean(s.status.playing);
+    const best = s.status.best_epoch;
+    if (shown && shown.playing === playing && shown.best === best) return;
+    shown = { playing, best };
     $('[data-action="play"]').disabled = playing;
     $('[data-action="pause"]').disabled = !playing;
-    const best = s.status.best_epoch;
     const restore = $('[data-action="restore-best"]');
     restore.disabled = best === null || best === undefined;
     restore.title = restore.disabled ? 'switch early stopping on and train: its best epoch can be restored'

@@ -95,6 +95,12 @@ export function mountDataSpace(root) {
     return { ...v, maps };
   }
 
+  // A canvas given its own size again is cleared and made anew: only a new size is set.
+  function gridSize(n) {
+    if (grid.width !== n) grid.width = n;
+    if (grid.height !== n) grid.height = n;
+  }
+
   function drawHeat(s) {
     heat.clearRect(0, 0, W, H);
     const space = s.space;
@@ -102,8 +108,7 @@ export function mountDataSpace(root) {
     const neuron = shownNeuron(s);
     if (neuron?.maps.kind === 'grid') {
       const n = neuron.maps.size;
-      grid.width = n;
-      grid.height = n;
+      gridSize(n);
       const g = grid.getContext('2d');
       g.putImageData(paintNeuron(g.createImageData(n, n), neuron.maps, neuron.layer, neuron.index, LIGHT), 0, 0);
       heat.imageSmoothingEnabled = true;
@@ -119,8 +124,7 @@ export function mountDataSpace(root) {
   // (× classes) colours, made once per drawing, instead of computed for 10,000 cells.
   function paintOutput(space) {
     const n = space.size;
-    grid.width = n;
-    grid.height = n;
+    gridSize(n);
     const g = grid.getContext('2d');
     const img = g.createImageData(n, n);
     const values = bytesOf(space.values);

@@ -93,7 +93,9 @@ export function mountDataset(root) {
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
     titleClipped(inputCells());
-    predictions(s);
+    measureEditors();
+    watchRows();
+    predictions(s, true);
     selection(s);
   }
 
@@ -114,6 +116,21 @@ export function mountDataset(root) {
   }
   const inputCells = () => [...body.querySelectorAll('td.vector[data-role="inputs"]')];
 
+  // The height a cell editor's text takes (it follows the window's font size), so the editors
+  // the page skips drawing while out of view keep exactly the height of the ones drawn.
+  // One editor is measured drawn in full (whether or not the page skips it at that moment).
+  function measureEditors() {
+    const probe = body.querySelector('input');
+    if (!probe) return;
+    probe.style.contentVisibility = 'visible';
+    const css = getComputedStyle(probe);
+    const frame = ['borderTopWidth', 'borderBottomWidth', 'paddingTop', 'paddingBottom']
+      .reduce((sum, k) => sum + parseFloat(css[k]), 0);
+    const height = `${probe.getBoundingClientRect().height - frame}px`;
+    probe.style.contentVisibility = '';
+    if (body.style.getPropertyValue('--cell-height') !== height) body.style.setProperty('--cell-height', height);
+  }
+
   // A reconstruction arrives as the model's float32 outputs for the rows of the page on show
   // and reads to two significant digits. Its cell prints the first SHOWN values (more do not
   // fit it even in a 2560-pixel window, and a page of digits would be 6,400 numbers to print
@@ -133,21 +150,48 @@ export function mountDataset(root) {
     return shown.join(' ') + (shown.length < recon.width ? ' …' : '');
   }
 
-  function predictions(s) {
+  // A cell retyped with the text it already shows still costs the table a layout.
+  const write = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
+  // While training plays only the rows in or near the table's view are written (a page of 100
+  // rows costs a layout of the whole table); a row coming near the view is written then, from
+  // the same predictions, before it is scrolled in. Paused, every row is written.
+  let drawn = null;
+  const near = new Set();
+  const watcher = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) { near.delete(e.target); continue; }
+      near.add(e.target);
+      if (drawn) writeRow(e.target, drawn);
+    }
+  }, { root: root.querySelector('.table-wrap'), rootMargin: '100% 0px' });
+  function watchRows() {
+    watcher.disconnect();
+    near.clear();
+    for (const tr of body.rows) watcher.observe(tr);
+  }
+
+  function predictions(s, every = !s.status.playing) {
     const p = s.predictions;
     if (!p || !s.data) return;
     const rec = p.reconstruction;
     recon = rec && { ...rec, values: float32s(rec.values) };
-    for (const tr of body.rows) {
-      const i = Number(tr.dataset.index);
-      const k = i - (p.start ?? 0);  // the frame carries the rows of the page on show
-      tr.querySelector('[data-role="pred"]').textContent = rec
-        ? reconstructionText(i) : fmt(p.prediction?.[k]);
-      const err = p.error[k];
-      const [bar, text] = tr.querySelector('[data-role="err"]').children;
-      bar.style.width = `${Math.min(24, 24 * (err ?? 0))}px`;
-      text.textContent = fmt(err, 3);
-    }
+    drawn = p;
+    partial = !every;
+    for (const tr of every ? body.rows : near) writeRow(tr, p);
+  }
+  let partial = false;
+  function pausedEverywhere(s) { if (partial && !s.status.playing) predictions(s, true); }
+
+  function writeRow(tr, p) {
+    const i = Number(tr.dataset.index);
+    const k = i - (p.start ?? 0);  // the frame carries the rows of the page on show
+    write(tr.querySelector('[data-role="pred"]'), p.reconstruction ? reconstructionText(i) : fmt(p.prediction?.[k]));
+    const err = p.error[k];
+    const [bar, text] = tr.querySelector('[data-role="err"]').children;
+    const width = `${Math.min(24, 24 * (err ?? 0))}px`;
+    if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
+    write(text, fmt(err, 3));
   }
 
   // While training plays the numbers change faster than anyone reads them and a table of 100
@@ -163,9 +207,11 @@ export function mountDataset(root) {
     if (wait <= 0) draw(); else tableTimer = setTimeout(draw, wait);
   }
 
+  // Every frame brings the selected row again: only the rows whose mark changes are touched.
   function selection(s) {
     const index = s.selected?.index;
-    for (const tr of body.rows) tr.classList.toggle('sel', Number(tr.dataset.index) === index);
+    for (const tr of body.querySelectorAll('tr.sel')) if (Number(tr.dataset.index) !== index) tr.classList.remove('sel');
+    body.querySelector(`tr[data-index="${index}"]`)?.classList.add('sel');
   }
 
   body.addEventListener('click', (e) => {
@@ -204,10 +250,15 @@ export function mountDataset(root) {
     rows(state);
   });
 
-  new ResizeObserver(() => { if (state.data) titleClipped(inputCells()); }).observe(root.querySelector('.table-wrap'));
+  new ResizeObserver(() => {
+    if (!state.data) return;
+    titleClipped(inputCells());
+    measureEditors();
+  }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
   on(['predictions'], predictionsSoon);
   on(['selected'], selection);
+  on(['status'], pausedEverywhere);
 }
 
 // An editable cell is about 6 characters wide: a value shows with 3 decimals at most (3

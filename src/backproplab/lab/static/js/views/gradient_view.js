@@ -40,14 +40,20 @@ export function mountGradients(root) {
         <span class="name" style="color:${colour(l)}">layer ${l + 1}</span><span class="track"><i></i></span>
         <output></output></div>`).join('');
     }
-    bars.title = norms ? '‖∂L/∂W‖ of each layer at the last step (log scale): bars that shrink towards layer 1 are vanishing gradients'
+    const title = norms ? '‖∂L/∂W‖ of each layer at the last step (log scale): bars that shrink towards layer 1 are vanishing gradients'
       : '‖∂L/∂W‖ per layer appears after the first step';
+    if (bars.title !== title) bars.title = title;
+    // Written only where they changed: a style or text set to itself still costs a restyle.
     [...bars.children].forEach((row, l) => {
       const g = norms?.[l];
       const t = g ? (Math.log10(g) - LOWEST) / (HIGHEST - LOWEST) : 0;
-      row.querySelector('i').style.width = `${(100 * Math.max(0.01, Math.min(1, t))).toFixed(1)}%`;
-      row.querySelector('i').style.background = colour(l);
-      row.querySelector('output').textContent = norms ? shortNumber(g) : '—';
+      const bar = row.querySelector('i');
+      const width = `${(100 * Math.max(0.01, Math.min(1, t))).toFixed(1)}%`;
+      if (bar.shownWidth !== width) { bar.shownWidth = width; bar.style.width = width; }
+      if (!bar.style.background) bar.style.background = colour(l);
+      const text = norms ? shortNumber(g) : '—';
+      const out = row.querySelector('output');
+      if (out.textContent !== text) out.textContent = text;
       row.dataset.value = g ?? '';
     });
   }
@@ -80,11 +86,18 @@ export function mountGradients(root) {
     }
   }
 
+  // Drawn again only when an epoch's norms came or the canvas was resized; its size is read
+  // in the resize observer, where the layout is fresh.
+  let size = null;
+  let drawn = [];
   function drawChart(s) {
-    const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
+    if (!size) size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    const { w, h } = size;
     if (!w || !h) return;
+    const key = [s.history, s.history.grad_norms?.length, w, h];
+    if (key.every((v, k) => v === drawn[k])) return;
+    drawn = key;
+    const ratio = window.devicePixelRatio || 1;
     if (canvas.width !== w * ratio || canvas.height !== h * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -172,5 +185,8 @@ export function mountGradients(root) {
 
   on(['gradients', 'structure'], (s) => { drawBars(s); drawFlags(s); });
   on(['history', 'structure'], drawChart);
-  new ResizeObserver(() => touch('history')).observe(canvas);
+  new ResizeObserver(() => {
+    size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    touch('history');
+  }).observe(canvas);
 }

@@ -68,6 +68,7 @@ export function mountHistory(root) {
     run = { id: s.historyRun, hist: s.history, config: s.config };
   }
 
+  let legendHtml = null;
   function drawLegend(s, hasAccuracy, hasTest) {
     const parts = [`<span style="color:${COLOURS.train_loss}">━ train loss</span>`];
     if (hasTest) parts.push(`<span style="color:${COLOURS.test_loss}">┅ test loss</span>`);
@@ -76,16 +77,25 @@ export function mountHistory(root) {
                        : '<span>one point per epoch: the mean loss of its steps</span>');
     (s.ghosts || []).forEach((g, k) => parts.push(`<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label} (earlier run)</span>`));
     const html = parts.join(' · ');
-    if (legend.innerHTML !== html) legend.innerHTML = html;
-    clear.hidden = !(s.ghosts || []).length;
+    if (legendHtml !== html) { legendHtml = html; legend.innerHTML = html; }
+    if (clear.hidden !== !(s.ghosts || []).length) clear.hidden = !clear.hidden;
   }
 
+  // The chart is drawn again only when what it shows changed: each frame brings a status, an
+  // epoch's point only some of them. The canvas's size is read where the layout is fresh (in
+  // the resize observer), never in a frame after other views wrote to the page.
+  let size = null;
+  let drawn = [];
   function draw(s) {
     follow(s);
     const ghosts = s.ghosts || [];
+    if (!size) size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    const { w, h } = size;
+    const key = [s.history, s.history.epoch.length, s.events, s.ghosts, s.status.plateau,
+                 s.status.best_epoch, s.view.logScale, w, h];
+    if (key.every((v, k) => v === drawn[k])) return;
+    drawn = key;
     const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
     if (canvas.width !== w * ratio || canvas.height !== h * ratio) { canvas.width = w * ratio; canvas.height = h * ratio; }
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -95,7 +105,7 @@ export function mountHistory(root) {
     const hasAccuracy = hist.accuracy.some((v) => v !== null && v !== undefined);
     const hasTest = hist.test_loss.some((v) => v !== null && v !== undefined);
     drawLegend(s, hasAccuracy, hasTest);
-    plateau.hidden = !s.status.plateau;
+    if (plateau.hidden !== !s.status.plateau) plateau.hidden = !s.status.plateau;
     if (s.status.plateau && plateau.textContent !== s.status.plateau) plateau.textContent = s.status.plateau;
     const pad = { l: 50, r: hasAccuracy ? 44 : 12, t: 8, b: 30 };
     const positive = (v) => v !== null && v !== undefined && v > 0;
@@ -190,7 +200,10 @@ export function mountHistory(root) {
   });
   canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
   on(['history', 'events', 'status', 'ghosts'], draw);
-  new ResizeObserver(() => touch('history')).observe(canvas);  // the chart follows the window
+  new ResizeObserver(() => {  // the chart follows the window
+    size = { w: canvas.clientWidth, h: canvas.clientHeight };
+    touch('history');
+  }).observe(canvas);
 }
 
 // Round ticks and titles: "loss" on the left, "epoch" below, "accuracy" on the right.

@@ -34,11 +34,16 @@ export function lessonQuery() {
   return `lesson=${encodeURIComponent(open.id)}&stage=${open.stage + 1}${classroom ? '&classroom=1' : ''}`;
 }
 
-function setUrl() {
-  const query = [state.config && state.config.query, lessonQuery()].filter(Boolean).join('&');
-  const url = query ? `?${query}` : location.pathname;
-  if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+// The address bar shows these query parts. It is compared with the path and the query, so an
+// unchanged address is never written again (a history entry rewritten 30 times a second costs
+// the page a same-document navigation each time).
+export function setAddress(parts) {
+  const query = parts.filter(Boolean).join('&');
+  const search = query ? `?${query}` : '';
+  if (search !== location.search) history.replaceState(null, '', location.pathname + search);
 }
+
+function setUrl() { setAddress([state.config && state.config.query, lessonQuery()]); }
 
 export async function openLesson(id, stage = 0, inClassroom = classroom) {
   classroom = inClassroom;
@@ -100,7 +105,7 @@ export function mountLesson(root, menuRoot) {
   let shown = null;  // "id:stage" of the text on show, so readouts alone do not redraw it
   function draw(s) {
     const lesson = current();
-    root.hidden = !lesson;
+    if (root.hidden !== !lesson) root.hidden = !lesson;  // set to itself it still restyles
     layout(s);
     setUrl();
     if (!lesson) { shown = null; return; }
@@ -165,6 +170,9 @@ function layout(s) {
   const panels = [...grid.querySelectorAll('[data-panel]')].filter((p) => p.dataset.panel !== 'descent');
   document.body.classList.toggle('classroom', !!lesson && classroom);
   grid.classList.toggle('lesson-open', !!lesson);
+  // On the body too, for the banner: a body:has() rule would make every text written anywhere
+  // on the page (30 times a second) check the body's style again.
+  document.body.classList.toggle('lesson-open', !!lesson);
   if (!lesson) {
     grid.style.gridTemplateAreas = '';
     grid.style.gridTemplateColumns = '';

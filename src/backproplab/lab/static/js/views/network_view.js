@@ -172,24 +172,29 @@ export function mountNetwork(root) {
   }
 
   // ----- neurons -------------------------------------------------------------------------------
+  // Every map is painted into one image, a neuron under the other (one upload instead of one
+  // a neuron), then each is scaled into its box from there.
   function drawMaps() {
     const maps = readNeurons(state.neurons, state.structure);
     if (!maps || !nodes.length) return;
     mapsCtx.clearRect(0, 0, W, H);
+    const drawn = [];
+    nodes.forEach((column, l) => column.forEach((node, i) => {
+      if (maps.layers[l] && i < maps.layers[l].lo.length) drawn.push([node, l, i]);
+    }));
+    if (maps.kind === 'curve') { for (const [node, l, i] of drawn) drawCurve(node, maps, l, i); return; }
     const [w, h] = maps.kind === 'grid' ? [maps.size, maps.size] : [maps.cells, 1];
-    if (maps.kind !== 'curve' && (scratch.width !== w || scratch.height !== h)) {
+    if (!drawn.length) return;
+    if (scratch.width !== w || scratch.height !== h * drawn.length) {
       scratch.width = w;
-      scratch.height = h;
+      scratch.height = h * drawn.length;
     }
     const g = scratch.getContext('2d');
-    const img = maps.kind === 'curve' ? null : g.createImageData(w, h);
+    const img = g.createImageData(w, h * drawn.length);
+    drawn.forEach(([, l, i], k) => paintNeuron(img, maps, l, i, 0, k * maps.cells));
+    g.putImageData(img, 0, 0);
     mapsCtx.imageSmoothingEnabled = maps.kind === 'grid';
-    nodes.forEach((column, l) => column.forEach((node, i) => {
-      if (!maps.layers[l] || i >= maps.layers[l].lo.length) return;
-      if (maps.kind === 'curve') { drawCurve(node, maps, l, i); return; }
-      g.putImageData(paintNeuron(img, maps, l, i), 0, 0);
-      mapsCtx.drawImage(scratch, node.x, node.y, geo.s, geo.s);
-    }));
+    drawn.forEach(([node], k) => mapsCtx.drawImage(scratch, 0, k * h, w, h, node.x, node.y, geo.s, geo.s));
   }
 
   // A neuron of a 1-D network: its output over x as a line (zero, or 0.5 for a probability,

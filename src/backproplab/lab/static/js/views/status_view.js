@@ -9,10 +9,25 @@ const given = (v) => v !== null && v !== undefined;
 const percent = (v) => `${(100 * v).toFixed(0)}%`;
 
 export function mountStatus(root, banner) {
+  // Each frame changes the bold numbers, rarely the words around them: while the words stay,
+  // only the numbers that changed are written, so the line is not rebuilt 30 times a second.
+  let words = null;
+  let bolds = [];
+  function show(html) {
+    const values = [...html.matchAll(/<b>([^<]*)<\/b>/g)].map((m) => m[1]);
+    const shape = html.replace(/<b>[^<]*<\/b>/g, '<b></b>');
+    if (shape !== words) {
+      root.innerHTML = html;
+      words = shape;
+      bolds = [...root.querySelectorAll('b')];
+      return;
+    }
+    bolds.forEach((b, k) => { if (b.textContent !== values[k]) b.textContent = values[k]; });
+  }
   on(['status', 'structure', 'config'], (s) => {
     const st = s.status;
     if (s.config?.mode === 'descent') {  // the network waits; its numbers would only confuse
-      root.innerHTML = '<div class="row1">gradient descent on a function: the network is not training</div>';
+      show('<div class="row1">gradient descent on a function: the network is not training</div>');
       return;
     }
     const progress = [`epoch <b>${st.epoch}</b>`, `step <b>${st.step}</b>`,
@@ -25,7 +40,7 @@ export function mountStatus(root, banner) {
       numbers += ` · accuracy <span data-role="train-accuracy">train <b>${percent(st.accuracy)}</b></span>`;
       if (given(st.test_accuracy)) numbers += ` <span class="test" data-role="test-accuracy">test <b>${percent(st.test_accuracy)}</b></span>`;
     }
-    root.innerHTML = `<div class="row1">${progress.join(' · ')}</div><div class="row2">${numbers}</div>`;
+    show(`<div class="row1">${progress.join(' · ')}</div><div class="row2">${numbers}</div>`);
     if (st.diverged) {
       banner.hidden = false;
       banner.dataset.kind = 'diverged';

@@ -98,12 +98,15 @@ export function mountSteps(root) {
   function render(s) {
     const trace = s.trace;
     const index = s.selected?.index;
-    root.querySelector('[data-role="sample"]').textContent = index === undefined ? '' : `sample #${index}: x = (${s.selected.x.map((v) => fmt(v)).join(', ')})`;
+    // Every frame while playing comes here with the same words: a text set to itself is
+    // still a new text node to lay out, so only a change is written.
+    const write = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+    write(root.querySelector('[data-role="sample"]'), index === undefined ? '' : `sample #${index}: x = (${s.selected.x.map((v) => fmt(v)).join(', ')})`);
     if (!trace) {
-      phasesBox.innerHTML = '';
-      calc.innerHTML = '';
-      note.textContent = s.status.playing ? 'Pause to see the numbers of one step on the selected sample.'
-        : 'Select a row of the training dataset (or press Next) to see one step worked out.';
+      if (phasesBox.firstChild) phasesBox.innerHTML = '';
+      if (calc.firstChild) calc.innerHTML = '';
+      write(note, s.status.playing ? 'Pause to see the numbers of one step on the selected sample.'
+        : 'Select a row of the training dataset (or press Next) to see one step worked out.');
       return;
     }
     buildPhases(trace);

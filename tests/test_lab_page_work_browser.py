@@ -1,0 +1,96 @@
+"""What the page does per frame while training plays, in a real browser: the views write only
+what changed (the address bar is not rewritten, the table's cells are not retyped with the
+same text) and every view still shows the latest frame's numbers. Reuses the browser fixtures
+of test_lab_browser.
+"""
+
+from tests import test_lab_browser as base
+from tests.test_lab_browser import lab
+
+browser, lab_url, page = base.browser, base.lab_url, base.page
+
+MOONS = "?dataset=moons&points=200&hidden=16,16"
+
+
+def open_moons(page, lab_url):
+    page.goto(lab_url + MOONS)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("window.__lab.state.structure?.sizes.join() === '2,16,16,1'")
+
+
+def play_for(page, ms: int) -> None:
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.step > 50", timeout=20000)
+    page.wait_for_timeout(ms)
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+
+
+def test_playing_never_rewrites_an_unchanged_address(page, lab_url):
+    open_moons(page, lab_url)
+    page.evaluate("""() => {
+        window.__rewrites = 0;
+        const replace = history.replaceState.bind(history);
+        history.replaceState = (...args) => { window.__rewrites += 1; return replace(...args); };
+    }""")
+    play_for(page, 1000)
+    assert lab(page, "window.__lab.counters.renders") > 10
+    assert page.evaluate("window.__rewrites") == 0
+    assert page.evaluate("location.search") == "?" + lab(page, "s.config.query")
+
+
+def table(page) -> list[tuple[str, str]]:
+    return page.eval_on_selector_all(
+        '[data-panel="dataset"] tbody tr',
+        "trs => trs.map((tr) => [tr.querySelector('[data-role=pred]').textContent, "
+        "tr.querySelector('[data-role=err] span').textContent])")
+
+
+def expected_table(page) -> list[tuple[str, str]]:
+    """The predictions and errors of the frame last received, as the table prints them."""
+    return page.evaluate("""() => {
+        const p = window.__lab.state.predictions;
+        const fmt = (x, d = 4) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3
+          ? x.toExponential(2) : Number(x.toPrecision(d)).toString());
+        return [...document.querySelectorAll('[data-panel="dataset"] tbody tr')].map((tr) => {
+          const i = Number(tr.dataset.index);
+          return [fmt(p.prediction[i]), fmt(p.error[i], 3)];
+        });
+    }""")
+
+
+def test_table_rows_show_the_latest_predictions_in_view_while_playing_and_all_when_paused(
+        page, lab_url):
+    open_moons(page, lab_url)
+    before = table(page)
+    page.click('[data-action="play"]')
+    page.wait_for_function("window.__lab.state.status.step > 200", timeout=20000)
+    # Scrolled to the foot while playing: the rows there come into view with the numbers of
+    # the predictions on show, not those of the first frame.
+    page.eval_on_selector('[data-panel="dataset"] .table-wrap',
+                          "w => { w.scrollTop = w.scrollHeight; }")
+    page.wait_for_timeout(600)
+    shown = table(page)
+    assert shown[-1] != before[-1] and shown[-3] != before[-3]
+    page.click('[data-action="pause"]')
+    page.wait_for_function("!window.__lab.state.status.playing")
+    page.wait_for_timeout(300)
+    assert table(page) == expected_table(page)  # every row, the last frame's numbers
+
+
+def test_table_editors_out_of_view_keep_their_size_and_stay_under_the_header(browser, lab_url):
+    for width, height in ((1280, 720), (1920, 1080)):
+        context, page, errors = base.open_lab(browser, lab_url, width, height)
+        open_moons(page, lab_url)
+        heights = page.eval_on_selector_all(
+            '[data-panel="dataset"] tbody input',
+            "els => els.map((e) => e.getBoundingClientRect().height)")
+        assert len(heights) == 300 and len(set(heights)) == 1, (width, sorted(set(heights)))
+        page.eval_on_selector('[data-panel="dataset"] .table-wrap', "w => { w.scrollTop = 700; }")
+        base.drawn(page)
+        on_top = page.eval_on_selector('[data-panel="dataset"] thead th:nth-child(2)', """th => {
+            const r = th.getBoundingClientRect();
+            return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).tagName; }""")
+        assert on_top == "TH", width  # not a row's editor scrolled under it
+        context.close()
+        assert errors == []
