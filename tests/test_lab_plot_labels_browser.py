@@ -31,6 +31,10 @@ def test_one_unit_code_labels_do_not_run_together(browser, lab_url, size):  # no
         for i, a in enumerate(labels):
             for b in labels[i + 1:]:
                 assert not overlap(a, b), (epoch, a, b)
+                if abs(a["y"] - b["y"]) < 1:  # on one line: a space apart, '7' '5' not '75'
+                    left, right = sorted((a, b), key=lambda box: box["x"])
+                    gap = right["x"] - left["x"] - left["width"]
+                    assert gap >= 0.2 * a["height"], (epoch, a, b, gap)
     page.click('[data-action="lesson-pause"]')
     page.wait_for_function("!window.__lab.state.status.playing")
     page.wait_for_timeout(100)

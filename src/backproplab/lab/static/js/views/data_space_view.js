@@ -18,7 +18,8 @@ const NS = 'http://www.w3.org/2000/svg';
 const CAPTION_BAND = 24;
 const LABEL_ROOM = 20;
 const LABEL_H = 14;     // a point label's box in the plot's units: its line, and
-const LABEL_CHAR = 8;   // a character's width (the labels are numbers up to "15"), a little generous
+const LABEL_CHAR = 11;  // a digit's width at the labels' 16px (10.2, measured), a little generous
+const LABEL_GAP = 5;   // at least a space between two labels on a line, so '7' '5' never reads '75'
 const MAX_LABELS = 16;  // more points than this (digits) are told apart by colour alone
 const LIGHT = 0.45;     // how far the heatmap is mixed towards white, so points stand out
 
@@ -356,7 +357,7 @@ export function mountDataSpace(root) {
       spots.push({ x: px - 7 - w, y, w, end: true });
     }
     return spots.find((b) => b.x >= 2 && b.y >= top - LABEL_ROOM && b.y + LABEL_H <= HEIGHT
-      && !placed.some((o) => b.x < o.x + o.w + 2 && o.x < b.x + b.w + 2
+      && !placed.some((o) => b.x < o.x + o.w + LABEL_GAP && o.x < b.x + b.w + LABEL_GAP
                              && b.y < o.y + LABEL_H && o.y < b.y + LABEL_H)) ?? null;
   }
 
