@@ -5,7 +5,7 @@ of test_lab_browser.
 """
 
 from tests import test_lab_browser as base
-from tests.test_lab_browser import lab
+from tests.test_lab_browser import lab, link_point
 
 browser, lab_url, page = base.browser, base.lab_url, base.page
 
@@ -94,3 +94,41 @@ def test_table_editors_out_of_view_keep_their_size_and_stay_under_the_header(bro
         assert on_top == "TH", width  # not a row's editor scrolled under it
         context.close()
         assert errors == []
+
+
+def links_canvas(page) -> str:
+    return page.evaluate("document.querySelector('[data-panel=network] [data-role=links]')"
+                         ".toDataURL()")
+
+
+def test_connections_are_redrawn_only_when_one_moves_to_another_bucket(page):
+    """The connections canvas shows each connection's sign and thickness bucket: a weight edit
+    that moves one redraws it; a new network whose connections all keep theirs (a bias edit)
+    leaves it untouched."""
+    page.evaluate("""() => {
+        window.__linkStrokes = 0;
+        const g = document.querySelector('[data-panel=network] [data-role=links]').getContext('2d');
+        const stroke = g.stroke.bind(g);
+        g.stroke = (...args) => { window.__linkStrokes += 1; return stroke(...args); };
+    }""")
+    before = links_canvas(page)
+    page.mouse.click(*link_point(page, "0:0", "1:0"))
+    editor = page.locator('[data-role="weight-editor"]')
+    editor.fill("-9")
+    editor.press("Enter")
+    page.wait_for_function("window.__lab.state.network.weights[0].w[0][0] === -9")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__linkStrokes") > 0
+    edited = links_canvas(page)
+    assert edited != before
+    page.evaluate("window.__linkStrokes = 0")
+    network = page.evaluate_handle("window.__lab.state.network")
+    page.click('[data-neuron="1:2"]')
+    editor = page.locator('[data-role="bias-editor"]')
+    editor.fill("1.75")
+    editor.press("Enter")
+    page.wait_for_function("window.__lab.state.network.weights[0].b[2] === 1.75")
+    page.wait_for_timeout(200)
+    assert page.evaluate("(n) => n !== window.__lab.state.network", network)
+    assert page.evaluate("window.__linkStrokes") == 0
+    assert links_canvas(page) == edited

@@ -100,30 +100,52 @@ export function mountNetwork(root) {
       && layer.w.every((row) => row.length === g.cols[l].ys.length));
 
   // One stroke per (sign, thickness) bucket instead of one per connection: ~5,000 connections
-  // of a 6×32 network become at most 16 paths.
+  // of a 6×32 network become at most 16 paths. The canvas shows each connection's bucket
+  // only, so a frame that moves no connection into another bucket (and keeps the layout and
+  // the glow) would draw the same pixels: it leaves the canvas as it is (about half of a
+  // moons 2-16-16-1 network's frames).
+  const LEVELS = 8;
+  let drawnLinks = null;  // {geo, buckets, glow} of what the canvas shows
   function drawLinks() {
-    ctx.clearRect(0, 0, W, H);
     const net = state.network;
-    if (!net || !geo || !fits(net, geo)) return;
+    if (!net || !geo || !fits(net, geo)) {
+      ctx.clearRect(0, 0, W, H);
+      drawnLinks = null;
+      return;
+    }
     let maxAbs = 1e-9;
-    for (const layer of net.weights) for (const row of layer.w) for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
-    const LEVELS = 8;
+    let count = 0;
+    for (const layer of net.weights) for (const row of layer.w) {
+      count += row.length;
+      for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
+    }
+    const bucketOf = new Uint8Array(count);
+    let k = 0;
+    for (const layer of net.weights) for (const row of layer.w) for (const w of row) {
+      bucketOf[k++] = (w >= 0 ? 0 : LEVELS) + Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
+    }
+    const h = state.highlight;
+    const glowKey = `${h && h.layer !== undefined ? `${h.layer}:${h.neuron}` : ''}/${pulse}`;
+    if (drawnLinks && drawnLinks.geo === geo && drawnLinks.glow === glowKey
+        && drawnLinks.buckets.every((b, n) => b === bucketOf[n])) return;
+    drawnLinks = { geo, buckets: bucketOf, glow: glowKey };
+    ctx.clearRect(0, 0, W, H);
     const buckets = Array.from({ length: 2 * LEVELS }, () => new Path2D());
     const half = geo.s / 2;
+    k = 0;
     net.weights.forEach((layer, l) => {
       const a = geo.cols[l];
       const b = geo.cols[l + 1];
-      layer.w.forEach((row, j) => row.forEach((w, i) => {
-        const level = Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
-        const path = buckets[(w >= 0 ? 0 : LEVELS) + level];
+      layer.w.forEach((row, j) => row.forEach((_, i) => {
+        const path = buckets[bucketOf[k++]];
         path.moveTo(a.x + half, a.ys[i]);
         path.lineTo(b.x - half, b.ys[j]);
       }));
     });
     ctx.lineCap = 'round';
-    buckets.forEach((path, k) => {
-      const t = ((k % LEVELS) + 0.5) / LEVELS;
-      ctx.strokeStyle = k < LEVELS ? '#2166ac' : '#d6604d';
+    buckets.forEach((path, n) => {
+      const t = ((n % LEVELS) + 0.5) / LEVELS;
+      ctx.strokeStyle = n < LEVELS ? '#2166ac' : '#d6604d';
       ctx.globalAlpha = 0.25 + 0.7 * t;
       ctx.lineWidth = (0.5 + 4.5 * t) * geo.thickness;
       ctx.stroke(path);
@@ -136,7 +158,6 @@ export function mountNetwork(root) {
       stroke(segments);
       ctx.globalAlpha = 1;
     };
-    const h = state.highlight;
     if (h && h.layer !== undefined && net.weights[h.layer]) {
       const rows = h.neuron === undefined ? net.weights[h.layer].w.map((_, j) => j)
         : [h.neuron].filter((j) => j < net.weights[h.layer].w.length);
