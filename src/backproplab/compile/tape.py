@@ -27,6 +27,7 @@ from backproplab.compile.optimize import (
     share_scalars,
 )
 from backproplab.compile.recorder import CompileError, Op
+from backproplab.compile.stack import stack_independent
 from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
 # ufuncs that warn (deprecated) when ``out`` is passed by position
@@ -59,6 +60,7 @@ class Tape:
             if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
                 item[2].array = moved[id(item[2].array)]
         flatten_grads(epilogue, arrays, pinned)
+        self.kept = stack_independent(self.kept, arrays, live_roots, pinned)
         self.reused = reuse_buffers(self.kept, arrays, live_roots, pinned)
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
