@@ -29,6 +29,9 @@ from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 _UFUNCS = _ELEMENTWISE | {numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
                           numpy.equal, numpy.not_equal, numpy.copysign, numpy.heaviside}
 _REDUCTIONS = {numpy.add, numpy.maximum, numpy.minimum}
+# elements of one member: past a few thousand the ~1 us a call saves is lost in its arithmetic,
+# while a stacked buffer keeps its members out of buffer reuse (memory.py)
+_STACK_MAX = 8192
 _BARRIERS = {"guard", "item"}  # a data guard may stop the replay: nothing moves across it
 # kinds whose buffer is the value itself (an input's may be read where the caller keeps it)
 _IN_PLACE = {"result", "persistent", "constant"}
@@ -151,6 +154,8 @@ def _key(op):
     parts = []
     for a in [*op.args, op.outs[0]]:
         if isinstance(a, TracedArray):
+            if a.size > _STACK_MAX:
+                return None
             parts.append(("a", a.shape, a.dtype.str, a._buf.strides))
         elif isinstance(a, TracedScalar) or type(a) not in (int, float):
             return None
