@@ -17,7 +17,12 @@ import numpy
 
 from backproplab.compile.flat import flatten_grads, fuse_update
 from backproplab.compile.forms import cheaper_forms
-from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
+from backproplab.compile.layout import (
+    broadcast,
+    direct_inputs,
+    dot_gives_matmul_bits,
+    spread,
+)
 from backproplab.compile.memory import reuse_buffers
 from backproplab.compile.optimize import (
     as_operand,
@@ -139,7 +144,7 @@ class Tape:
                 for i in range(len(op.args)):
                     dtype = scalar_dtype(op, i)
                     if dtype is not None:
-                        args[i] = as_operand(args[i], dtype)
+                        args[i] = spread(op.fn, as_operand(args[i], dtype), outs)
                         if isinstance(op.args[i], TracedScalar):
                             self._consumers[op.args[i].id].remove((args, i))
                             self._operands[op.args[i].id].append(args[i])
