@@ -20,14 +20,15 @@ gradients), or of the earlier one when the later one's operands are ready by the
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
-from backproplab.compile.flat import _ELEMENTWISE
+from backproplab.compile.flat import EXACT_ELEMENTWISE
 from backproplab.compile.memory import relocate
 from backproplab.compile.recorder import Op
 from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
-# exact per element, like flat._ELEMENTWISE, and cheap enough that a call is mostly overhead
-_UFUNCS = _ELEMENTWISE | {numpy.greater, numpy.greater_equal, numpy.less, numpy.less_equal,
-                          numpy.equal, numpy.not_equal, numpy.copysign, numpy.heaviside}
+# exact per element, whatever the loop, as flat.EXACT_ELEMENTWISE
+_UFUNCS = EXACT_ELEMENTWISE | {numpy.greater, numpy.greater_equal, numpy.less,
+                               numpy.less_equal, numpy.equal, numpy.not_equal, numpy.copysign,
+                               numpy.heaviside}
 _REDUCTIONS = {numpy.add, numpy.maximum, numpy.minimum}
 # elements of one member: past a few thousand the ~1 us a call saves is lost in its arithmetic,
 # while a stacked buffer keeps its members out of buffer reuse (memory.py)
@@ -169,7 +170,7 @@ def _reduce_kwargs(kwargs) -> bool:
     """Int axes (None would sum across the stack too) and defaults otherwise."""
     axis = kwargs.get("axis", 0)
     axes = list(axis) if type(axis) in (tuple, list) else [axis]
-    return (axes and all(type(a) is int for a in axes) and kwargs.get("dtype") is None and
+    return (bool(axes) and all(type(a) is int for a in axes) and kwargs.get("dtype") is None and
             type(kwargs.get("keepdims", False)) is bool and kwargs.get("where", True) is True and
             set(kwargs) <= {"axis", "keepdims", "dtype", "where"})
 

@@ -17,12 +17,7 @@ import numpy
 
 from backproplab.compile.flat import flatten_grads, fuse_update
 from backproplab.compile.forms import cheaper_forms
-from backproplab.compile.layout import (
-    broadcast,
-    direct_inputs,
-    dot_gives_matmul_bits,
-    spread,
-)
+from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits, spread
 from backproplab.compile.memory import reuse_buffers
 from backproplab.compile.optimize import (
     as_operand,
