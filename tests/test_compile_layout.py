@@ -99,3 +99,36 @@ def test_dot_is_not_used_where_it_is_not_the_same_call():
     out = np.empty((4, 4), np.float32)
     assert not dot_gives_matmul_bits(out, out, out)  # writes what it reads
     assert not dot_gives_matmul_bits(a, np.ones(3, np.float32), np.empty(4, np.float32))  # 1-d
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_maximum_and_minimum_with_a_number_spread_it_and_keep_eager_bits(dtype):
+    """ReLU's ``maximum(z, 0)``, ELU's ``minimum(z, 0)`` and BCE's two ``maximum(log p, -100)``
+    compare with an array of the number; edge values (NaN payloads, ±0, ±inf, subnormals)
+    come out as eager mode's."""
+    tiny = np.finfo(dtype).smallest_subnormal
+    payload = np.array([np.nan], dtype)
+    payload.view(np.uint32 if dtype == np.float32 else np.uint64)[0] |= 5
+    edge = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.5, -2.5, tiny, -tiny,
+                     payload[0], -payload[0]], dtype)
+    rng = np.random.default_rng(2)
+    xs = [bp.tensor(rng.choice(edge, (7, 6))) for _ in range(3)]
+    p = bp.tensor(rng.choice(np.array([0.0, 1e-40, 0.5, 1.0, np.nan], dtype), (7, 6)))
+
+    def fn(x, p):
+        return x.relu(), nn.functional.elu(x), (
+            nn.functional.binary_cross_entropy(p, (x > 0).to(dtype), reduction="none"))
+
+    compiled = bp.compile(fn)
+    with np.errstate(all="ignore"):
+        for i in range(6):
+            expected, got = fn(xs[i % 3], p), compiled(xs[i % 3], p)
+            assert all(same_bits(e.array, g.array) for e, g in zip(expected, got, strict=True))
+    assert compiled.stats["replays"] >= 3
+    names = compiled._last.replay.__globals__
+    calls = [line.strip() for line in compiled._last.source.splitlines()
+             if line.strip().startswith(("maximum(", "minimum("))]
+    operands = [names.get(a.strip()) for c in calls for a in c[8:].split(",")[:2]]
+    spread = [a for a in operands if isinstance(a, np.ndarray) and a.shape[-2:] == (7, 6)
+              and (a == a.flat[0]).all()]
+    assert len(calls) == len(spread) == 3  # relu, elu, bce's two logs (one stacked call)

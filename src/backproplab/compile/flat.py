@@ -21,7 +21,7 @@ from backproplab.compile.recorder import Op
 from backproplab.compile.traced import TracedArray, TracedScalar
 
 # exactly rounded per element in every NumPy loop (SIMD or not): safe to run on a longer array
-_ELEMENTWISE = {numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.sqrt,
+EXACT_ELEMENTWISE = {numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.sqrt,
                 numpy.negative, numpy.absolute, numpy.maximum, numpy.minimum, numpy.square}
 
 
@@ -121,7 +121,7 @@ def flatten_grads(epilogue, arrays, pinned) -> None:
 
 
 def _eligible(op) -> bool:
-    if op.kind != "ufunc" or op.fn not in _ELEMENTWISE or op.kwargs or len(op.outs) != 1:
+    if op.kind != "ufunc" or op.fn not in EXACT_ELEMENTWISE or op.kwargs or len(op.outs) != 1:
         return False
     out = op.outs[0]
     if not isinstance(out, TracedArray) or out._root is not out:

@@ -59,10 +59,10 @@ def reuse_buffers(kept: list, arrays: list, live_roots: set, pinned: set) -> int
             operand = _in_place(kept[i], r, dying - given)
             pool = free.get(_size(r))
             if operand is not None:  # elementwise: the result overwrites its dying operand
-                _move(r, views.get(id(r), ()), operand._buf)
+                relocate(r, views.get(id(r), ()), operand._buf)
                 given.add(id(operand))
             elif pool:
-                _move(r, views.get(id(r), ()), pool.pop())
+                relocate(r, views.get(id(r), ()), pool.pop())
             else:
                 continue
             moved += 1
@@ -98,7 +98,7 @@ def _size(r) -> tuple:
     return (r._buf.nbytes, r._buf.dtype.str)
 
 
-def _move(r, views, other) -> None:
+def relocate(r, views, other) -> None:
     """``r`` (and its views, at the same offsets and strides) now lie in the memory of the
     array ``other``; where they lie alike, ``r`` *is* ``other``: NumPy checks an output for
     overlap with an input that is another object on the same memory (~0.3 µs a call), not

@@ -17,7 +17,7 @@ import numpy
 
 from backproplab.compile.flat import flatten_grads, fuse_update
 from backproplab.compile.forms import cheaper_forms
-from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits
+from backproplab.compile.layout import broadcast, direct_inputs, dot_gives_matmul_bits, spread
 from backproplab.compile.memory import reuse_buffers
 from backproplab.compile.optimize import (
     as_operand,
@@ -27,6 +27,7 @@ from backproplab.compile.optimize import (
     share_scalars,
 )
 from backproplab.compile.recorder import CompileError, Op
+from backproplab.compile.stack import stack_independent
 from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
 # ufuncs that warn (deprecated) when ``out`` is passed by position
@@ -59,6 +60,7 @@ class Tape:
             if item[0] == "grad" and item[2] is not None and id(item[2].array) in moved:
                 item[2].array = moved[id(item[2].array)]
         flatten_grads(epilogue, arrays, pinned)
+        self.kept = stack_independent(self.kept, arrays, live_roots, pinned)
         self.reused = reuse_buffers(self.kept, arrays, live_roots, pinned)
         self.inputs = [(i, t._buf) for i, t in inputs]
         self.reads, self.prelude, self.program = [], [], []
@@ -137,7 +139,7 @@ class Tape:
                 for i in range(len(op.args)):
                     dtype = scalar_dtype(op, i)
                     if dtype is not None:
-                        args[i] = as_operand(args[i], dtype)
+                        args[i] = spread(op.fn, as_operand(args[i], dtype), outs)
                         if isinstance(op.args[i], TracedScalar):
                             self._consumers[op.args[i].id].remove((args, i))
                             self._operands[op.args[i].id].append(args[i])
