@@ -23,7 +23,8 @@ export function mountCellEditor(body, commit, refuse) {
     cell = td;
     shown = td.textContent;
     input.value = typed ?? shown;
-    input.setAttribute('aria-label', `${td.getAttribute('aria-label')}: type a number, Enter to keep it, Escape to cancel`);
+    // A cell is read as its text under its column's header; its editor says what it edits.
+    input.setAttribute('aria-label', `row ${td.dataset.row} column ${td.dataset.col}: a number, Enter keeps it, Escape cancels`);
     td.classList.add('editing');
     td.append(input);
     input.focus();

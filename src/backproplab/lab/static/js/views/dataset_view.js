@@ -1,10 +1,10 @@
 // Training dataset: # | Input 1 | Input 2 | Expected output | Prediction | Error, predictions
-// live. Cells are editable (as text, with one editor: cell_editor.js), rows addable and
-// deletable; CSV import and export. Selecting a
-// row selects that sample for the step-by-step panel and highlights its point. Rows of more
-// than two inputs (an autoencoder's) show each input vector in one cell, read-only, and an
-// autoencoder's prediction is its reconstruction, one vector per row; the server sends those
-// for the page on show, so the view tells it which page that is.
+// live. Cells are editable (text, with the table's one editor: cell_editor.js), rows addable
+// and deletable; CSV import and export. Selecting a row selects that sample for the
+// step-by-step panel and highlights its point. Rows of more than two inputs (an autoencoder's)
+// show each input vector in one cell, read-only, and an autoencoder's prediction is its
+// reconstruction, one vector per row; the server sends those for the page on show, so the
+// view tells it which page that is.
 import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
@@ -84,7 +84,7 @@ export function mountDataset(root) {
     const start = s.view.page * PAGE;
     const end = Math.min(d.x.length, start + PAGE);
     const cell = (i, k, v) => (editable
-      ? `<td class="cell" tabindex="0" data-row="${i}" data-col="${k}" data-value="${v}" title="${v}" aria-label="row ${i} column ${k}">${cellText(v)}</td>`
+      ? `<td class="cell" tabindex="0" data-row="${i}" data-col="${k}" data-value="${v}" title="${v}">${cellText(v)}</td>`
       : `<td>${fmt(v)}</td>`);
     // An input vector of up to 16 characters (the encoder's eight bits) is never cut; longer
     // ones share the room left with the reconstruction.
