@@ -4,6 +4,8 @@ same text) and every view still shows the latest frame's numbers. Reuses the bro
 of test_lab_browser.
 """
 
+import itertools
+
 from tests import test_lab_browser as base
 from tests.test_lab_browser import lab, link_point
 
@@ -78,20 +80,21 @@ def test_table_rows_show_the_latest_predictions_in_view_while_playing_and_all_wh
     assert table(page) == expected_table(page)  # every row, the last frame's numbers
 
 
-def test_table_editors_out_of_view_keep_their_size_and_stay_under_the_header(browser, lab_url):
+def test_table_rows_keep_one_height_and_stay_under_the_header(browser, lab_url):
     for width, height in ((1280, 720), (1920, 1080)):
         context, page, errors = base.open_lab(browser, lab_url, width, height)
         open_moons(page, lab_url)
-        heights = page.eval_on_selector_all(
-            '[data-panel="dataset"] tbody input',
-            "els => els.map((e) => e.getBoundingClientRect().height)")
-        assert len(heights) == 300 and len(set(heights)) == 1, (width, sorted(set(heights)))
+        tops = page.eval_on_selector_all('[data-panel="dataset"] tbody tr',
+                                         "trs => trs.map((tr) => tr.getBoundingClientRect().top)")
+        pitches = {b - a for a, b in itertools.pairwise(tops)}
+        assert len(tops) == 100 and len(pitches) == 1, (width, sorted(pitches))
         page.eval_on_selector('[data-panel="dataset"] .table-wrap', "w => { w.scrollTop = 700; }")
+        page.click('[data-panel="dataset"] tbody tr:nth-child(40) td.cell')  # an open editor too
         base.drawn(page)
         on_top = page.eval_on_selector('[data-panel="dataset"] thead th:nth-child(2)', """th => {
             const r = th.getBoundingClientRect();
             return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2).tagName; }""")
-        assert on_top == "TH", width  # not a row's editor scrolled under it
+        assert on_top == "TH", width  # not a row's cell scrolled under it
         context.close()
         assert errors == []
 

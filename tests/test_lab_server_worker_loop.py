@@ -154,6 +154,27 @@ def test_frames_beyond_the_owed_ones_go_while_frames_take_little_time():
     assert worker.schedule.next_work(worker.seats) == ("frame", "a")
 
 
+def test_a_lone_playing_session_may_spend_more_of_the_worker_on_frames_than_one_of_many():
+    """A big network's frame costs ~18 ms: at FRAME_SHARE a lone session got ~16 a second
+    (spirals 6x32). Alone it may take LONE_FRAME_SHARE; with another session playing, a frame
+    not owed waits at the same share, so a classroom's training keeps its time."""
+    clock = Clock()
+    worker, _ = worker_with("a", "b", clock=clock)
+    send(worker, "a", type="play")
+    for sid in "ab":
+        worker.send_frame(sid)
+        worker.apply(("sent", sid))
+    worker.take_turn("a")
+    clock.now += 0.04  # due (40 a second), not owed (10 a second)
+    worker.schedule.took_turn("a", 0.6)
+    worker.schedule.sent_frame(0.4)  # frames took 40%: over FRAME_SHARE, under LONE_FRAME_SHARE
+    assert worker.schedule.next_work(worker.seats) == ("frame", "a")
+    assert worker_schedule.FRAME_SHARE < 0.4 < worker_schedule.LONE_FRAME_SHARE
+    send(worker, "b", type="play")
+    worker.seats["b"].awaiting_send = True  # b's frame is in flight
+    assert worker.schedule.next_work(worker.seats)[0] == "turn"
+
+
 def test_past_the_largest_frame_share_a_waiting_session_trains_even_with_frames_owed():
     clock = Clock()
     worker, _ = worker_with("a", "b", clock=clock)

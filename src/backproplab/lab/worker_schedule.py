@@ -9,8 +9,8 @@ page is sent what changed). The schedule decides, one unit at a time, which come
    the frames are too costly for the core, and training keeps the rest); owed pages go before
    pages that are only due;
 2. any other frame that is due (up to ``limits.MAX_FRAMES_PER_SECOND``), while frames take at
-   most ``FRAME_SHARE`` of the time — a lone session gets smooth frames, a full worker keeps
-   its time for training;
+   most ``FRAME_SHARE`` of the time (``LONE_FRAME_SHARE`` while one session plays) — a lone
+   session gets smooth frames, a full worker keeps its time for training;
 3. else the next playing session's turn, round-robin, so equal sessions get equal time.
 
 With nothing to train, frames always go (there is nothing to protect). :meth:`Schedule.wait`
@@ -26,6 +26,10 @@ MIN_FRAMES_PER_SECOND = 10.5
 alive, and 5% more so that a minute's count does not fall a frame short at its edges."""
 FRAME_SHARE = 0.3
 """Most of a worker's time spent on frames beyond the owed ones."""
+LONE_FRAME_SHARE = 0.5
+"""The same while only one session plays on the worker: its page is the one its frames serve.
+A big network's frame (6×32, 2,000 points) takes 15-20 ms of a busy 2-core machine, which
+FRAME_SHARE held to ~16 frames a second; half the worker's time still trains."""
 MAX_FRAME_SHARE = 0.6
 """Most of a worker's time spent on frames at all, while a session waits to train. A classroom
 of 32 on two workers wants 16 × 10 frames a second from each and, for its training to reach
@@ -81,7 +85,9 @@ class Schedule:
             if turn is None:
                 return "frame", sid
             share = self.share.frame_share()
-            if share < FRAME_SHARE or (seats[sid].owed_at <= now and share < MAX_FRAME_SHARE):
+            alone = sum(seat.session.playing for seat in seats.values()) == 1
+            if share < (LONE_FRAME_SHARE if alone else FRAME_SHARE) or (
+                    seats[sid].owed_at <= now and share < MAX_FRAME_SHARE):
                 return "frame", sid
         return None if turn is None else ("turn", turn)
 

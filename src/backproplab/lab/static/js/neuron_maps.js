@@ -2,6 +2,7 @@
 // scaled to its own [lo, hi]) and the one painter both the network's thumbnails and the data
 // space's full-size view use, so a neuron looks the same small and large.
 import { divergingTable } from './palette.js';
+import { base64Bytes } from './float32s.js';
 
 // The frame's neurons as {kind, cells, size, extent, xs, rows, layers: [{lo, hi, scale}]} with
 // the bytes decoded once; `value(l, i, k)` reads cell k of neuron i of layer l (layer 0: inputs).
@@ -14,9 +15,7 @@ export function readNeurons(frame, structure) {
 }
 
 function decode(frame, structure) {
-  const text = atob(frame.values);
-  const bytes = new Uint8Array(text.length);
-  for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
+  const bytes = base64Bytes(frame.values);
   const offsets = [];
   let at = 0;
   for (const layer of frame.layers) { offsets.push(at); at += layer.lo.length * frame.cells; }
@@ -47,21 +46,18 @@ export function tone(layer, v) {
 // Paint neuron (l, i) into ImageData `img` (cells wide, or size × size for a grid) from its
 // cell `at` on (an image of many neurons holds each at its own offset), mixed towards white by
 // `light` (0: full colour) so points drawn over it stay visible. Each of a neuron's 256 byte
-// values has one colour, so it is looked up, not computed per cell.
-const table = new Uint8ClampedArray(256 * 3);
+// values has one colour, so it is looked up, not computed per cell; a colour is one 32-bit
+// word both in the table and in the image (the same byte order in memory), one write a cell.
+const table = new Uint8ClampedArray(256 * 4);
+const words = new Uint32Array(table.buffer);
+const pixelsOf = new WeakMap();
 export function paintNeuron(img, maps, l, i, light = 0, at = 0) {
   const layer = maps.layers[l];
   divergingTable(table, layer.lo[i], layer.hi[i], (v) => tone(layer, v), light);
   const bytes = maps.bytesOf(l, i);
-  const data = img.data;
-  for (let k = 0; k < maps.cells; k += 1) {
-    const b = 3 * bytes[k];
-    const p = 4 * (at + k);
-    data[p] = table[b];
-    data[p + 1] = table[b + 1];
-    data[p + 2] = table[b + 2];
-    data[p + 3] = 255;
-  }
+  if (!pixelsOf.has(img)) pixelsOf.set(img, new Uint32Array(img.data.buffer));
+  const pixels = pixelsOf.get(img);
+  for (let k = 0; k < maps.cells; k += 1) pixels[at + k] = words[bytes[k]];
   return img;
 }
 

@@ -15,8 +15,9 @@ export function diverging(t) {
 }
 
 // diverging(t) of every value lo + (b / 255) (hi - lo), b = 0 … 255, after `tone`, mixed
-// towards white by `light`, into the byte table `out` (3 bytes a value): the same colours,
-// made without an array each, since 193 neuron maps need 49,000 of them a frame.
+// towards white by `light`, into the byte table `out` (4 bytes a value, RGBA as an image
+// holds them, opaque): the same colours, made without an array each, since 193 neuron maps
+// need 49,000 of them a frame.
 export function divergingTable(out, lo, hi, tone, light = 0) {
   for (let b = 0; b < 256; b += 1) {
     const t = tone(lo + (b / 255) * (hi - lo));
@@ -25,8 +26,9 @@ export function divergingTable(out, lo, hi, tone, light = 0) {
     const a = Math.abs(v);
     for (let i = 0; i < 3; i += 1) {
       const c = Math.round(MID[i] + (end[i] - MID[i]) * a);
-      out[3 * b + i] = c + (255 - c) * light;
+      out[4 * b + i] = c + (255 - c) * light;
     }
+    out[4 * b + 3] = 255;
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { on, state, update } from '../state.js';
 import { classRgb, diverging, fmt, rgb } from '../palette.js';
 import { neuronName, paintNeuron, readNeurons } from '../neuron_maps.js';
 import { drawAxes, PAD } from './data_space_axes.js';
+import { base64Bytes } from '../float32s.js';
 
 const WIDTH = 360;
 const HEIGHT = 300;
@@ -128,8 +129,8 @@ export function mountDataSpace(root) {
     gridSize(n);
     const g = grid.getContext('2d');
     const img = g.createImageData(n, n);
-    const values = bytesOf(space.values);
-    const classes = space.classes ? bytesOf(space.classes) : null;
+    const values = base64Bytes(space.values);
+    const classes = space.classes ? base64Bytes(space.classes) : null;
     const tables = new Map();
     const tableFor = (k) => {
       if (!tables.has(k)) tables.set(k, colourTable(space, k));
@@ -163,13 +164,6 @@ export function mountDataSpace(root) {
       table.set(c, 3 * b);
     }
     return table;
-  }
-
-  function bytesOf(base64) {  // a loop: Uint8Array.from(text, fn) takes seven times as long
-    const text = atob(base64);
-    const bytes = new Uint8Array(text.length);
-    for (let k = 0; k < text.length; k += 1) bytes[k] = text.charCodeAt(k);
-    return bytes;
   }
 
   function colourOf(y) {

@@ -1,14 +1,16 @@
 // Training dataset: # | Input 1 | Input 2 | Expected output | Prediction | Error, predictions
-// live. Cells are editable, rows addable and deletable; CSV import and export. Selecting a
-// row selects that sample for the step-by-step panel and highlights its point. Rows of more
-// than two inputs (an autoencoder's) show each input vector in one cell, read-only, and an
-// autoencoder's prediction is its reconstruction, one vector per row; the server sends those
-// for the page on show, so the view tells it which page that is.
+// live. Cells are editable (text, with the table's one editor: cell_editor.js), rows addable
+// and deletable; CSV import and export. Selecting a row selects that sample for the
+// step-by-step panel and highlights its point. Rows of more than two inputs (an autoencoder's)
+// show each input vector in one cell, read-only, and an autoencoder's prediction is its
+// reconstruction, one vector per row; the server sends those for the page on show, so the
+// view tells it which page that is.
 import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { saveExport } from '../downloads.js';
 import { float32s } from '../float32s.js';
+import { mountCellEditor } from './cell_editor.js';
 
 export function mountDataset(root) {
   const PAGE = state.welcome.limits.TABLE_PAGE_ROWS;
@@ -41,6 +43,18 @@ export function mountDataset(root) {
     send('add_row', { x: Array(width).fill(0), y: 0 });
   };
 
+  // A cell shows its value short (its title in full): the row is sent with the exact values
+  // of the cells not typed in and the one typed. One the server refuses is shown again as
+  // the data still is.
+  const editor = mountCellEditor(body, (td, value) => {
+    td.dataset.value = String(value);
+    td.title = String(value);
+    td.textContent = cellText(value);
+    const values = [...td.parentElement.querySelectorAll('td[data-col]')].map((c) => Number(c.dataset.value));
+    const y = values.pop();
+    send('set_row', { index: Number(td.dataset.row), x: values, y }).then((reply) => { if (!reply) rows(state); });
+  }, report);
+
   function rows(s) {
     const d = s.data;
     if (!d) return;
@@ -70,7 +84,7 @@ export function mountDataset(root) {
     const start = s.view.page * PAGE;
     const end = Math.min(d.x.length, start + PAGE);
     const cell = (i, k, v) => (editable
-      ? `<td><input data-row="${i}" data-col="${k}" value="${cellText(v)}" data-value="${v}" title="${v}" aria-label="row ${i} column ${k}"></td>`
+      ? `<td class="cell" tabindex="0" data-row="${i}" data-col="${k}" data-value="${v}" title="${v}">${cellText(v)}</td>`
       : `<td>${fmt(v)}</td>`);
     // An input vector of up to 16 characters (the encoder's eight bits) is never cut; longer
     // ones share the room left with the reconstruction.
@@ -89,11 +103,12 @@ export function mountDataset(root) {
         `${expected(i)}<td${autoencoder ? ' class="vector"' : ''} data-role="pred"></td><td class="err" data-role="err"><i></i><span></span></td>` +
         `<td>${editable ? `<button data-action="delete-row" data-row="${i}" aria-label="delete row ${i}">×</button>` : ''}</td></tr>`;
     }
+    const kept = editor.beforeRewrite();
     body.innerHTML = html;
+    editor.afterRewrite(kept);
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
       <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
     titleClipped(inputCells());
-    measureEditors();
     watchRows();
     predictions(s, true);
     selection(s);
@@ -115,21 +130,6 @@ export function mountDataset(root) {
     });
   }
   const inputCells = () => [...body.querySelectorAll('td.vector[data-role="inputs"]')];
-
-  // The height a cell editor's text takes (it follows the window's font size), so the editors
-  // the page skips drawing while out of view keep exactly the height of the ones drawn.
-  // One editor is measured drawn in full (whether or not the page skips it at that moment).
-  function measureEditors() {
-    const probe = body.querySelector('input');
-    if (!probe) return;
-    probe.style.contentVisibility = 'visible';
-    const css = getComputedStyle(probe);
-    const frame = ['borderTopWidth', 'borderBottomWidth', 'paddingTop', 'paddingBottom']
-      .reduce((sum, k) => sum + parseFloat(css[k]), 0);
-    const height = `${probe.getBoundingClientRect().height - frame}px`;
-    probe.style.contentVisibility = '';
-    if (body.style.getPropertyValue('--cell-height') !== height) body.style.setProperty('--cell-height', height);
-  }
 
   // A reconstruction arrives as the model's float32 outputs for the rows of the page on show
   // and reads to two significant digits. Its cell prints the first SHOWN values (more do not
@@ -229,20 +229,6 @@ export function mountDataset(root) {
     const td = e.target.closest('td.vector[data-role="pred"]');
     if (td) titleClipped([td]);
   });
-  body.addEventListener('change', (e) => {
-    const input = e.target.closest('input');
-    if (!input) return;
-    const i = Number(input.dataset.row);
-    const tr = input.closest('tr');
-    // A cell shows its value short (its title in full); the cells not typed in send their
-    // exact value, the one typed in what was typed.
-    const typed = parseFloat(input.value);
-    if (!Number.isFinite(typed)) return;
-    input.dataset.value = String(typed);
-    const values = [...tr.querySelectorAll('input')].map((el) => Number(el.dataset.value));
-    const y = values.pop();
-    send('set_row', { index: i, x: values, y });
-  });
   pager.addEventListener('click', (e) => {
     const b = e.target.closest('[data-page]');
     if (!b) return;
@@ -253,7 +239,6 @@ export function mountDataset(root) {
   new ResizeObserver(() => {
     if (!state.data) return;
     titleClipped(inputCells());
-    measureEditors();
   }).observe(root.querySelector('.table-wrap'));
   on(['data', 'structure'], rows);
   on(['predictions'], predictionsSoon);
