@@ -10,6 +10,7 @@ import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { shortest } from '../float32s.js';
 import { neuronName, paintNeuron, readNeurons, tone } from '../neuron_maps.js';
+import { connectionsCanvas } from './connections.js';
 import { layout } from './network_layout.js';
 
 export function mountNetwork(root) {
@@ -86,111 +87,9 @@ export function mountNetwork(root) {
   }
 
   // ----- connections ---------------------------------------------------------------------------
-  const linkEnds = (l, j, i) => {
-    const a = geo.cols[l];
-    const b = geo.cols[l + 1];
-    return [a.x + geo.s / 2, a.ys[i], b.x - geo.s / 2, b.ys[j]];
-  };
-
-  // A frame may bring new weights before the new structure (or the other way round) when the
-  // network is rebuilt: draw only weights whose shape is the drawn layout's; the other key's
-  // update draws again.
-  const fits = (net, g) => net.weights.length === g.cols.length - 1 && net.weights.every(
-    (layer, l) => layer.w.length === g.cols[l + 1].ys.length
-      && layer.w.every((row) => row.length === g.cols[l].ys.length));
-
-  // One stroke per (sign, thickness) bucket instead of one per connection: ~5,000 connections
-  // of a 6×32 network become at most 16 paths. The canvas shows each connection's bucket
-  // only, so a frame that moves no connection into another bucket (and keeps the layout and
-  // the glow) would draw the same pixels: it leaves the canvas as it is (about half of a
-  // moons 2-16-16-1 network's frames).
-  const LEVELS = 8;
-  let drawnLinks = null;  // {geo, buckets, glow} of what the canvas shows
-  function drawLinks() {
-    const net = state.network;
-    if (!net || !geo || !fits(net, geo)) {
-      ctx.clearRect(0, 0, W, H);
-      drawnLinks = null;
-      return;
-    }
-    let maxAbs = 1e-9;
-    let count = 0;
-    for (const layer of net.weights) for (const row of layer.w) {
-      count += row.length;
-      for (const w of row) maxAbs = Math.max(maxAbs, Math.abs(w));
-    }
-    const bucketOf = new Uint8Array(count);
-    let k = 0;
-    for (const layer of net.weights) for (const row of layer.w) for (const w of row) {
-      bucketOf[k++] = (w >= 0 ? 0 : LEVELS) + Math.min(LEVELS - 1, Math.floor((Math.abs(w) / maxAbs) * LEVELS));
-    }
-    const h = state.highlight;
-    const glowKey = `${h && h.layer !== undefined ? `${h.layer}:${h.neuron}` : ''}/${pulse}`;
-    if (drawnLinks && drawnLinks.geo === geo && drawnLinks.glow === glowKey
-        && drawnLinks.buckets.every((b, n) => b === bucketOf[n])) return;
-    drawnLinks = { geo, buckets: bucketOf, glow: glowKey };
-    ctx.clearRect(0, 0, W, H);
-    const buckets = Array.from({ length: 2 * LEVELS }, () => new Path2D());
-    const half = geo.s / 2;
-    k = 0;
-    net.weights.forEach((layer, l) => {
-      const a = geo.cols[l];
-      const b = geo.cols[l + 1];
-      layer.w.forEach((row, j) => row.forEach((_, i) => {
-        const path = buckets[bucketOf[k++]];
-        path.moveTo(a.x + half, a.ys[i]);
-        path.lineTo(b.x - half, b.ys[j]);
-      }));
-    });
-    ctx.lineCap = 'round';
-    buckets.forEach((path, n) => {
-      const t = ((n % LEVELS) + 0.5) / LEVELS;
-      ctx.strokeStyle = n < LEVELS ? '#2166ac' : '#d6604d';
-      ctx.globalAlpha = 0.25 + 0.7 * t;
-      ctx.lineWidth = (0.5 + 4.5 * t) * geo.thickness;
-      ctx.stroke(path);
-    });
-    ctx.globalAlpha = 1;
-    const glow = (segments, width) => {
-      ctx.strokeStyle = '#ffb000';
-      ctx.globalAlpha = 0.7;
-      ctx.lineWidth = width;
-      stroke(segments);
-      ctx.globalAlpha = 1;
-    };
-    if (h && h.layer !== undefined && net.weights[h.layer]) {
-      const rows = h.neuron === undefined ? net.weights[h.layer].w.map((_, j) => j)
-        : [h.neuron].filter((j) => j < net.weights[h.layer].w.length);
-      glow(rows.flatMap((j) => net.weights[h.layer].w[j].map((_, i) => linkEnds(h.layer, j, i))), 2);
-    }
-    if (pulse !== null && net.weights[pulse]) {
-      glow(net.weights[pulse].w.flatMap((row, j) => row.map((_, i) => linkEnds(pulse, j, i))), 2.5);
-    }
-  }
-
-  function stroke(segments) {
-    ctx.beginPath();
-    for (const [x1, y1, x2, y2] of segments) { ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); }
-    ctx.stroke();
-  }
-
-  // The connection under the pointer: the nearest within 5 px, or null.
-  function linkAt(x, y) {
-    const net = state.network;
-    if (!net || !geo || !fits(net, geo)) return null;
-    let best = null;
-    let bestD = 25;
-    net.weights.forEach((layer, l) => {
-      const a = geo.cols[l].x + geo.s / 2;
-      const b = geo.cols[l + 1].x - geo.s / 2;
-      if (x < a - 5 || x > b + 5) return;
-      layer.w.forEach((row, j) => row.forEach((_, i) => {
-        const d = segmentDistance2(x, y, ...linkEnds(l, j, i));
-        if (d < bestD) { bestD = d; best = { layer: l, row: j, col: i }; }
-      }));
-    });
-    return best;
-  }
+  const links = connectionsCanvas(ctx);
+  const drawLinks = () => links.draw(state.network, geo, W, H, state.highlight, pulse);
+  const linkAt = (x, y) => links.at(state.network, geo, x, y);
 
   // ----- neurons -------------------------------------------------------------------------------
   // Every map is painted into one image, a neuron under the other (one upload instead of one
@@ -436,15 +335,6 @@ export function mountNetwork(root) {
   on(['trace'], () => { if (openNeuron && nodes[openNeuron[0]]?.[openNeuron[1]]) showNeuron(...openNeuron); });
   on(['highlight'], (s) => highlight(s.highlight));
   on(['stepped'], animate);
-}
-
-function segmentDistance2(px, py, x1, y1, x2, y2) {
-  const dx = x2 - x1;
-  const dy = y2 - y1;
-  const t = Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / (dx * dx + dy * dy || 1)));
-  const ex = x1 + t * dx - px;
-  const ey = y1 + t * dy - py;
-  return ex * ex + ey * ey;
 }
 
 // "8-4-3-4-8 · hidden tanh · code identity · output sigmoid": each role once, with the
