@@ -22,7 +22,7 @@ from backproplab.compile.traced import TracedArray, TracedScalar
 
 # exactly rounded per element in every NumPy loop (SIMD or not): safe to run on a longer array
 EXACT_ELEMENTWISE = {numpy.add, numpy.subtract, numpy.multiply, numpy.divide, numpy.sqrt,
-                numpy.negative, numpy.absolute, numpy.maximum, numpy.minimum, numpy.square}
+                     numpy.negative, numpy.absolute, numpy.maximum, numpy.minimum, numpy.square}
 
 
 def flatten_parameters(optimizer) -> None:
