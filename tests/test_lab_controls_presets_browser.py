@@ -39,8 +39,13 @@ def test_choosing_relu_sets_its_learning_rate_and_a_typed_rate_is_kept(browser, 
 def test_dataset_cells_show_short_values_and_send_exact_edits(browser, lab_url, size):
     context, page, errors = open_lab(browser, lab_url, *size)
     page.goto(lab_url + "?dataset=circles&points=200&noise=0.05&test_fraction=0.3&batch_size=16")
-    page.wait_for_function("window.__lab.state.data?.x.length === 200 && "
-                           "document.querySelector('td[data-row]') !== null")
+    # The URL's dataset replaces the default one after the page opens, and the table is
+    # redrawn on the animation frame after its data came: wait for the table of the circles.
+    page.wait_for_function("""() => {
+        const s = window.__lab.state, td = document.querySelector('td[data-row="0"][data-col="1"]');
+        return s.config?.dataset === 'circles' && s.data?.x.length === 200 &&
+            td !== null && td.dataset.value === String(s.data.x[0][1]);
+    }""")
     cells = page.eval_on_selector_all('td[data-row]', """els => els.map((e) => ({
         value: e.textContent, title: e.title}))""")
     x = lab(page, "s.data.x")

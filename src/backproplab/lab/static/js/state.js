@@ -23,8 +23,8 @@ export const state = {
   probe: null,          // a clicked point of the data space and its forward pass
   trace: null,          // bp.explain.trace_step of the selected sample
   highlight: null,      // what the step-by-step panel points at in the network
-  stepped: 0,
-  descent: null,        // the gradient descent mode's paths, as the server computed them           // when the user last took a single step (the network animates it)
+  stepped: 0,           // when the user last took a single step (the network animates it)
+  descent: null,        // the gradient descent mode's paths, as the server computed them
   descentPreset: null,  // {function, start, lr, optimizer, steps}: a lesson asks the descent view to run this
   view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0, showTest: true },
 };
