@@ -17,6 +17,7 @@ from tests.test_lab_browser import assert_panels_inside, box, lab, open_lab, ove
 
 # The other module's fixtures, shared here: one server and one browser for this module.
 browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
+expect = base.playwright_api.expect  # assertions that wait for the next drawn frame
 
 DEEP_SIGMOID = ("?dataset=moons&points=200&noise=0.1&test_fraction=0.3&batch_size=16"
                 "&hidden=4,4,4,4,4,4&activation=sigmoid")
@@ -176,7 +177,8 @@ def test_deep_relu_panel_names_kaiming_and_learns(small_page, lab_url):
     page.goto(lab_url + "?dataset=moons&points=200&noise=0.1&test_fraction=0.3&batch_size=16"
                         "&hidden=4,4,4,4,4,4&activation=relu&lr=0.1")
     page.wait_for_function("window.__lab.state.gradients?.init.startsWith('Kaiming')")
-    assert "Kaiming (He)" in page.locator('[data-role="grad-init"]').inner_text()
+    # the panel is drawn on the animation frame after the state: expect waits for it
+    expect(page.locator('[data-role="grad-init"]')).to_contain_text("Kaiming (He)")
     page.click('[data-action="play"]')
     page.wait_for_function("window.__lab.state.status.epoch >= 60", timeout=30000)
     page.click('[data-action="pause"]')

@@ -16,6 +16,7 @@ from tests.test_lab_browser import assert_panels_inside, box, drawn, lab, open_l
 
 # The browser, the server and the page of test_lab_browser, shared rather than copied.
 browser, lab_url, page = base.browser, base.lab_url, base.page
+expect = base.playwright_api.expect  # assertions that wait for the next drawn frame
 
 HIDDEN = "[data-neuron]:not([data-neuron^='0:'])"
 BIG = ("?dataset=spirals&points=2000&hidden=32,32,32,32,32,32&activation=relu&optimizer=adam"
@@ -260,8 +261,9 @@ def test_regression_surfaces_and_curves_show_what_each_neuron_computes(page, lab
     page.goto(lab_url + "?dataset=bump&points=300&test_fraction=0.3&loss=mse&hidden=6"
                         "&optimizer=adam&lr=0.03&batch_size=16")
     page.wait_for_function("window.__lab.state.space?.kind === 'regression'")
-    summary = page.locator('[data-role="dataset-summary"]').inner_text()
-    assert summary == lab(page, "s.welcome.choices.summaries.bump")
+    # the controls are drawn on the animation frame after the state: expect waits for them
+    expect(page.locator('[data-role="dataset-summary"]')).to_have_text(
+        lab(page, "s.welcome.choices.summaries.bump"))
     play_until(page, "window.__lab.state.status.epoch > 40")
     losses = lab(page, "s.history.train_loss")
     assert losses[-1] < 0.5 * losses[0]
