@@ -4,11 +4,14 @@ uses it, and the code plot's labels and points."""
 
 import re
 
+import pytest
+
 from tests import test_lab_browser as base  # skips this module too without Chromium
-from tests.test_lab_browser import assert_shown_numbers_equal, lab, overlap, shot
+from tests.test_lab_browser import assert_shown_numbers_equal, lab, open_lab, overlap, shot
 
 # The browser, the server and the pages of test_lab_browser, shared rather than copied.
 browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
+expect = base.playwright_api.expect  # assertions that wait for the next drawn frame
 
 
 def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
@@ -113,3 +116,27 @@ def test_code_plot_of_a_one_unit_code_shows_every_point(page, lab_url):
     order = sorted(range(8), key=lambda k: codes[k])
     assert sorted(range(8), key=lambda k: xs[k]) == order
     assert plot.locator('[data-role="code-caption"]').text_content() == "code unit 1 of 1"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_step_panel_heading_keeps_its_line_for_a_64_pixel_sample(browser, lab_url, size):
+    """The selected sample's inputs sit beside the panel's title: 64 pixels of a digit printed
+    there took the heading and squeezed the title into a column of words."""
+    context, page, errors = open_lab(browser, lab_url, *size)
+    page.goto(lab_url + "?mode=autoencoder&dataset=digits&points=120&hidden=16&bottleneck=2")
+    page.wait_for_function("window.__lab.state.selected?.x.length === 64")
+    sample = page.locator('[data-panel="steps"] [data-role="sample"]')
+    expect(sample).to_have_text("sample #0: x = (64 values)")
+    shown = sample.get_attribute("title").removeprefix("x = (").removesuffix(")").split(", ")
+    x = lab(page, "s.selected.x")
+    assert len(shown) == 64
+    for v, xi in zip(shown, x, strict=True):  # each as fmt prints it: 4 significant digits
+        assert abs(float(v) - xi) <= 1e-3 * max(1, abs(xi)), (v, xi)
+    heading = page.locator('[data-panel="steps"] h2')
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                         "'[data-panel=\"steps\"] h2')).lineHeight)")
+    # two lines at most, as a 2-D sample's heading takes in the narrow 1280-pixel layout
+    assert heading.bounding_box()["height"] < 2.5 * line, heading.bounding_box()
+    shot(page, f"autoencoder-step-heading-{size[0]}x{size[1]}")
+    context.close()
+    assert errors == []

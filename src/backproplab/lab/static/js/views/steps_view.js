@@ -95,13 +95,26 @@ export function mountSteps(root) {
       `<div class="muted">check: the trace's gradients match the engine's (max difference ${fmt(trace.check.max_abs_diff)})</div>`;
   }
 
+  // The sample's inputs beside the title: a long vector (an autoencoder's 64 pixels) would
+  // take the panel's heading and squeeze its title into a column, so past SHOWN_INPUTS values
+  // the line says how many there are and its title holds them all.
+  const SHOWN_INPUTS = 4;
+  const sampleBox = root.querySelector('[data-role="sample"]');
+  function writeSample(x, index) {
+    const all = x ? `x = (${x.map((v) => fmt(v)).join(', ')})` : '';
+    const long = x && x.length > SHOWN_INPUTS;
+    const text = !x ? '' : `sample #${index}: ${long ? `x = (${x.length} values)` : all}`;
+    if (sampleBox.textContent !== text) sampleBox.textContent = text;
+    if (sampleBox.title !== (long ? all : '')) sampleBox.title = long ? all : '';
+  }
+
   function render(s) {
     const trace = s.trace;
     const index = s.selected?.index;
     // Every frame while playing comes here with the same words: a text set to itself is
     // still a new text node to lay out, so only a change is written.
     const write = (el, text) => { if (el.textContent !== text) el.textContent = text; };
-    write(root.querySelector('[data-role="sample"]'), index === undefined ? '' : `sample #${index}: x = (${s.selected.x.map((v) => fmt(v)).join(', ')})`);
+    writeSample(index === undefined ? null : s.selected.x, index);
     if (!trace) {
       if (phasesBox.firstChild) phasesBox.innerHTML = '';
       if (calc.firstChild) calc.innerHTML = '';
