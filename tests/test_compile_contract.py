@@ -1,44 +1,23 @@
-"""The bp.compile contract: when it traces again, what it reads at replay, what it refuses."""
+"""The bp.compile contract: when it traces again and what it reads at replay (what it refuses
+is in test_compile_refusals.py)."""
 
 import numpy as np
 import pytest
 
 import backproplab as bp
 from backproplab import nn
-from backproplab.compile import CompileError
-from tests.compile_steps import raises_within, training_step
-
-
-def _setup(opt="sgd", lr=0.1, dropout=None, **kw):
-    bp.manual_seed(0)
-    layers = [nn.Linear(2, 4), nn.Tanh()]
-    if dropout is not None:
-        layers.append(dropout)
-    model = nn.Sequential(*layers, nn.Linear(4, 1))
-    o = (bp.optim.SGD if opt == "sgd" else bp.optim.Adam)(model.parameters(), lr=lr, **kw)
-    return model, o, training_step(model, o, nn.MSELoss())
-
-
-def _data(n, seed=0):
-    rng = np.random.default_rng(seed)
-    return (bp.tensor(rng.standard_normal((n, 2)).astype(np.float32)),
-            bp.tensor(rng.standard_normal((n, 1)).astype(np.float32)))
-
-
-def _same_params(m1, m2):
-    return all(np.array_equal(a.array, b.array)
-               for a, b in zip(m1.parameters(), m2.parameters(), strict=True))
+from tests.compile_steps import same_params, small_data, small_step, training_step
 
 
 def test_smaller_last_batch_of_an_epoch_is_traced_again_and_replayed():
-    m1, _, eager = _setup()
-    m2, _, step = _setup()
+    m1, _, eager = small_step()
+    m2, _, step = small_step()
     compiled = bp.compile(step)
-    batches = [_data(8, 1), _data(8, 2), _data(3, 3)]  # 19 samples in batches of 8
+    batches = [small_data(8, 1), small_data(8, 2), small_data(3, 3)]  # 19 samples in batches of 8
     for _ in range(6):
         for x, y in batches:
             assert eager(x, y).item() == compiled(x, y).item()
-    assert _same_params(m1, m2)
+    assert same_params(m1, m2)
     # per shape: traces until two agree (plus the first step, which creates optimizer state)
     assert compiled.stats["traces"] <= 5
     assert compiled.stats["replays"] >= 18 - 5 - 1
@@ -46,10 +25,10 @@ def test_smaller_last_batch_of_an_epoch_is_traced_again_and_replayed():
 
 
 def test_learning_rate_changed_mid_run_is_read_at_replay():
-    m1, o1, eager = _setup(opt="adam", lr=0.05)
-    m2, o2, step = _setup(opt="adam", lr=0.05)
+    m1, o1, eager = small_step(opt="adam", lr=0.05)
+    m2, o2, step = small_step(opt="adam", lr=0.05)
     compiled = bp.compile(step)
-    x, y = _data(5)
+    x, y = small_data(5)
     s1, s2 = bp.optim.lr_scheduler.StepLR(o1, 3, 0.5), bp.optim.lr_scheduler.StepLR(o2, 3, 0.5)
     for _ in range(30):
         assert eager(x, y).item() == compiled(x, y).item()
@@ -57,29 +36,29 @@ def test_learning_rate_changed_mid_run_is_read_at_replay():
         s2.step()
     assert o2.param_groups[0]["lr"] < 0.05 / 100
     assert compiled.stats["replays"] >= 25 and compiled.stats["traces"] <= 3
-    assert _same_params(m1, m2)
+    assert same_params(m1, m2)
 
 
 def test_a_hyper_parameter_that_flips_a_branch_traces_again():
-    m1, o1, eager = _setup(lr=0.1)
-    m2, o2, step = _setup(lr=0.1)
+    m1, o1, eager = small_step(lr=0.1)
+    m2, o2, step = small_step(lr=0.1)
     compiled = bp.compile(step)
-    x, y = _data(5)
+    x, y = small_data(5)
     for i in range(20):
         if i == 10:  # momentum 0 -> 0.9 turns on the momentum buffer (`if momentum != 0`)
             o1.param_groups[0]["momentum"] = o2.param_groups[0]["momentum"] = 0.9
         assert eager(x, y).item() == compiled(x, y).item()
-    assert _same_params(m1, m2)
+    assert same_params(m1, m2)
     assert compiled.stats["traces"] >= 5  # 3 before, 2+ after the switch
     assert "momentum_buffer" in o2.state[m2[0].weight]
 
 
 def test_grad_after_replay_equals_eager_grad():
-    m1, _, eager = _setup()
-    m2, _, step = _setup()
+    m1, _, eager = small_step()
+    m2, _, step = small_step()
     compiled = bp.compile(step)
     for i in range(6):
-        x, y = _data(4, i)
+        x, y = small_data(4, i)
         eager(x, y)
         compiled(x, y)
         for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
@@ -87,76 +66,11 @@ def test_grad_after_replay_equals_eager_grad():
     assert compiled.stats["replays"] == 3
 
 
-def test_numpy_random_mask_inside_the_step_is_a_clear_error():
-    model, o, _ = _setup()
-    rng = np.random.default_rng(0)
-
-    def step(x, y):
-        o.zero_grad()
-        noise = bp.tensor(rng.standard_normal(x.shape).astype(np.float32))
-        loss = ((model(x + noise) - y) ** 2).mean()
-        loss.backward()
-        o.step()
-        return loss
-
-    info = raises_within(CompileError, bp.compile(step), _data(4))
-    assert "different program on its second trace" in str(info.value)
-
-
-def test_dropout_is_refused_rather_than_replayed_with_a_frozen_mask():
-    _, _, step = _setup(dropout=nn.Dropout(0.5))
-    info = raises_within(CompileError, bp.compile(step), _data(6))
-    assert "NumPy random draw" in str(info.value)
-
-
-def test_python_counter_changing_control_flow_is_a_clear_error():
-    model, o, _ = _setup()
-    calls = {"n": 0}
-
-    def step(x, y):
-        calls["n"] += 1
-        o.zero_grad()
-        out = model(x)
-        if calls["n"] % 2:
-            out = out * 2.0
-        loss = ((out - y) ** 2).mean()
-        loss.backward()
-        o.step()
-        return loss
-
-    raises_within(CompileError, bp.compile(step), _data(4))
-
-
-def test_a_data_branch_that_goes_the_other_way_runs_that_call_eagerly():
-    model, o, _ = _setup()
-
-    def step(x, y):
-        o.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        if loss.isfinite():  # guard: skip the update on a non-finite loss
-            o.step()
-        return loss
-
-    compiled = bp.compile(step)
-    x, y = _data(4)
-    for _ in range(4):
-        compiled(x, y)
-    before = [p.array.copy() for p in model.parameters()]
-    bad = bp.tensor(np.full((4, 2), np.nan, np.float32))
-    assert np.isnan(compiled(bad, y).item())
-    assert compiled.stats["eager"] == 1
-    assert all(np.array_equal(b, p.array) for b, p in zip(before, model.parameters(),
-                                                         strict=True))
-    compiled(x, y)
-    assert compiled.stats["eager"] == 1  # back on the tape
-
-
 def test_reloaded_optimizer_state_is_not_replayed_over():
-    m1, o1, eager = _setup(opt="adam")
-    m2, o2, step = _setup(opt="adam")
+    m1, o1, eager = small_step(opt="adam")
+    m2, o2, step = small_step(opt="adam")
     compiled = bp.compile(step)
-    x, y = _data(4)
+    x, y = small_data(4)
     for _ in range(5):
         eager(x, y)
         compiled(x, y)
@@ -165,18 +79,18 @@ def test_reloaded_optimizer_state_is_not_replayed_over():
     o1.load_state_dict(o1.state_dict())
     for _ in range(5):
         assert eager(x, y).item() == compiled(x, y).item()
-    assert _same_params(m1, m2)
+    assert same_params(m1, m2)
     assert o2.state[m2[0].weight]["step"] == 10
 
 
 def test_eval_mode_and_no_grad_are_part_of_the_signature():
-    model, _, _ = _setup()
+    model, _, _ = small_step()
 
     def predict(x):
         return model(x)
 
     compiled = bp.compile(predict)
-    x, _ = _data(3)
+    x, _ = small_data(3)
     with bp.no_grad():
         outs = [compiled(x) for _ in range(4)]
     model.eval()
@@ -186,20 +100,10 @@ def test_eval_mode_and_no_grad_are_part_of_the_signature():
     assert len(compiled._cache) == 2
 
 
-def test_anomaly_mode_runs_eagerly():
-    _, _, step = _setup()
-    compiled = bp.compile(step)
-    x, y = _data(4)
-    with bp.detect_anomaly():
-        for _ in range(4):
-            compiled(x, y)
-    assert compiled.stats == {"traces": 0, "replays": 0, "eager": 4}
-
-
 def test_tape_lists_forward_backward_and_update_with_shapes():
-    _, _, step = _setup()
+    _, _, step = small_step()
     compiled = bp.compile(step)
-    x, y = _data(4)
+    x, y = small_data(4)
     with pytest.raises(RuntimeError, match="no tape yet"):
         compiled.tape  # noqa: B018
     for _ in range(3):
@@ -217,9 +121,9 @@ def test_tape_lists_forward_backward_and_update_with_shapes():
 
 
 def test_a_returned_loss_is_a_copy_that_later_steps_do_not_change():
-    _, _, step = _setup()
+    _, _, step = small_step()
     compiled = bp.compile(step)
-    x, y = _data(4)
+    x, y = small_data(4)
     losses = [compiled(x, y) for _ in range(6)]
     values = [t.item() for t in losses]
     assert len(set(values)) == 6  # training moves the loss; each step kept its own value
@@ -239,11 +143,11 @@ def test_a_step_returning_a_dict_of_a_list_a_number_and_a_constant_replays_each(
 
     runs = []
     for compiled in (False, True):
-        model, opt, _ = _setup()
+        model, opt, _ = small_step()
         step = make(model, opt)
         runs.append(bp.compile(step) if compiled else step)
     eager, compiled = runs
-    x, y = _data(4)
+    x, y = small_data(4)
     for _ in range(6):
         a, b = eager(x, y), compiled(x, y)
         assert set(a) == set(b) and a["tag"] == b["tag"] == "mse" and a["lr"] == b["lr"]
@@ -254,18 +158,11 @@ def test_a_step_returning_a_dict_of_a_list_a_number_and_a_constant_replays_each(
     assert compiled.stats["replays"] >= 3
 
 
-def test_bad_arguments_to_compile():
-    with pytest.raises(TypeError, match="expected a function"):
-        bp.compile(3)
-    with pytest.raises(ValueError, match="max_cache"):
-        bp.compile(lambda: None, max_cache=0)
-
-
 def test_cache_stays_bounded():
-    _, _, step = _setup()
+    _, _, step = small_step()
     compiled = bp.compile(step, max_cache=2)
     for n in range(2, 7):
-        x, y = _data(n)
+        x, y = small_data(n)
         for _ in range(3):
             compiled(x, y)
     assert sum(len(v) for v in compiled._cache.values()) == 2
@@ -279,7 +176,7 @@ def test_param_groups_with_their_own_learning_rates_are_each_read_at_replay():
                           {"params": model[2].parameters()}], lr=0.1, momentum=0.5)
         step = training_step(model, o, nn.MSELoss())
         run_step = bp.compile(step) if compiled else step
-        x, y = _data(6)
+        x, y = small_data(6)
         losses = []
         for i in range(12):
             if i == 6:
@@ -288,7 +185,7 @@ def test_param_groups_with_their_own_learning_rates_are_each_read_at_replay():
         return model, losses
 
     (m1, l1), (m2, l2) = run(False), run(True)
-    assert l1 == l2 and _same_params(m1, m2)
+    assert l1 == l2 and same_params(m1, m2)
 
 
 def test_gradients_accumulated_over_calls_without_zero_grad():
@@ -303,7 +200,7 @@ def test_gradients_accumulated_over_calls_without_zero_grad():
 
         f = bp.compile(accumulate, modules=[model]) if compiled else accumulate
         for i in range(6):
-            f(*_data(5, i))
+            f(*small_data(5, i))
         return model, f
 
     (m1, _), (m2, f) = run(False), run(True)
@@ -326,12 +223,12 @@ def test_micrograd_style_update_that_reassigns_data_is_replayed():
             return loss
 
         f = bp.compile(step) if compiled else step
-        losses = [f(*_data(4, i % 2)).item() for i in range(8)]
+        losses = [f(*small_data(4, i % 2)).item() for i in range(8)]
         return model, losses, f
 
     (m1, l1, _), (m2, l2, f) = run(False), run(True)
     assert f.stats["replays"] >= 4
-    assert l1 == l2 and _same_params(m1, m2)
+    assert l1 == l2 and same_params(m1, m2)
 
 
 def test_frozen_layer_is_read_but_not_updated():
@@ -342,75 +239,17 @@ def test_frozen_layer_is_read_but_not_updated():
         o = bp.optim.Adam(model[2].parameters(), lr=0.05)
         step = training_step(model, o, nn.MSELoss())
         f = bp.compile(step) if compiled else step
-        return model, [f(*_data(4, i % 3)).item() for i in range(9)]
+        return model, [f(*small_data(4, i % 3)).item() for i in range(9)]
 
     (m1, l1), (m2, l2) = run(False), run(True)
-    assert l1 == l2 and _same_params(m1, m2)
+    assert l1 == l2 and same_params(m1, m2)
     assert m2[0].weight.grad is None
-
-
-def test_a_trace_in_one_thread_leaves_eager_training_in_another_alone():
-    import threading
-
-    m_ref, _, ref_step = _setup(opt="adam")
-    m_eager, _, eager_step = _setup(opt="adam")
-    batches = [_data(5, i) for i in range(4)]
-    for x, y in batches * 5:
-        ref_step(x, y)
-    errors = []
-
-    def eager_thread():
-        try:
-            for x, y in batches * 5:
-                eager_step(x, y)
-        except Exception as e:  # reported below: the assertion is on the numbers
-            errors.append(e)
-
-    thread = threading.Thread(target=eager_thread)
-    thread.start()
-    for n in range(2, 12):  # new shapes keep this thread tracing while the other trains
-        _, _, step = _setup()
-        compiled = bp.compile(step)
-        for _ in range(3):
-            compiled(*_data(n))
-    thread.join()
-    assert errors == []
-    assert _same_params(m_ref, m_eager)
-
-
-def test_a_data_branch_after_the_update_is_refused():
-    model, o, _ = _setup()
-
-    def step(x, y):
-        o.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        o.step()
-        if loss.isfinite():
-            loss = loss * 1.0
-        return loss
-
-    compiled = bp.compile(step)
-    with pytest.raises(CompileError, match="move the check before the update"):
-        compiled(*_data(4))
-
-
-def test_an_error_inside_the_step_propagates_and_leaves_the_model_usable():
-    model, _, step = _setup()
-    compiled = bp.compile(step)
-    x, _ = _data(4)
-    with pytest.raises(ValueError, match="mse_loss"):
-        compiled(x, bp.tensor(np.zeros((4, 3), np.float32)))
-    assert type(model[0].weight.array) is np.ndarray  # no traced array left behind
-    for _ in range(4):
-        compiled(*_data(4))
-    assert compiled.stats["replays"] >= 1
 
 
 def test_step_found_through_a_bound_method():
     class Trainer:
         def __init__(self):
-            self.model, self.opt, _ = _setup()
+            self.model, self.opt, _ = small_step()
 
         def step(self, x, y):
             self.opt.zero_grad()
