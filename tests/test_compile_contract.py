@@ -129,6 +129,31 @@ def test_a_returned_loss_is_a_copy_that_later_steps_do_not_change():
     assert len(set(values)) == 6  # training moves the loss; each step kept its own value
 
 
+def test_a_returned_value_the_step_also_computed_inside_is_computed_each_replay():
+    """MSE computes out - y; the step returns out - y again. Its readers may reuse the first
+    result, but the value returned must be this step's, not the trace's."""
+    def make(model, opt):
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = nn.MSELoss()(out, y)
+            loss.backward()
+            opt.step()
+            return loss, out - y
+        return step
+
+    runs = []
+    for compiled in (False, True):
+        model, opt, _ = small_step()
+        runs.append(bp.compile(make(model, opt)) if compiled else make(model, opt))
+    eager, compiled = runs
+    for k in range(6):
+        x, y = small_data(4, seed=k)
+        (la, da), (lb, db) = eager(x, y), compiled(x, y)
+        assert la.item() == lb.item() and np.array_equal(da.array, db.array), k
+    assert compiled.stats["replays"] >= 3
+
+
 def test_a_step_returning_a_dict_of_a_list_a_number_and_a_constant_replays_each():
     def make(model, opt):
         def step(x, y):

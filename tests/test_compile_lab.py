@@ -47,6 +47,14 @@ def test_lab_multiclass_cross_entropy_with_l2_switched_on_is_identical_compiled(
                  {"l2": 0.01})
 
 
+def test_lab_batches_of_one_row_log_the_same_losses_compiled():
+    """The 'Batches and epochs' lesson trains on one row at a time: its loss curve stayed flat
+    when the compiled step returned the first replay's loss for ever."""
+    session = _assert_same({"dataset": "moons", "points": 40, "hidden": [6], "lr": 0.1,
+                            "batch_size": 1, "test_fraction": 0.3}, {"lr": 0.05})
+    assert len(set(session.log.columns["train_loss"])) == len(session.log.columns["train_loss"])
+
+
 def test_lab_player_trains_through_the_compiled_step():
     session = Session(LabConfig().updated({"dataset": "xor", "batch_size": 4}))
     session.playing = True

@@ -82,9 +82,14 @@ def share_scalars(ops: list) -> list:
     return out
 
 
-def eliminate_common(ops: list) -> list:
-    """Reuse the result of an identical earlier ufunc call whose inputs have not changed."""
-    has_views = {id(a._root) for a in _all_arrays(ops) if a._kind == "view"}
+def eliminate_common(ops: list, live_roots: set) -> list:
+    """Reuse the result of an identical earlier ufunc call whose inputs have not changed.
+
+    A result the step keeps or returns (``live_roots``) is always computed: its readers are
+    pointed elsewhere, but the value handed back is its own buffer (a mean over one row is
+    ``x·1``; dropped, the loss it returned was the first replay's for ever)."""
+    # results that must keep their own buffer: viewed ones, and those kept or returned
+    own = {id(a._root) for a in _all_arrays(ops) if a._kind == "view"} | set(live_roots)
     seen = {}  # key -> (earlier output, how often its buffer was written by then)
     version = {}  # id(root) -> how many times it was written so far
     replace = {}  # id(duplicate output) -> earlier output
@@ -96,14 +101,14 @@ def eliminate_common(ops: list) -> list:
                 len(op.outs) == 1 and op.outs[0]._kind == "result"):
             dup = op.outs[0]
             same = _identity_operand(op)
-            if same is not None and id(dup) not in has_views and not (
+            if same is not None and id(dup) not in own and not (
                     _written_later(dup, ops, k) or _written_later(same._root, ops, k)):
                 replace[id(dup)] = same  # x·1 and x/1 are x, bit for bit
                 continue
             key = _cse_key(op, version)
             first, first_version = seen.get(key, (None, None))
             if first is not None and first.shape == dup.shape and first.dtype == dup.dtype and (
-                    version.get(id(first)) == first_version and id(dup) not in has_views
+                    version.get(id(first)) == first_version and id(dup) not in own
                     and not _written_later(dup, ops, k)):
                 replace[id(dup)] = first
                 continue

@@ -51,8 +51,8 @@ class Tape:
         self.cells = [None] * n_scalars
         self._consumers = [[] for _ in range(n_scalars)]
         self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
-        self.kept = _live_ops(cheaper_forms(eliminate_common(share_scalars(fold_constants(ops))),
-                                           arrays, live_roots), live_roots)
+        common = eliminate_common(share_scalars(fold_constants(ops)), live_roots)
+        self.kept = _live_ops(cheaper_forms(common, arrays, live_roots), live_roots)
         self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
         pinned = {*pinned, *(id(item[2]) for item in epilogue if item[0] == "copy")}
         self.kept, moved = fuse_update(self.kept, arrays, pinned)
