@@ -37,6 +37,7 @@ from backproplab.lab.player import Player
 from backproplab.lab.point_set import PointSet
 from backproplab.lab.protocol import MESSAGE_TYPES, encode
 from backproplab.lab.session import Session
+from backproplab.lab.training import SPEED_STEPS_PER_SECOND
 from backproplab.lab.worker_schedule import MIN_FRAMES_PER_SECOND, Schedule
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def welcome(session) -> dict:
             "defaults": lab_config.LabConfig().model_dump(),
             "all_activations": list(nn.ACTIVATIONS),
             "lessons": lesson_catalogue(),
+            "speeds": list(SPEED_STEPS_PER_SECOND),  # steps/s of speeds 1…10; None: no limit
         },
         "limits": {name: getattr(limits, name) for name in dir(limits) if name.isupper()},
         "messages": list(MESSAGE_TYPES),

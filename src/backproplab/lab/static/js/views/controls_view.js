@@ -27,9 +27,9 @@ export function mountControls(root) {
     <p class="muted descent-note" data-role="descent-note" hidden>The network waits while you explore gradient descent: its controls return with <b>Network</b>.</p>
     <div data-role="network-controls">
     <div class="row">
-      <button class="primary" data-action="play">▶ Play</button>
-      <button data-action="pause" disabled>❚❚ Pause</button>
-      <button data-action="step" title="one step of the chosen size">Step</button>
+      <button class="primary" data-action="play" title="train (Space)">▶ Play</button>
+      <button data-action="pause" disabled title="stop training (Space)">❚❚ Pause</button>
+      <button data-action="step" title="one step of the chosen size (S)">Step</button>
       <select data-action="step-unit" aria-label="step size" title="1 sample trains on the row selected in the dataset table">
         <option value="sample">1 sample (selected row)</option><option value="batch" selected>1 batch</option>
         <option value="epoch">1 epoch</option>
@@ -71,7 +71,8 @@ export function mountControls(root) {
       <div class="field" title="Pause when the test loss (the training loss without a test split) has not improved for ${limits.EARLY_STOPPING_PATIENCE} epochs, and mark the best epoch">
         <label>Early stop</label><div class="pair"><label class="check"><input type="checkbox" data-field="early_stopping"> on</label>
         <button data-action="restore-best" disabled title="go back to the weights of the best epoch">Restore best</button></div></div>
-      <div class="field"><label>Speed</label><input type="range" data-field="speed" min="1" max="10" step="1"></div>
+      <div class="field"><label>Speed</label><div class="slider speed"><input type="range" data-field="speed" min="1" max="10" step="1" aria-label="training speed">
+        <span class="muted" data-role="speed"></span></div></div>
       <div class="field"><label>Seed</label><span data-role="seed" class="muted"></span></div>
     </div>
     <div class="group exports">
@@ -88,6 +89,18 @@ export function mountControls(root) {
   const field = (name) => root.querySelector(`[data-field="${name}"]`);
   const configure = (changes) => send('configure', { changes });
 
+  // Space plays or pauses and S takes a step, as the buttons do, while nothing has the focus
+  // (a focused field, cell or button keeps its own keys: Space on a button presses that one).
+  document.addEventListener('keydown', (e) => {
+    const idle = document.activeElement === document.body || document.activeElement === null;
+    if (!idle || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const key = e.key === ' ' ? 'space' : e.key.toLowerCase();
+    const target = key === 'space' ? $(`[data-action="${state.status.playing ? 'pause' : 'play'}"]`)
+      : key === 's' ? $('[data-action="step"]') : null;
+    if (!target || target.disabled || target.offsetParent === null) return;
+    e.preventDefault();  // Space would scroll the page
+    target.click();
+  });
   $('[data-action="play"]').onclick = () => send('play');
   $('[data-action="pause"]').onclick = () => send('pause');
   $('[data-action="step-unit"]').onchange = (e) => { state.view.stepUnit = e.target.value; };
@@ -150,6 +163,12 @@ export function mountControls(root) {
     if (Number.isFinite(lr)) configure({ lr }); else e.target.value = lrText(state.config.lr);
   };
   field('lr').onchange = (e) => configure({ lr: Number((10 ** e.target.value).toPrecision(3)) });
+  // What a speed setting means, in steps per second ("max": as fast as the machine trains).
+  const speedText = (speed) => {
+    const rate = choices.speeds[speed - 1];
+    return rate === null ? 'max' : `${rate} steps/s`;
+  };
+  field('speed').oninput = (e) => { $('[data-role="speed"]').textContent = speedText(Number(e.target.value)); };
   field('speed').onchange = (e) => configure({ speed: parseInt(e.target.value, 10) });
   $('[data-action="layer-add"]').onclick = () => {
     const hidden = state.config.hidden;
@@ -195,6 +214,7 @@ export function mountControls(root) {
       ? 'The network has no hidden layer, so no hidden activation applies; add a layer to use one.'
       : 'The activation of every hidden layer.';
     field('lr').value = Math.log10(c.lr);
+    if (document.activeElement !== field('speed')) $('[data-role="speed"]').textContent = speedText(c.speed);
     if (lrNote && (lrNote.activation !== c.activation || lrNote.lr !== c.lr)) lrNote = null;
     $('[data-role="lr-note-field"]').hidden = !lrNote;
     $('[data-role="lr-note"]').textContent = lrNote ? `lr ${lrText(c.lr)}: suited to ${c.activation.replace('_', ' ')}` : '';
