@@ -140,3 +140,41 @@ def test_step_panel_heading_keeps_its_line_for_a_64_pixel_sample(browser, lab_ur
     shot(page, f"autoencoder-step-heading-{size[0]}x{size[1]}")
     context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_code_plot_axes_read_each_points_code(browser, lab_url, size):
+    """The code plot has axes of the codes' values: a point read off its ticks is its code, and
+    its labels are as big as the data space's axis labels in any window."""
+    context, page, errors = open_lab(browser, lab_url, *size)
+    page.goto(lab_url + "?mode=autoencoder&dataset=encoder&hidden=&bottleneck=3&optimizer=adam"
+                        "&lr=0.05&batch_size=8")
+    page.wait_for_function("window.__lab.state.autoencoder?.code_size === 3")
+    page.select_option('[data-action="step-unit"]', "epoch")
+    for _ in range(30):
+        page.click('[data-action="step"]')
+    page.wait_for_function("window.__lab.state.status.epoch >= 30")
+    plot = page.locator('[data-panel="data-space"] [data-role="code-plot"]')
+    page.wait_for_function("window.__lab.state.autoencoder.latent.length === 16")
+    codes = lab(page, "s.autoencoder.latent")
+    # the views draw on the animation frame after the state: two frames on, this one is drawn
+    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert lab(page, "s.autoencoder.latent") == codes
+    for axis, coord, unit in (("x", "cx", 0), ("y", "cy", 1)):
+        ticks = plot.locator(f'.code-tick[data-axis="{axis}"]').evaluate_all(
+            f"ts => ts.map((t) => [+t.dataset.value, +t.getAttribute('{axis}')])")
+        assert len(ticks) >= 3, ticks  # a scale to read, not two marks
+        (v0, p0), (v1, p1) = ticks[0], ticks[-1]
+        shown = plot.locator("circle").evaluate_all(
+            f"cs => cs.map((c) => +c.getAttribute('{coord}'))")
+        spread = max(codes[unit::2]) - min(codes[unit::2])
+        for k, pixel in enumerate(shown):  # the tick's line through the point gives its code
+            read = v0 + (pixel - p0) * (v1 - v0) / (p1 - p0)
+            assert abs(read - codes[2 * k + unit]) <= 0.01 * spread + 1e-6, (axis, k, read, codes)
+    heights = plot.locator(".code-label").evaluate_all(
+        "ls => ls.filter((l) => l.getAttribute('visibility') !== 'hidden')"
+        ".map((l) => l.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 11, heights  # 11px text: readable at 1280×720
+    shot(page, f"code-plot-axes-{size[0]}x{size[1]}")
+    context.close()
+    assert errors == []

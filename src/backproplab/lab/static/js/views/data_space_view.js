@@ -11,7 +11,7 @@ import { classRgb, diverging, fmt, rgb } from '../palette.js';
 import { neuronName, paintNeuron, readNeurons } from '../neuron_maps.js';
 import { drawAxes, PAD } from './data_space_axes.js';
 import { base64Bytes } from '../float32s.js';
-import { CODE_PLOT_SVG, HEIGHT, mountCodePlot, WIDTH } from './code_plot.js';
+import { CODE_PLOT_SVG, mountCodePlot } from './code_plot.js';
 
 const LIGHT = 0.45;     // how far the heatmap is mixed towards white, so points stand out
 
@@ -52,8 +52,8 @@ export function mountDataSpace(root) {
   };
 
   // Both canvases are drawn at the size they are shown (times the pixel ratio), in CSS pixels.
-  let W = WIDTH;
-  let H = HEIGHT;
+  let W = 360;  // until the first resize
+  let H = 300;
   function resize() {
     W = Math.max(60, stack.clientWidth);
     H = Math.max(50, stack.clientHeight);
@@ -249,8 +249,10 @@ export function mountDataSpace(root) {
     } catch (err) { probeBox.textContent = err.message; }
   });
 
+  const drawAutoencoder = mountCodePlot(root, () => { heat.clearRect(0, 0, W, H); ctx.clearRect(0, 0, W, H); },
+                                        () => ({ w: W, h: H }));
   const redraw = (s) => {
-    if (s.config?.mode === 'autoencoder') return;
+    if (s.config?.mode === 'autoencoder') { if (s.autoencoder) drawAutoencoder(s); return; }
     drawHeat(s);
     drawPoints(s);
   };
@@ -276,7 +278,6 @@ export function mountDataSpace(root) {
     drawPoints(s);
   });
   on(['neuronView', 'structure'], drawCaption);
-  const drawAutoencoder = mountCodePlot(root, () => { heat.clearRect(0, 0, W, H); ctx.clearRect(0, 0, W, H); });
   on(['autoencoder', 'config'], (s) => drawAutoencoder(s.config?.mode === 'autoencoder' ? s : { autoencoder: null }));
   on(['structure'], (s) => {
     const st = s.structure;
