@@ -18,6 +18,7 @@ from tests import chromium
 
 pytest.importorskip("uvicorn")
 playwright_api = chromium.playwright_api()
+expect = playwright_api.expect  # assertions that retry until the view has drawn what they read
 CHROMIUM = chromium.chromium()
 
 import backproplab as bp  # noqa: E402
@@ -129,11 +130,25 @@ def assert_shown_numbers_equal(page, trace: dict) -> None:
             node = node[int(part)] if isinstance(node, list) else node[part]
         assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
 
+STEPS_SHOW_THE_TRACE = """() => {
+    const t = window.__lab.state.trace;
+    const nums = [...document.querySelectorAll('[data-panel=steps] .num')];
+    return t !== null && nums.length > 0 && nums.every((e) => e.dataset.value ===
+        String(e.dataset.key.split('.').reduce((node, part) => node?.[part], t) ?? ''));
+}"""
+
+
+def wait_steps_show_the_trace(page) -> None:
+    """Wait until the steps panel has drawn the state's trace (it draws on the animation frame
+    after the trace came, and shows the last one drawn until then)."""
+    page.wait_for_function(STEPS_SHOW_THE_TRACE)
+
+
 def test_page_loads_with_all_six_panels(page):
     for name in PANELS:
         assert page.locator(f'[data-panel="{name}"]').is_visible(), name
     assert lab(page, "s.structure.sizes") == [2, 4, 1]
-    assert page.locator("tbody tr").count() == 4
+    expect(page.locator("tbody tr")).to_have_count(4)  # drawn on the frame after the data
     shot(page, "start")
 
 
@@ -176,7 +191,7 @@ def test_click_predicts_the_point(page):
     page.wait_for_function("window.__lab.state.probe !== null")
     probe = lab(page, "s.probe")
     assert len(probe["layers"]) == 2 and 0 <= probe["output"][0] <= 1
-    assert "f(" in page.locator('[data-role="probe"]').inner_text()
+    expect(page.locator('[data-role="probe"]')).to_contain_text("f(")
 
 
 def test_shift_click_adds_a_row(page):
@@ -226,6 +241,7 @@ def test_step_by_step_numbers_equal_the_python_trace(page, lab_url):
     expected.select(2)
     trace = expected.trace()
     assert lab(page, "s.trace") == trace
+    wait_steps_show_the_trace(page)  # Next walks the phases of the trace drawn
     page.click('[data-action="next"]')
     assert_shown_numbers_equal(page, trace)
     shot(page, "step-by-step")
@@ -273,12 +289,14 @@ def test_descent_optimizer_choice_redraws_the_path_with_the_server_numbers(page)
     page.wait_for_selector('[data-panel="descent"]:not([hidden])')
     page.select_option('[data-action="function"]', "narrow_valley")
     page.wait_for_function("window.__lab.state.descent?.[0].function === 'narrow_valley'")
+    descent_settled(page)  # the valley's sgd path drawn whole: not the last function's, not half
     canvas = "document.querySelector('[data-role=descent-plot]').toDataURL()"
     sgd_pixels, sgd = page.evaluate(canvas), lab(page, "s.descent[0].path")
     assert sgd["optimizer"] == "sgd"
     page.select_option('[data-action="descent-optimizer"]', "adam")
     page.wait_for_function("window.__lab.state.descent[0].path.optimizer === 'adam'")
-    page.wait_for_function(f"{canvas} !== {sgd_pixels!r}")
+    descent_settled(page)
+    assert page.evaluate(canvas) != sgd_pixels
     adam = lab(page, "s.descent[0].path")
     expected = bp.explain.descend(bp.explain.narrow_valley, [-2.5, 1.0], adam["lr"],
                                   len(adam["points"]) - 1, optimizer="adam").to_dict()
@@ -383,6 +401,15 @@ def overlap(a: dict, b: dict) -> bool:
 def drawn(page) -> None:
     """Wait until the views have drawn the state (they draw on the next animation frame)."""
     page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def descent_settled(page) -> None:
+    """Wait until the descent view has drawn the state's paths to their end: ``drawn`` lets
+    the frame that starts their animation come (until then the last paths' finished
+    animation still reads 'false'), then the animation runs to its last step."""
+    drawn(page)
+    page.wait_for_function("document.querySelector('[data-panel=descent]')"
+                           ".dataset.animating === 'false'")
 
 
 def boundary_box(page) -> dict:
