@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import chromium
+from tests.lab_drawn import descent_settled, drawn, wait_steps_show_the_trace
 
 pytest.importorskip("uvicorn")
 playwright_api = chromium.playwright_api()
@@ -129,20 +130,6 @@ def assert_shown_numbers_equal(page, trace: dict) -> None:
         for part in key.split("."):
             node = node[int(part)] if isinstance(node, list) else node[part]
         assert math.isclose(float(value), node, rel_tol=1e-12, abs_tol=1e-15), key
-
-STEPS_SHOW_THE_TRACE = """() => {
-    const t = window.__lab.state.trace;
-    const nums = [...document.querySelectorAll('[data-panel=steps] .num')];
-    return t !== null && nums.length > 0 && nums.every((e) => e.dataset.value ===
-        String(e.dataset.key.split('.').reduce((node, part) => node?.[part], t) ?? ''));
-}"""
-
-
-def wait_steps_show_the_trace(page) -> None:
-    """Wait until the steps panel has drawn the state's trace (it draws on the animation frame
-    after the trace came, and shows the last one drawn until then)."""
-    page.wait_for_function(STEPS_SHOW_THE_TRACE)
-
 
 def test_page_loads_with_all_six_panels(page):
     for name in PANELS:
@@ -396,20 +383,6 @@ def test_taking_a_step_from_the_panel_animates_once_and_play_does_not(small_page
 def overlap(a: dict, b: dict) -> bool:
     return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
             and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
-
-
-def drawn(page) -> None:
-    """Wait until the views have drawn the state (they draw on the next animation frame)."""
-    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-def descent_settled(page) -> None:
-    """Wait until the descent view has drawn the state's paths to their end: ``drawn`` lets
-    the frame that starts their animation come (until then the last paths' finished
-    animation still reads 'false'), then the animation runs to its last step."""
-    drawn(page)
-    page.wait_for_function("document.querySelector('[data-panel=descent]')"
-                           ".dataset.animating === 'false'")
 
 
 def boundary_box(page) -> dict:
