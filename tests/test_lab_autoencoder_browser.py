@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import test_lab_browser as base  # skips this module too without Chromium
-from tests.test_lab_browser import assert_shown_numbers_equal, lab, open_lab, overlap, shot
+from tests.test_lab_browser import assert_shown_numbers_equal, drawn, lab, open_lab, overlap, shot
 
 # The browser, the server and the pages of test_lab_browser, shared rather than copied.
 browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
@@ -47,8 +47,8 @@ def test_autoencoder_step_by_step_renders_the_op_level_trace(small_page):
     shot(page, "autoencoder-op-trace")
 
 
-def network_title(page) -> str:
-    return page.locator('[data-panel="network"] [data-role="shape"]').text_content()
+def network_title(page):
+    return page.locator('[data-panel="network"] [data-role="shape"]')
 
 
 def activation_control(page) -> dict:
@@ -61,16 +61,19 @@ def test_hidden_activation_does_not_apply_without_hidden_layers(page, lab_url):
     page.click('[data-action="mode"][data-mode="autoencoder"]')
     page.wait_for_function("window.__lab.state.structure?.mode === 'autoencoder'")
     assert lab(page, "s.config.hidden") == [] and lab(page, "s.config.activation") == "tanh"
+    # the controls and the network's title are drawn on the animation frame after the state
+    expect(network_title(page)).to_have_text("8-3-8 · code identity · output sigmoid")
+    expect(page.locator('[data-field="activation"]')).to_be_disabled()
     control = activation_control(page)
     assert control["disabled"] and "tanh" not in control["shown"]
     assert "no hidden layer" in control["title"]
-    assert network_title(page) == "8-3-8 · code identity · output sigmoid"
 
     page.click('[data-action="layer-add"]')
     page.wait_for_function("window.__lab.state.structure.sizes.join() === '8,4,3,4,8'")
     page.wait_for_function("!document.querySelector('[data-field=activation]').disabled")
     assert activation_control(page)["shown"] == "tanh"
-    assert network_title(page) == "8-4-3-4-8 · hidden tanh · code identity · output sigmoid"
+    expect(network_title(page)).to_have_text(
+        "8-4-3-4-8 · hidden tanh · code identity · output sigmoid")
 
     for query, title in [("?hidden=", "2-1 · output sigmoid"),
                          ("?dataset=sine&loss=mse&hidden=", "1-1 · output identity")]:
@@ -78,7 +81,7 @@ def test_hidden_activation_does_not_apply_without_hidden_layers(page, lab_url):
         page.wait_for_function("window.__lab.state.structure?.sizes.length === 2")
         page.wait_for_function("document.querySelector('[data-field=activation]').disabled")
         assert "tanh" not in activation_control(page)["shown"]
-        assert network_title(page) == title
+        expect(network_title(page)).to_have_text(title)
     shot(page, "no-hidden-layers")
 
 
@@ -91,7 +94,7 @@ def test_code_plot_caption_never_overlaps_a_point_label(page):
         while lab(page, "s.status.step") < steps:
             page.click('[data-action="step"]')
         page.wait_for_function(f"window.__lab.state.status.step >= {steps}")
-        page.wait_for_timeout(100)  # the plot draws on the frame after the state changes
+        drawn(page)  # the plot draws on the frame after the state changes
         caption = plot.locator('[data-role="code-caption"]').bounding_box()
         labels = plot.locator(".code-label")
         assert labels.all_text_contents() == [str(k) for k in lab(page, "s.autoencoder.labels")]
@@ -157,8 +160,7 @@ def test_code_plot_axes_read_each_points_code(browser, lab_url, size):
     plot = page.locator('[data-panel="data-space"] [data-role="code-plot"]')
     page.wait_for_function("window.__lab.state.autoencoder.latent.length === 16")
     codes = lab(page, "s.autoencoder.latent")
-    # the views draw on the animation frame after the state: two frames on, this one is drawn
-    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    drawn(page)  # the views draw on the animation frame after the state
     assert lab(page, "s.autoencoder.latent") == codes
     for axis, coord, unit in (("x", "cx", 0), ("y", "cy", 1)):
         ticks = plot.locator(f'.code-tick[data-axis="{axis}"]').evaluate_all(

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests import chromium
+from tests.lab_drawn import descent_settled, drawn, wait_steps_show_the_trace
 
 pytest.importorskip("uvicorn")
 playwright_api = chromium.playwright_api()
+expect = playwright_api.expect  # assertions that retry until the view has drawn what they read
 CHROMIUM = chromium.chromium()
 
 import backproplab as bp  # noqa: E402
@@ -133,7 +135,7 @@ def test_page_loads_with_all_six_panels(page):
     for name in PANELS:
         assert page.locator(f'[data-panel="{name}"]').is_visible(), name
     assert lab(page, "s.structure.sizes") == [2, 4, 1]
-    assert page.locator("tbody tr").count() == 4
+    expect(page.locator("tbody tr")).to_have_count(4)  # drawn on the frame after the data
     shot(page, "start")
 
 
@@ -176,7 +178,7 @@ def test_click_predicts_the_point(page):
     page.wait_for_function("window.__lab.state.probe !== null")
     probe = lab(page, "s.probe")
     assert len(probe["layers"]) == 2 and 0 <= probe["output"][0] <= 1
-    assert "f(" in page.locator('[data-role="probe"]').inner_text()
+    expect(page.locator('[data-role="probe"]')).to_contain_text("f(")
 
 
 def test_shift_click_adds_a_row(page):
@@ -226,6 +228,7 @@ def test_step_by_step_numbers_equal_the_python_trace(page, lab_url):
     expected.select(2)
     trace = expected.trace()
     assert lab(page, "s.trace") == trace
+    wait_steps_show_the_trace(page)  # Next walks the phases of the trace drawn
     page.click('[data-action="next"]')
     assert_shown_numbers_equal(page, trace)
     shot(page, "step-by-step")
@@ -273,12 +276,14 @@ def test_descent_optimizer_choice_redraws_the_path_with_the_server_numbers(page)
     page.wait_for_selector('[data-panel="descent"]:not([hidden])')
     page.select_option('[data-action="function"]', "narrow_valley")
     page.wait_for_function("window.__lab.state.descent?.[0].function === 'narrow_valley'")
+    descent_settled(page)  # the valley's sgd path drawn whole: not the last function's, not half
     canvas = "document.querySelector('[data-role=descent-plot]').toDataURL()"
     sgd_pixels, sgd = page.evaluate(canvas), lab(page, "s.descent[0].path")
     assert sgd["optimizer"] == "sgd"
     page.select_option('[data-action="descent-optimizer"]', "adam")
     page.wait_for_function("window.__lab.state.descent[0].path.optimizer === 'adam'")
-    page.wait_for_function(f"{canvas} !== {sgd_pixels!r}")
+    descent_settled(page)
+    assert page.evaluate(canvas) != sgd_pixels
     adam = lab(page, "s.descent[0].path")
     expected = bp.explain.descend(bp.explain.narrow_valley, [-2.5, 1.0], adam["lr"],
                                   len(adam["points"]) - 1, optimizer="adam").to_dict()
@@ -378,11 +383,6 @@ def test_taking_a_step_from_the_panel_animates_once_and_play_does_not(small_page
 def overlap(a: dict, b: dict) -> bool:
     return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
             and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
-
-
-def drawn(page) -> None:
-    """Wait until the views have drawn the state (they draw on the next animation frame)."""
-    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def boundary_box(page) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 import backproplab as bp
 from tests import test_lab_browser as base
-from tests.test_lab_browser import assert_panels_inside, box, lab, open_lab, overlap, shot
+from tests.test_lab_browser import assert_panels_inside, box, drawn, lab, open_lab, overlap, shot
 
 # The other module's fixtures, shared here: one server and one browser for this module.
 browser, lab_url, page, small_page = base.browser, base.lab_url, base.page, base.small_page
@@ -32,8 +32,8 @@ def descent_mode(page, function: str) -> None:
 
 
 def settled(page) -> None:
-    page.wait_for_function("document.querySelector('[data-panel=descent]')"
-                           ".dataset.animating === 'false'")
+    """The state's paths drawn to their end (not the last paths', whose animation ended)."""
+    base.descent_settled(page)
 
 
 def click_at(page, x: float, y: float | None = None) -> None:
@@ -145,6 +145,7 @@ def test_gradient_panel_shows_each_layers_norm_and_flags_a_deep_sigmoid(browser,
         page.click('[data-action="step"]')
         page.wait_for_function(f"window.__lab.state.history.grad_norms.length === {n}")
     page.wait_for_function("window.__lab.state.gradients?.norms !== null")
+    drawn(page)  # the panel draws the gradients on the animation frame after they came
     panel = page.locator('[data-panel="gradients"]')
     rows = panel.locator(".grad-bar")
     assert rows.count() == 7
@@ -190,7 +191,8 @@ def test_deep_relu_panel_names_kaiming_and_learns(small_page, lab_url):
 
 def test_status_line_shows_train_and_test_accuracy(page, lab_url):
     page.goto(lab_url + "?dataset=moons&points=200&noise=0.1&test_fraction=0.3&batch_size=16")
-    page.wait_for_function("window.__lab.state.structure?.task === 'binary'")
+    # the moons' frame: the default XOR's, which may come first, is a binary task too
+    page.wait_for_function("window.__lab.state.config?.dataset === 'moons'")
     page.select_option('[data-action="step-unit"]', "epoch")
     page.click('[data-action="step"]')
     page.wait_for_function("window.__lab.state.status.test_accuracy !== null")
@@ -223,7 +225,7 @@ def test_early_stopping_marks_the_best_epoch_and_restores_it(page, lab_url):
     page.wait_for_function("window.__lab.state.status.best_epoch !== null")
     page.wait_for_function("!window.__lab.state.status.playing", timeout=30000)
     best = lab(page, "s.status.best_epoch")
-    assert f"best epoch {best}" in page.locator('[data-role="best-epoch"]').inner_text()
+    expect(page.locator('[data-role="best-epoch"]')).to_contain_text(f"best epoch {best}")
     assert any("Early stopping" in e["message"] for e in lab(page, "s.events"))
     page.click('[data-action="restore-best"]')
     page.wait_for_function("window.__lab.state.events.some((e) => e.kind === 'restore')")
@@ -248,6 +250,7 @@ def test_step_by_step_brackets_negative_factors_and_names_parameters(page):
     page.wait_for_function("window.__lab.state.status.step === 1")
     page.locator("tbody tr").nth(3).click()  # xor (1, 1)
     page.wait_for_function("window.__lab.state.trace && window.__lab.state.trace.index === 3")
+    base.wait_steps_show_the_trace(page)  # Next walks the phases of the trace drawn
     steps = page.locator('[data-panel="steps"]')
     for _ in range(4):  # forward 1, forward 2, loss, backward 2, backward 1
         page.click('[data-action="next"]')

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from backproplab.lab.config import to_query
 from backproplab.lab.lessons.engine import LESSONS
 from tests.layout_checks import clipping_problems
 from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab, lab_url, open_lab  # noqa: F401
@@ -30,6 +31,7 @@ def lesson_page(browser, lab_url):  # noqa: F811
         page.wait_for_function(f"window.__lab.state.lesson?.id === {lesson_id!r} && "
                                f"window.__lab.state.lesson.stage === {stage - 1}")
         page.wait_for_selector('[data-panel="lesson"] [data-readout]')
+        wait_for_stage_frame(page, lesson_id, stage)
         return page
 
     yield open_lesson
@@ -63,10 +65,30 @@ def wait_readout(page, name: str, condition: str, timeout: float = 20000) -> Non
         f" return {condition}; }})()", timeout=timeout)
 
 
+def stage_query(lesson_id: str, stage: int) -> str:
+    """The config query of the frames of ``stage`` (from 1) of lesson ``lesson_id``."""
+    return to_query(LESSONS[lesson_id].stage_config(stage - 1))
+
+
+def wait_for_stage_frame(page, lesson_id: str, stage: int, run=None) -> None:
+    """Wait until the views have drawn a frame of the stage's own run (``run`` is the one
+    before it opened): the lesson's reply, which the page shows at once, comes before the
+    frames of the stage's network, and until those come the page holds the last ones."""
+    page.wait_for_function(
+        "([query, run]) => { const s = window.__lab.state; return s.config?.query === query &&"
+        " s.historyRun !== null && s.historyRun !== run; }",
+        arg=[stage_query(lesson_id, stage), run])
+    drawn(page)
+
+
 def go_to_stage(page, stage: int, button: str = "lesson-next") -> None:
+    lesson_id, run = lab(page, "s.lesson.id"), lab(page, "s.historyRun")
     page.click(f'[data-action="{button}"]')
+    # the stage's status, config and run: the reply's lesson comes before them, and the last
+    # stage's step count is 0 too before it is played
     page.wait_for_function(f"window.__lab.state.lesson.stage === {stage - 1} && "
                            "window.__lab.state.status.step === 0")
+    wait_for_stage_frame(page, lesson_id, stage, run)
     page.wait_for_function(f"location.search.includes('stage={stage}')")
     page.wait_for_function(f"document.querySelector('[data-panel=lesson]').dataset.stage "
                            f"=== '{stage - 1}'")
@@ -115,9 +137,11 @@ def test_learning_cycle_opens_from_the_menu_and_a_step_moves_a_weight_by_minus_l
     page.click('[data-action="lessons-menu"]')
     entries = page.locator("[data-lesson]")
     assert [e.get_attribute("data-lesson") for e in entries.all()] == list(LESSONS)
+    run = lab(page, "s.historyRun")  # the default XOR's: the lesson's has its config, not its run
     page.click('[data-lesson="learning-cycle"]')
     page.wait_for_function("window.__lab.state.lesson?.id === 'learning-cycle'")
     page.wait_for_function("location.search.includes('lesson=learning-cycle&stage=1')")
+    wait_for_stage_frame(page, "learning-cycle", 1, run)
     assert page.locator('[data-panel="lesson"]').is_visible()
     assert page.locator('[data-role="lesson-menu"]').is_hidden()
     wait_readout(page, "sample_loss", "v > 0")

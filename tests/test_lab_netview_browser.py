@@ -59,7 +59,7 @@ def play_until(page, condition: str, timeout: int = 20000) -> None:
 
 def test_default_network_shows_a_map_in_each_of_its_five_neurons_and_they_learn(page):
     neurons = page.locator(HIDDEN)
-    assert neurons.count() == 5
+    expect(neurons).to_have_count(5)  # drawn on the animation frame after the structure came
     assert sorted(neurons.evaluate_all("els => els.map((e) => e.dataset.neuron)")) == \
         ["1:0", "1:1", "1:2", "1:3", "2:0"]
     assert page.locator("[data-neuron^='0:']").count() == 2  # the inputs x1, x2
@@ -141,7 +141,7 @@ def test_a_bias_edit_changes_a_clicked_points_prediction_exactly_as_the_python_m
     editor.fill("1.75")
     editor.press("Enter")
     page.wait_for_function("window.__lab.state.network.weights[0].b[2] === 1.75")
-    assert page.locator('[data-neuron="1:2"]').get_attribute("data-bias") == "positive"
+    expect(page.locator('[data-neuron="1:2"]')).to_have_attribute("data-bias", "positive")
     points = box(page, '[data-role="points"]')
     page.mouse.click(points["x"] + points["width"] * 0.6, points["y"] + points["height"] * 0.4)
     page.wait_for_function("window.__lab.state.probe !== null")
@@ -277,7 +277,7 @@ def test_regression_surfaces_and_curves_show_what_each_neuron_computes(page, lab
     assert lab(page, "s.data.x[0]") != first
     page.goto(lab_url + "?dataset=sine&points=60&loss=mse&hidden=5&test_fraction=0.2")
     page.wait_for_function("window.__lab.state.neurons?.kind === 'curve'")
-    assert page.locator('[data-feature="x1sq"]').is_disabled()
+    expect(page.locator('[data-feature="x1sq"]')).to_be_disabled()  # the sine's controls drawn
     drawn(page)
     points = '[data-panel="data-space"] [data-role="points"]'
     before = pixels(page, points)

@@ -4,7 +4,7 @@ end marker. Screenshots land in test-artifacts/."""
 
 import pytest
 
-from tests.test_lab_browser import browser, lab, lab_url, open_lab, overlap, shot  # noqa: F401
+from tests.test_lab_browser import browser, descent_settled, drawn, lab_url, open_lab, overlap, shot  # noqa: F401
 from tests.test_lab_lessons_browser import wait_for_stage_config
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -25,7 +25,7 @@ def test_one_unit_code_labels_do_not_run_together(browser, lab_url, size):  # no
     page.click('[data-action="lesson-play"]')
     for epoch in (20, 80, 150):
         page.wait_for_function(f"window.__lab.state.status.epoch >= {epoch}", timeout=30000)
-        page.wait_for_timeout(100)
+        drawn(page)  # the code plot draws on the animation frame after the state
         labels = shown_boxes(page, '[data-role="code-plot"] .code-label')
         assert len(labels) >= 2
         for i, a in enumerate(labels):
@@ -37,7 +37,7 @@ def test_one_unit_code_labels_do_not_run_together(browser, lab_url, size):  # no
                     assert gap >= 0.2 * a["height"], (epoch, a, b, gap)
     page.click('[data-action="lesson-pause"]')
     page.wait_for_function("!window.__lab.state.status.playing")
-    page.wait_for_timeout(100)
+    drawn(page)
     shot(page, f"code-plot-one-unit-{size[0]}x{size[1]}")
     context.close()
     assert errors == []
@@ -50,7 +50,7 @@ def test_the_minimum_label_keeps_off_a_paths_end_marker(browser, lab_url, size):
     the plot's bottom edge) and on contours."""
     context, page, errors = open_lab(browser, lab_url + "?lesson=gradient-descent", *size)
     page.wait_for_function("window.__lab.state.descent?.[0]?.path")
-    page.wait_for_timeout(300)
+    descent_settled(page)  # the screenshot shows the path drawn to its end
     boxes = page.evaluate("""async () => {
         const { minimumLabelAt } = await import('/static/js/views/descent_plot.js');
         const ctx = document.createElement('canvas').getContext('2d');

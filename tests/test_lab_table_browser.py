@@ -79,6 +79,24 @@ def engine_session(query: str, steps: int):
     return session
 
 
+FIRST_ROW_SHOWS = """(rows) => {
+    const tr = document.querySelector('[data-panel=dataset] tbody tr');
+    const want = tr && rows[tr.dataset.index];
+    if (!want) return false;
+    const shown = tr.querySelector('[data-role=pred]').textContent.split(' ')
+        .filter((t) => t !== '…').map(Number);
+    return shown.length === want.length && shown.every((v, k) => v === want[k]);
+}"""
+
+
+def wait_for_the_weights_frame(page, out) -> None:
+    """Wait until the table's first row shows ``out``, the engine's outputs for these weights:
+    after a step the predictions of new weights come with the frame's slow part (the data
+    space, the maps), one or more frames after the status that counts the step."""
+    rows = {str(i): [float(f"{v:.2g}") for v in row[:16]] for i, row in enumerate(out)}
+    page.wait_for_function(FIRST_ROW_SHOWS, arg=rows)
+
+
 def assert_reconstructions_are_the_engines(page, session) -> list[str]:
     """Each row on show reads its model output to 2 significant digits (its first 16 values and
     '…' when there are more) and an error equal to the loss of that row alone; a cut cell shows
@@ -86,6 +104,7 @@ def assert_reconstructions_are_the_engines(page, session) -> list[str]:
     x = session.points.x
     with bp.no_grad():
         out = session.network.model(bp.from_numpy(x)).array
+    wait_for_the_weights_frame(page, out)
     loss_fn = bp.train.make_loss(session.config.loss)
     indices = [int(i) for i in page.eval_on_selector_all(
         '[data-panel="dataset"] tbody tr', "trs => trs.map((tr) => tr.dataset.index)")]

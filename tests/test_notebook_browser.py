@@ -119,9 +119,11 @@ def test_example_notebook_in_jupyterlab_embeds_a_working_lab(browser, jupyter_la
                         "'application/vnd.jupyter.stderr']").count() == 0
     trace = page.locator(".bp-step-trace")
     trace.scroll_into_view_if_needed()
-    page.wait_for_selector(".bp-step-trace mjx-container")  # JupyterLab's MathJax typeset it
-    typeset = page.locator(".bp-step-trace .bp-line:not(.bp-keep):has(mjx-container)")
-    assert typeset.count() > 10
+    # JupyterLab's MathJax typesets it after the output is shown, not necessarily all at once:
+    # wait for more than ten typeset lines, not just the first
+    lines = ".bp-step-trace .bp-line:not(.bp-keep):has(mjx-container)"
+    page.wait_for_function(f"document.querySelectorAll({lines!r}).length > 10")
+    typeset = page.locator(lines)
     assert not typeset.first.locator(".bp-text").is_visible()  # the LaTeX replaced the text
     assert typeset.first.locator(".bp-tex").is_visible()
     assert "✓ the trace adds up to param.grad" in trace.inner_text()
