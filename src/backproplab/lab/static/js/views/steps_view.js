@@ -157,6 +157,7 @@ export function mountSteps(root) {
 
   root.querySelector('[data-action="next"]').onclick = async () => {
     if (!state.trace) { current = 0; await fetchTrace(); return; }
+    buildPhases(state.trace);  // a trace may have come since the last drawing: its phases
     current = Math.min(current + 1, phases.length - 1);
     render(state);
   };
