@@ -61,6 +61,7 @@ export function mountNetwork(root) {
       el.setAttribute('aria-label', neuronName(structure, c, j));
       const val = document.createElement('span');
       val.className = 'val';
+      val.dataset.valueOf = `${c}:${j}`;
       val.hidden = !geo.showValues;
       Object.assign(val.style, { left: `${col.x - 30}px`, top: `${y + geo.s / 2}px` });
       nodesBox.append(el, val);
