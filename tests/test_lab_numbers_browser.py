@@ -48,3 +48,36 @@ def test_a_tiny_predictions_digits_in_the_table_are_the_engines(small_page):
     expect(page.locator('[data-value-of="2:0"]')).to_have_text(js_exponential(out[selected]))
     drawn(page)
     shot(page, "numbers-tiny-predictions")
+
+
+DEEP = "?dataset=circles&hidden=4,4,4,4,4,4&activation=sigmoid"
+
+
+def test_the_gradient_panel_says_which_rows_each_number_was_measured_on(browser, lab_url):
+    """The bars are the last step's batch, the ratio the health check's first 64
+    training rows (the lesson readout's too): each says so, and the ratio is the engine's."""
+    from backproplab.lab import gradients
+    from backproplab.lab.config import from_query
+
+    engine = Session(from_query(DEEP[1:]))
+    engine.step("batch")
+    ratio = gradients.health_report(engine).first_to_last_ratio
+    for width, height in ((1280, 720), (1920, 1080)):
+        context, page, errors = base.open_lab(browser, lab_url + DEEP, width, height)
+        page.wait_for_function("window.__lab.state.structure?.sizes.length === 8")
+        panel = page.locator('[data-panel="gradients"]')
+        expect(panel.locator('[data-role="grad-caption"]')).to_have_text(
+            "bars: after the first step")
+        page.click('[data-action="step"]')
+        expect(panel.locator('[data-role="grad-caption"]')).to_have_text(
+            f"bars: step 1's batch of {engine.config.batch_size} rows")
+        line = panel.locator(".grad-flags li.ratio")
+        expect(line).to_contain_text("layer 1 / layer 7 ‖∂L/∂W‖ on the first 64 training rows: ")
+        shown = float(line.inner_text().rsplit(": ", 1)[1])
+        assert abs(shown - ratio) <= 0.05 * ratio
+        assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.querySelector("
+                             "'[data-role=grad-caption]'))")
+        drawn(page)
+        shot(page, f"numbers-gradients-{width}")
+        context.close()
+        assert errors == []

@@ -110,7 +110,8 @@ class FrameTracker:
                                                                 session.data_version)
 
     def _gradients(self, session) -> dict:
-        """The frame's ``gradients``: the last step's norms (``norms_at_step``), the health
+        """The frame's ``gradients``: the last step's norms (``norms_at_step``, on the
+        ``norms_rows`` rows of that step's batch: not the health check's rows), the health
         flags (``health_at_step``: the step they were checked after, an earlier one while
         training plays and the check is not due) and the initialisation."""
         key = (session.weights_version, session.data_version)
@@ -124,6 +125,7 @@ class FrameTracker:
         if self._init[0] is not session.network:  # fixed for a network: made once
             self._init = session.network, initialisation(session.network)
         return {"norms": layer_norms(session.network), "norms_at_step": session.step_count,
+                "norms_rows": getattr(session, "last_step_rows", None),
                 **self._health[1], "init": self._init[1]}
 
     def space_due(self, session) -> float | None:

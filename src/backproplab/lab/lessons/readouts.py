@@ -14,6 +14,7 @@ import numpy
 from backproplab import explain
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.lab import gradients
 from backproplab.lab.descent import descent_path
 
 TRACED_ROWS = 64
@@ -48,10 +49,7 @@ def _train_rows(session) -> numpy.ndarray:
 
 
 def _health(session):
-    rows = _train_rows(session)[:TRACED_ROWS]
-    lr = session.optimizer.param_groups[0]["lr"]
-    return explain.gradient_health(session.network.model, session._x[rows], session._t[rows],
-                                   session.network.loss_fn, lr=lr)
+    return gradients.health_report(session)  # the gradient panel's check, the same numbers
 
 
 def gradient_ratio(session, stage) -> tuple:
@@ -61,7 +59,8 @@ def gradient_ratio(session, stage) -> tuple:
         return None, "no gradient reaches the first layer"
     n = len(health.layers)
     return ratio, (f"the first layer's gradient is {_g(ratio)} of the last layer's "
-                   f"(‖∂L/∂W‖: layer 1 {_g(health.layers[0].grad_norm)}, layer {n} "
+                   f"(‖∂L/∂W‖ on the first {len(gradients.health_rows(session))} training "
+                   f"rows: layer 1 {_g(health.layers[0].grad_norm)}, layer {n} "
                    f"{_g(health.layers[-1].grad_norm)})")
 
 
