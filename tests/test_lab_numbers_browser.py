@@ -81,3 +81,52 @@ def test_the_gradient_panel_says_which_rows_each_number_was_measured_on(browser,
         shot(page, f"numbers-gradients-{width}")
         context.close()
         assert errors == []
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_the_neuron_box_names_one_sample_and_what_each_gradient_is(browser, lab_url):
+    """The box's δ is the selected row's, said so, and a clicked point (no target) has none;
+    ∂L/∂b says it is the last step's; the box covers neither its neuron nor the hover card,
+    and closes when the network changes (teacher items 5 and 15)."""
+    for width, height in ((1280, 720), (1920, 1080)):
+        context, page, errors = base.open_lab(browser, lab_url, width, height)
+        page.locator('[data-panel="dataset"] tbody tr').nth(1).click()
+        page.wait_for_function("window.__lab.state.selected?.index === 1")
+        page.click('[data-neuron="1:1"]')
+        page.wait_for_function("window.__lab.state.trace?.index === 1")
+        delta = page.evaluate("window.__lab.state.trace.layers[0].neurons[1].delta[0]")
+        info = page.locator('[data-role="neuron-info"]')
+        expect(info).to_contain_text("for row 1 alone")
+        expect(info).to_contain_text("∂L/∂b = — (no step yet)")
+        text = info.inner_text()
+        shown = float(text.split("δ = ∂L/∂net = ")[1].split()[0])
+        assert abs(shown - delta) <= 5e-4 * abs(delta)
+        neuron = page.locator('[data-neuron="1:1"]').bounding_box()
+        assert not boxes_overlap(info.bounding_box(), neuron)
+        page.hover('[data-neuron="1:1"]')  # the box already says it all: no card on top
+        drawn(page)
+        assert page.locator('[data-role="tooltip"]').is_hidden()
+        card = info.bounding_box()
+        free = next(n for n in page.locator("[data-neuron]").all()
+                    if not boxes_overlap(n.bounding_box(), card))
+        free.hover()
+        tooltip = page.locator('[data-role="tooltip"]')
+        expect(tooltip).to_be_visible()
+        assert not boxes_overlap(tooltip.bounding_box(), info.bounding_box())
+        shot(page, f"numbers-neuron-box-{width}")
+        points = page.locator('[data-role="points"]').bounding_box()
+        page.mouse.click(points["x"] + points["width"] * 0.3, points["y"] + points["height"] * 0.7)
+        page.wait_for_function("window.__lab.state.probe !== null")
+        expect(info).to_contain_text("for the clicked point")
+        expect(info).to_contain_text("no δ: a clicked point has no target")
+        assert "δ = ∂L/∂net" not in info.inner_text()
+        shot(page, f"numbers-neuron-box-probe-{width}")
+        page.click('[data-action="layer-add"]')
+        page.wait_for_function("window.__lab.state.structure.sizes.length === 4")
+        expect(info).to_be_hidden()
+        context.close()
+        assert errors == []

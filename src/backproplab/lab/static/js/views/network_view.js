@@ -181,7 +181,9 @@ export function mountNetwork(root) {
       return lines;
     }
     const net = state.network;
-    lines.push(`b = ${fmt(net.weights[c - 1].b[j])}   ∂L/∂b = ${fmt(net.grads?.[c - 1].b[j])}`,
+    // ∂L/∂b is the last step's, over its batch; the pinned card's δ is one row's alone
+    const grad = net.grads ? `${fmt(net.grads[c - 1].b[j])} (last step)` : '— (no step yet)';
+    lines.push(`b = ${fmt(net.weights[c - 1].b[j])}   ∂L/∂b = ${grad}`,
                `last update Δb = ${fmt(net.updates?.[c - 1].b[j])}`);
     if (src) {
       const layer = src.layers[c - 1];
@@ -190,16 +192,38 @@ export function mountNetwork(root) {
     return lines;
   }
 
+  // δ of the sample the card shows: the selected row's from its trace (the step on that row
+  // alone); a clicked point has no target, so no loss and no δ.
+  function deltaLine(c, j) {
+    if (state.probe) return 'no δ: a clicked point has no target';
+    const trace = state.trace?.index === state.selected?.index ? state.trace : null;
+    const neuron = trace?.layers?.[c - 1]?.neurons?.[j];
+    return neuron ? `δ = ∂L/∂net = ${fmt(neuron.delta[0])} for row ${trace.index} alone`
+      : 'δ: (pause and select a row)';
+  }
+
+  // The card sits in the corner of the panel where it covers the fewest neurons, never the
+  // one it describes.
+  function placeInfo(c, j) {
+    const [w, h] = [info.offsetWidth, info.offsetHeight];
+    const [dx, dy] = [stage.offsetLeft, stage.offsetTop];
+    const [rw, rh] = [root.clientWidth, root.clientHeight];
+    const covered = (x, y) => {
+      const hits = (n) => n.x + dx < x + w && x < n.x + dx + geo.s && n.y + dy < y + h && y < n.y + dy + geo.s;
+      return hits(nodes[c][j]) ? Infinity : nodes.flat().filter(hits).length;
+    };
+    const corners = [[rw - 10 - w, 30], [10, 30], [rw - 10 - w, rh - 10 - h], [10, rh - 10 - h]];
+    const [x, y] = corners.reduce((a, b) => (covered(...b) < covered(...a) ? b : a));
+    Object.assign(info.style, { left: `${x}px`, top: `${y}px`, right: 'auto' });
+  }
+
   // The pinned card: its lines follow every frame; its bias editor is kept while it is used.
   function showNeuron(c, j) {
     const again = openNeuron && openNeuron[0] === c && openNeuron[1] === j;
     openNeuron = [c, j];
     for (const col of nodes) for (const n of col) n.el.classList.toggle('on', n === nodes[c][j]);
     const lines = describeNeuron(c, j);
-    if (c > 0) {
-      const neuron = state.trace?.layers?.[c - 1]?.neurons?.[j];
-      lines.push(neuron ? `δ = ∂L/∂net = ${fmt(neuron.delta[0])}` : 'δ: (pause and select a row)');
-    }
+    if (c > 0) lines.push(deltaLine(c, j));
     info.hidden = false;
     if (!again) {
       info.innerHTML = `<div data-role="neuron-lines"></div>${c > 0
@@ -215,22 +239,31 @@ export function mountNetwork(root) {
       }
     }
     info.querySelector('[data-role="neuron-lines"]').innerHTML = lines.map((t) => `<div>${t}</div>`).join('');
+    if (!again) placeInfo(c, j);
     const editor = info.querySelector('[data-role="bias-editor"]');
     if (editor && document.activeElement !== editor) editor.value = shortest(state.network.weights[c - 1].b[j]);
   }
 
   const neuronOf = (el) => el?.closest?.('.neuron');
+  // The hover card goes beside the pointer, on whichever side keeps it off the pinned card.
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   const place = (e) => {
-    tooltip.style.left = `${e.clientX + 14}px`;
-    tooltip.style.top = `${e.clientY + 10}px`;
+    tooltip.hidden = false;
+    const { width, height } = tooltip.getBoundingClientRect();
+    const card = info.hidden ? null : info.getBoundingClientRect();
+    const spots = [[e.clientX + 14, e.clientY + 10], [e.clientX - 14 - width, e.clientY + 10],
+                   [e.clientX + 14, e.clientY - 10 - height], [e.clientX - 14 - width, e.clientY - 10 - height]];
+    const free = spots.find(([x, y]) => !card || !overlaps({ left: x, top: y, right: x + width, bottom: y + height }, card));
+    const [x, y] = free ?? spots[0];
+    tooltip.style.left = `${x}px`;
+    tooltip.style.top = `${y}px`;
   };
   function enterNeuron(el, e) {
     const [c, j] = el.dataset.neuron.split(':').map(Number);
     update({ neuronView: { layer: c, index: j } });
-    if (!e) return;
+    if (!e || (openNeuron && openNeuron[0] === c && openNeuron[1] === j)) return;  // pinned: said
     tooltip.textContent = [...describeNeuron(c, j), c ? '(click to edit b)' : ''].join('\n').trim();
     place(e);
-    tooltip.hidden = false;
   }
   function leaveNeuron() {
     tooltip.hidden = true;
@@ -249,6 +282,7 @@ export function mountNetwork(root) {
   nodesBox.addEventListener('click', (e) => {
     const el = neuronOf(e.target);
     if (!el) return;
+    tooltip.hidden = true;  // the pinned card says it all
     showNeuron(...el.dataset.neuron.split(':').map(Number));
     if (!state.trace && !state.status.playing && state.selected) {
       request('trace', { index: state.selected.index })
@@ -270,18 +304,24 @@ export function mountNetwork(root) {
     tooltip.textContent = `w: ${from} → ${to}\nw = ${fmt(net.weights[layer].w[row][col])}\n` +
       `∂L/∂w = ${fmt(net.grads?.[layer].w[row][col])}\nlast update Δw = ${fmt(net.updates?.[layer].w[row][col])}\n(click to edit)`;
     place(e);
-    tooltip.hidden = false;
   });
   canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
   canvas.addEventListener('click', (e) => {
     const link = linkAt(...stagePoint(e));
     if (link) editWeight(root, link, e);
   });
-  info.addEventListener('click', (e) => {
-    if (e.target.dataset.action !== 'close-neuron') return;
+  function closeInfo() {
     info.hidden = true;
     openNeuron = null;
     for (const col of nodes) for (const n of col) n.el.classList.remove('on');
+  }
+  info.addEventListener('click', (e) => { if (e.target.dataset.action === 'close-neuron') closeInfo(); });
+  // Another dataset or network: the card's neuron is not the one it named, so it closes.
+  let shownNetwork = null;
+  on(['structure', 'config'], (s) => {
+    const key = JSON.stringify([s.structure?.sizes, s.structure?.input_names, s.config?.dataset, s.config?.mode]);
+    if (shownNetwork !== null && key !== shownNetwork) { closeInfo(); tooltip.hidden = true; }
+    shownNetwork = key;
   });
 
   // One forward-then-backward sweep over the layers (about 0.16 s a layer each way) after a
