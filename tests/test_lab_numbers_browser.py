@@ -130,3 +130,42 @@ def test_the_neuron_box_names_one_sample_and_what_each_gradient_is(browser, lab_
         expect(info).to_be_hidden()
         context.close()
         assert errors == []
+
+
+def test_a_negative_bias_is_a_bracketed_term_and_terms_never_break(browser, lab_url):
+    """'net = … + (−0.5)' like a negative weight, where it read '+ -0.5'; a term (w·x, or
+    '+ b') is never split over two lines, so no line ends in '+' (teacher item 20)."""
+    for width, height in ((1280, 720), (1920, 1080)):
+        context, page, errors = base.open_lab(browser, lab_url, width, height)
+        edit_bias(page, "1:0", -0.5)
+        page.click('[data-action="close-neuron"]')
+        calc = page.locator('.steps [data-role="calc"]')
+        expect(calc).to_contain_text("+ (-0.5)")
+        assert "+ -" not in calc.inner_text()
+        broken = page.eval_on_selector_all(".steps [data-role=calc] .term",
+                                           "ts => ts.filter((t) => new Set([...t.getClientRects()]"
+                                           ".map((r) => Math.round(r.bottom))).size > 1).length")
+        assert page.locator(".steps [data-role=calc] .term").count() >= 12 and broken == 0
+        drawn(page)
+        shot(page, f"numbers-steps-bias-{width}")
+        context.close()
+        assert errors == []
+
+
+def test_the_tables_error_column_says_it_is_not_the_loss(small_page, lab_url):
+    """'Error' beside a prediction of 0.5 read 0.5 where the row's loss is 0.693 (teacher item
+    21): the column is named for what it is, its title says it is not the loss; and the
+    panel, which lists test rows too, is not titled 'Training dataset' (item 23)."""
+    page = small_page
+    heads = page.locator('[data-panel="dataset"] thead th')
+    expect(heads.nth(5)).to_have_text("Off by")
+    assert "not the loss" in heads.nth(5).get_attribute("title").lower()
+    assert page.locator('[data-panel="dataset"] h2').inner_text().lower() == "dataset"
+    page.goto(lab_url + "?dataset=moons&points=100&test_fraction=0.3")
+    expect(page.locator('[data-panel="dataset"] [data-role="pager"]')).to_have_text(
+        "100 rows (30 test)")
+    assert page.locator('[data-role="pager"] span').get_attribute("title") == (
+        "70 training rows and 30 test rows (marked: never trained on)")
+    assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.querySelector("
+                         "'[data-panel=dataset] .table-foot'))")
+    shot(page, "numbers-table-columns")

@@ -181,7 +181,8 @@ def status(session) -> dict:
         "test_loss": log.last("test_loss"),
         "accuracy": log.last("accuracy"),
         "test_accuracy": log.last("test_accuracy"),
-        "steps_per_second": round(session.steps_per_second(), 1),
+        # the rate of training going on: none once it stopped, not the last one measured
+        "steps_per_second": round(session.steps_per_second(), 1) if session.playing else 0.0,
         "playing": session.playing,
         "diverged": session.diverged,
         "plateau": session.plateau.message,

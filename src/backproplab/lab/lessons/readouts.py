@@ -32,7 +32,8 @@ one jumps by tens of per cent (40–190 % at lr 3)."""
 
 
 def _g(v: float) -> str:
-    return f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
+    text = f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
+    return text.replace("-", "−")  # the minus sign the readouts' formulas use
 
 
 def _factor(v: float) -> str:
@@ -70,7 +71,8 @@ def dead_units(session, stage) -> tuple:
     if not dead:
         return 0, "no dead units: every hidden unit passes gradient for some sample"
     sizes = session.network.sizes
-    parts = [f"{n} of {sizes[i]} units in layer {i} are dead" for i, n in dead]
+    parts = [f"{n} of {sizes[i]} units in layer {i} {'is' if n == 1 else 'are'} dead"
+             for i, n in dead]
     return sum(n for _, n in dead), "; ".join(parts) + " (gradient 0 on every sample)"
 
 
