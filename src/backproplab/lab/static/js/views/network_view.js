@@ -10,6 +10,7 @@ import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { shortest } from '../float32s.js';
 import { neuronName, paintNeuron, readNeurons, tone } from '../neuron_maps.js';
+import { columnValues, deltaLine, describeNeuron, source } from './neuron_card.js';
 import { connectionsCanvas } from './connections.js';
 import { layout } from './network_layout.js';
 
@@ -158,9 +159,6 @@ export function mountNetwork(root) {
     }));
   }
 
-  function source(s) { return s.probe || s.selected; }
-  const columnValues = (src) => [src.inputs ?? src.x, ...src.layers.map((l) => l.out)];
-
   function drawValues(s) {
     const src = source(s);
     if (!src || !nodes.length || !geo.showValues) return;
@@ -168,38 +166,6 @@ export function mountNetwork(root) {
       const node = nodes[c]?.[j];
       if (node) node.val.textContent = fmt(v, 2);
     }));
-  }
-
-  // What a neuron's hover card and its pinned card say.
-  function describeNeuron(c, j) {
-    const st = state.structure;
-    const src = source(state);
-    const lines = [neuronName(st, c, j) + (c ? ` (${st.activations[c - 1]})` : '')];
-    const row = state.probe ? 'the clicked point' : `row ${src?.index}`;
-    if (c === 0) {
-      if (src) lines.push(`value = ${fmt(columnValues(src)[0][j])} for ${row}`);
-      return lines;
-    }
-    const net = state.network;
-    // ∂L/∂b is the last step's, over its batch; the pinned card's δ is one row's alone
-    const grad = net.grads ? `${fmt(net.grads[c - 1].b[j])} (last step)` : '— (no step yet)';
-    lines.push(`b = ${fmt(net.weights[c - 1].b[j])}   ∂L/∂b = ${grad}`,
-               `last update Δb = ${fmt(net.updates?.[c - 1].b[j])}`);
-    if (src) {
-      const layer = src.layers[c - 1];
-      lines.push(`net = ${fmt(layer.net[j])}   out = ${fmt(layer.out[j])} for ${row}`);
-    }
-    return lines;
-  }
-
-  // δ of the sample the card shows: the selected row's from its trace (the step on that row
-  // alone); a clicked point has no target, so no loss and no δ.
-  function deltaLine(c, j) {
-    if (state.probe) return 'no δ: a clicked point has no target';
-    const trace = state.trace?.index === state.selected?.index ? state.trace : null;
-    const neuron = trace?.layers?.[c - 1]?.neurons?.[j];
-    return neuron ? `δ = ∂L/∂net = ${fmt(neuron.delta[0])} for row ${trace.index} alone`
-      : 'δ: (pause and select a row)';
   }
 
   // The card sits in the corner of the panel where it covers the fewest neurons, never the
@@ -222,8 +188,8 @@ export function mountNetwork(root) {
     const again = openNeuron && openNeuron[0] === c && openNeuron[1] === j;
     openNeuron = [c, j];
     for (const col of nodes) for (const n of col) n.el.classList.toggle('on', n === nodes[c][j]);
-    const lines = describeNeuron(c, j);
-    if (c > 0) lines.push(deltaLine(c, j));
+    const lines = describeNeuron(state, c, j);
+    if (c > 0) lines.push(deltaLine(state, c, j));
     info.hidden = false;
     if (!again) {
       info.innerHTML = `<div data-role="neuron-lines"></div>${c > 0
@@ -262,7 +228,7 @@ export function mountNetwork(root) {
     const [c, j] = el.dataset.neuron.split(':').map(Number);
     update({ neuronView: { layer: c, index: j } });
     if (!e || (openNeuron && openNeuron[0] === c && openNeuron[1] === j)) return;  // pinned: said
-    tooltip.textContent = [...describeNeuron(c, j), c ? '(click to edit b)' : ''].join('\n').trim();
+    tooltip.textContent = [...describeNeuron(state, c, j), c ? '(click to edit b)' : ''].join('\n').trim();
     place(e);
   }
   function leaveNeuron() {
