@@ -29,7 +29,9 @@ def test_the_lesson_readout_and_the_panel_read_one_health_check_on_the_same_rows
         report = gradients.health_report(session)
         assert report.first_to_last_ratio == ratio
         first, last = report.layers[0].grad_norm, report.layers[-1].grad_norm
-        assert f"layer 1 {first:.2g}" in text and f"layer 7 {last:.3g}" in text
+        shown = [f"{v:.2g}" if v < 1e-3 else f"{v:.3g}" for v in (first, last)]
+        shown = [t.replace("-", "−") for t in shown]  # the readouts' minus sign
+        assert f"layer 1 {shown[0]}," in text and f"layer 7 {shown[1]})" in text
         assert f"on the first {frame['rows']} training rows" in text
 
 
