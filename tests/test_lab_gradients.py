@@ -44,7 +44,7 @@ def test_deep_sigmoid_network_is_flagged_vanishing_with_the_ratio_on_screen():
     assert frame["ratio"] < 1e-3
     assert frame["health"][0].startswith("vanishing gradient: layer 1 receives ")
     assert frame["health"][0].endswith(" of layer 7's gradient")
-    assert frame["rows"] == 64  # of the 140 training rows, evenly spaced
+    assert frame["rows"] == 64  # the first 64 of the 140 training rows
     assert "Xavier (Glorot) uniform before sigmoid and the output" in frame["init"]
 
 

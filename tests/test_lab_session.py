@@ -8,7 +8,7 @@ import pytest
 import backproplab as bp
 from backproplab.lab import limits
 from backproplab.lab.config import LabConfig
-from backproplab.lab.frames import FrameTracker
+from backproplab.lab.frames import FrameTracker, read_float32s
 from backproplab.lab.player import Player
 from backproplab.lab.session import Session
 from backproplab.lab.session_pool import PoolFull, SessionPool
@@ -192,7 +192,8 @@ def test_autoencoder_row_error_is_the_loss_of_a_step_on_that_row(loss):
     session = Session(LabConfig().updated({"mode": "autoencoder", "dataset": "encoder",
                                            "hidden": (), "bottleneck": 3, "loss": loss}))
     session.step("batch")
-    error = FrameTracker().build(session)["predictions"]["error"]
+    error = read_float32s(FrameTracker().build(session)["predictions"]["error"],
+                          [[len(session.points)]])[0]
     for i in range(len(session.points)):
         assert error[i] == pytest.approx(session.trace(i)["loss"]["value"], abs=1e-5)
 

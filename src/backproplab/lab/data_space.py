@@ -3,7 +3,7 @@ the latent space and reconstructions of an autoencoder, and each row's predictio
 and, from the same forward pass, every neuron's own map for the network panel.
 
 Grids travel as base64 bytes (one byte per cell), so a 100×100 heatmap is 10 KB per frame;
-reconstructions as base64 float32s.
+the table's predictions, errors and reconstructions as base64 float32s.
 """
 
 import base64
@@ -75,24 +75,31 @@ def predictions(network, points, page: slice) -> dict:
     """The rows of the table ``page`` on show (from ``start``): each one's prediction and
     error. The table shows a page at a time, so the other rows' are not computed: a 6×32
     network's 2,000 rows were a millisecond's forward pass and 35 KB of JSON numbers a frame.
-    An autoencoder's prediction is its reconstruction, as float32 bytes (a page of digits is
-    34 KB and encodes in microseconds, where JSON numbers took milliseconds); its error is the
-    row's loss, computed from the same outputs."""
+
+    Predictions and errors travel as the engine's float32s (base64, ``_float32_bytes``), as
+    the network's weights do: rounded to 5 decimals, a prediction of 5.24e-4 was shown as
+    5.20e-4 beside the network's 5.24e-4, and one of 0.999994 as 1 with an error of 0 while
+    the row's loss was not 0. A page of 100 rows is 536 characters each, less than its
+    rounded JSON numbers. A class (a multiclass prediction) stays an integer. An
+    autoencoder's prediction is its reconstruction, its error the row's loss, computed from
+    the same outputs."""
     x, y = points.x[page], points.y[page]
     out = network.outputs(x)
     shown = {"start": page.start}
     if points.task == "binary":
         p = out[:, 0]
-        return {**shown, "prediction": _finite(p), "error": _finite(numpy.abs(y[:, 0] - p))}
+        return {**shown, "prediction": _float32_bytes(p),
+                "error": _float32_bytes(numpy.abs(y[:, 0] - p))}
     if points.task == "multiclass":
         p_true = out[numpy.arange(len(out)), y.astype(int)]
-        return {**shown, "prediction": out.argmax(axis=1).tolist(), "error": _finite(1 - p_true)}
+        return {**shown, "prediction": out.argmax(axis=1).tolist(),
+                "error": _float32_bytes(1 - p_true)}
     if points.task == "regression":
-        return {**shown, "prediction": _finite(out[:, 0]),
-                "error": _finite(numpy.abs(y[:, 0] - out[:, 0]))}
+        return {**shown, "prediction": _float32_bytes(out[:, 0]),
+                "error": _float32_bytes(numpy.abs(y[:, 0] - out[:, 0]))}
     return {**shown, "reconstruction": {"start": page.start, "width": int(out.shape[1]),
                                         "values": _float32_bytes(out)},
-            "error": _finite(network.row_losses(out, y))}
+            "error": _float32_bytes(network.row_losses(out, y))}
 
 
 def autoencoder_view(network, points, count: int = 8) -> tuple[dict, dict]:

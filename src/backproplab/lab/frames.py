@@ -110,7 +110,8 @@ class FrameTracker:
                                                                 session.data_version)
 
     def _gradients(self, session) -> dict:
-        """The frame's ``gradients``: the last step's norms (``norms_at_step``), the health
+        """The frame's ``gradients``: the last step's norms (``norms_at_step``, on the
+        ``norms_rows`` rows of that step's batch: not the health check's rows), the health
         flags (``health_at_step``: the step they were checked after, an earlier one while
         training plays and the check is not due) and the initialisation."""
         key = (session.weights_version, session.data_version)
@@ -124,6 +125,7 @@ class FrameTracker:
         if self._init[0] is not session.network:  # fixed for a network: made once
             self._init = session.network, initialisation(session.network)
         return {"norms": layer_norms(session.network), "norms_at_step": session.step_count,
+                "norms_rows": getattr(session, "last_step_rows", None),
                 **self._health[1], "init": self._init[1]}
 
     def space_due(self, session) -> float | None:
@@ -179,7 +181,8 @@ def status(session) -> dict:
         "test_loss": log.last("test_loss"),
         "accuracy": log.last("accuracy"),
         "test_accuracy": log.last("test_accuracy"),
-        "steps_per_second": round(session.steps_per_second(), 1),
+        # the rate of training going on: none once it stopped, not the last one measured
+        "steps_per_second": round(session.steps_per_second(), 1) if session.playing else 0.0,
         "playing": session.playing,
         "diverged": session.diverged,
         "plateau": session.plateau.message,

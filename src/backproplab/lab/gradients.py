@@ -3,8 +3,9 @@ explodes on the way back, which units are dead or saturated, and which initialis
 network started from.
 
 Norms are read from the last training step's ``.grad`` (what the optimizer really used);
-the flags come from ``bp.explain.gradient_health`` on the current weights over up to
-``limits.GRADIENT_HEALTH_ROWS`` training rows, so the page shows the library's own diagnosis.
+the flags and the first/last ratio come from ``bp.explain.gradient_health`` on the current
+weights over the first ``limits.GRADIENT_HEALTH_ROWS`` training rows (``health_report``, which
+the lessons' readouts read too), so the page shows the library's own diagnosis, once.
 The frames (:mod:`~backproplab.lab.frames`) decide how often each is computed.
 
 The flags need each unit's activation slope on the rows, which a training step replayed by
@@ -55,20 +56,38 @@ def initialisation(network) -> str:
             + "; ReLU units dead on every training row at the start drawn again")
 
 
+def health_rows(session) -> numpy.ndarray:
+    """The training rows the health check reads: the first ``GRADIENT_HEALTH_ROWS`` (the
+    points are shuffled when made, so these are a fair sample, and the same every time)."""
+    return numpy.flatnonzero(~session.points.is_test)[:limits.GRADIENT_HEALTH_ROWS]
+
+
+def health_report(session) -> explain.GradientHealth:
+    """``bp.explain.gradient_health`` of the current weights on ``health_rows``: the one
+    check the gradient panel and the lessons' readouts both show, so their first/last-layer
+    numbers are the same numbers (they were two checks on different rows: 0.00012 beside
+    0.00017). Made once per weights, data and rate; raises ValueError for a model that is not
+    a plain MLP."""
+    net, rows = session.network, health_rows(session)
+    lr = session.optimizer.param_groups[0]["lr"]
+    key = (net, session.weights_version, session.data_version, lr)
+    kept = getattr(session, "_health_report", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    report = explain.gradient_health(net.model, net.inputs(session.points.x[rows]),
+                                     net.targets(session.points.y[rows]), net.loss_fn, lr=lr)
+    session._health_report = key, report
+    return report
+
+
 def health(session) -> dict:
-    """``gradient_health``'s flags and first/last ratio for the current weights, over evenly
-    spaced training rows; an autoencoder (not a plain MLP) gets a note instead."""
-    rows = numpy.flatnonzero(~session.points.is_test)
-    if len(rows) > limits.GRADIENT_HEALTH_ROWS:
-        rows = rows[numpy.linspace(0, len(rows) - 1, limits.GRADIENT_HEALTH_ROWS).astype(int)]
-    net = session.network
+    """``health_report``'s flags and first/last ratio, and how many rows it read; an
+    autoencoder (not a plain MLP) gets a note instead."""
     try:
-        report = explain.gradient_health(net.model, net.inputs(session.points.x[rows]),
-                                         net.targets(session.points.y[rows]), net.loss_fn,
-                                         lr=session.config.lr)
+        report = health_report(session)
     except ValueError:
         return {"health": [], "ratio": None, "rows": 0,
                 "note": "the health check reads plain networks (Linear layers and activations); "
                         "this model's layers show their norms only"}
-    return {"health": report.flags(), "ratio": report.first_to_last_ratio, "rows": len(rows),
-            "note": None}
+    return {"health": report.flags(), "ratio": report.first_to_last_ratio,
+            "rows": len(health_rows(session)), "note": None}

@@ -21,6 +21,7 @@ from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
 from backproplab.data import FEATURES, feature_columns
 from backproplab.data.features import RAW_FEATURES
+from backproplab.lab.json_numbers import significant
 from backproplab.nn.activation import activation_spec
 from backproplab.train import LOSSES, make_loss
 from backproplab.train.task import head_for, mlp_spec, output_scale
@@ -202,4 +203,4 @@ def _act_name(act) -> str:
 
 
 def _floats(a) -> list:
-    return numpy.round(numpy.asarray(a, dtype=numpy.float64), 6).tolist()
+    return significant(a)  # every digit the page prints is the engine's

@@ -7,6 +7,8 @@ the math.
 
 import numpy
 
+from backproplab.lab.json_numbers import significant
+
 
 class Tracing:
     def trace(self, index: int | None = None) -> dict:
@@ -32,6 +34,6 @@ class Tracing:
                                  f"got {len(x)}")
             point = numpy.asarray(x, dtype=numpy.float32)
             out = self.network.outputs(point[None])[0]
-            return {"x": point.tolist(), "output": numpy.round(out, 6).tolist(),
+            return {"x": point.tolist(), "output": significant(out),
                     "inputs": self.network.input_values(point),
                     "layers": self.network.forward_details(point)}

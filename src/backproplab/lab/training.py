@@ -58,6 +58,7 @@ class Training:
         before = self.network.snapshot()
         step.update()
         self.last_update = before
+        self.last_step_rows = len(rows)  # the rows the gradient panel's bars were measured on
         self.step_count += 1
         self._epoch_loss += value * len(rows)
         self._epoch_seen += len(rows)

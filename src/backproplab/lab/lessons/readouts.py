@@ -14,6 +14,7 @@ import numpy
 from backproplab import explain
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.lab import gradients
 from backproplab.lab.descent import descent_path
 
 TRACED_ROWS = 64
@@ -31,7 +32,8 @@ one jumps by tens of per cent (40–190 % at lr 3)."""
 
 
 def _g(v: float) -> str:
-    return f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
+    text = f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
+    return text.replace("-", "−")  # the minus sign the readouts' formulas use
 
 
 def _factor(v: float) -> str:
@@ -48,10 +50,7 @@ def _train_rows(session) -> numpy.ndarray:
 
 
 def _health(session):
-    rows = _train_rows(session)[:TRACED_ROWS]
-    lr = session.optimizer.param_groups[0]["lr"]
-    return explain.gradient_health(session.network.model, session._x[rows], session._t[rows],
-                                   session.network.loss_fn, lr=lr)
+    return gradients.health_report(session)  # the gradient panel's check, the same numbers
 
 
 def gradient_ratio(session, stage) -> tuple:
@@ -61,7 +60,8 @@ def gradient_ratio(session, stage) -> tuple:
         return None, "no gradient reaches the first layer"
     n = len(health.layers)
     return ratio, (f"the first layer's gradient is {_g(ratio)} of the last layer's "
-                   f"(‖∂L/∂W‖: layer 1 {_g(health.layers[0].grad_norm)}, layer {n} "
+                   f"(‖∂L/∂W‖ on the first {len(gradients.health_rows(session))} training "
+                   f"rows: layer 1 {_g(health.layers[0].grad_norm)}, layer {n} "
                    f"{_g(health.layers[-1].grad_norm)})")
 
 
@@ -71,7 +71,8 @@ def dead_units(session, stage) -> tuple:
     if not dead:
         return 0, "no dead units: every hidden unit passes gradient for some sample"
     sizes = session.network.sizes
-    parts = [f"{n} of {sizes[i]} units in layer {i} are dead" for i, n in dead]
+    parts = [f"{n} of {sizes[i]} units in layer {i} {'is' if n == 1 else 'are'} dead"
+             for i, n in dead]
     return sum(n for _, n in dead), "; ".join(parts) + " (gradient 0 on every sample)"
 
 

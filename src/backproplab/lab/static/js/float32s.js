@@ -54,6 +54,15 @@ export function readNetwork(frame) {
            get updates() { return updates(); }, gradient_magnitudes: frame.gradient_magnitudes };
 }
 
+// The frame's `predictions` (the table page's rows from `start`): `prediction` (a class per
+// row, or the engine's float32 outputs packed) and `error` (float32s packed) read into arrays
+// of numbers, a non-finite one null; a reconstruction stays packed (its view reads it).
+export function readPredictions(frame) {
+  const numbers = (packed) => (typeof packed === 'string'
+    ? Array.from(float32s(packed), (v) => (Number.isFinite(v) ? v : null)) : packed);
+  return { ...frame, prediction: numbers(frame.prediction), error: numbers(frame.error) };
+}
+
 // The shortest decimal that is this float32 (what NumPy prints): for an editor's field, so a
 // weight shown there and sent back unchanged is the same weight.
 export function shortest(v) {

@@ -1,7 +1,7 @@
 // The one WebSocket to the server: request(type, fields) resolves with the reply to that
 // message; frames are merged into the state as they come.
 import { emptyHistory, state, update, counters } from './state.js';
-import { readNetwork } from './float32s.js';
+import { readNetwork, readPredictions } from './float32s.js';
 
 let ws = null;
 let nextId = 1;
@@ -50,6 +50,7 @@ function applyFrame(frame) {
     if (key in frame) patch[key] = frame[key];
   }
   if (frame.network) patch.network = readNetwork(frame.network);
+  if (frame.predictions) patch.predictions = readPredictions(frame.predictions);
   if (frame.history_reset) Object.assign(patch, { history: emptyHistory(), historyRun: frame.history_run });
   if (frame.history) {
     const history = patch.history || state.history;

@@ -1,5 +1,5 @@
-// Training dataset: # | Input 1 | Input 2 | Expected output | Prediction | Error, predictions
-// live. Cells are editable (text, with the table's one editor: cell_editor.js), rows addable
+// Dataset (training and test rows): # | Input 1 | Input 2 | Expected output | Prediction |
+// Off by, predictions live. Cells are editable (text, with the table's one editor: cell_editor.js), rows addable
 // and deletable; CSV import and export. Selecting a row selects that sample for the
 // step-by-step panel and highlights its point. Rows of more than two inputs (an autoencoder's)
 // show each input vector in one cell, read-only, and an autoencoder's prediction is its
@@ -15,7 +15,7 @@ import { mountCellEditor } from './cell_editor.js';
 export function mountDataset(root) {
   const PAGE = state.welcome.limits.TABLE_PAGE_ROWS;
   let serverPage = 0;  // the page the server sends reconstructions for
-  root.innerHTML = `<h2>Training dataset</h2>
+  root.innerHTML = `<h2>Dataset</h2>
     <div class="table-wrap"><table>
       <thead><tr></tr></thead>
       <tbody></tbody></table></div>
@@ -71,7 +71,7 @@ export function mountDataset(root) {
       (featured ? `<th class="vector features-col" title="what the network is fed: ${names.join(', ')}">Network inputs: ${names.join(', ')}</th>` : '') +
       `<th>Expected output</th>${autoencoder
         ? '<th class="vector" title="the network\'s output for the row: its reconstruction of the inputs">Prediction</th>'
-        : '<th>Prediction</th>'}<th>Error</th><th></th>`;
+        : '<th>Prediction</th>'}${errorHead(s.structure?.task)}<th></th>`;
     const addRow = root.querySelector('[data-action="add-row"]');
     addRow.disabled = !editable;
     addRow.title = editable ? '' : 'the rows of this dataset cannot be edited by hand';
@@ -107,7 +107,7 @@ export function mountDataset(root) {
     body.innerHTML = html;
     editor.afterRewrite(kept);
     pager.innerHTML = pages > 1 ? `rows ${start}–${end - 1} of ${d.x.length}
-      <button data-page="-1">‹</button><button data-page="1">›</button>` : `${d.x.length} rows`;
+      <button data-page="-1">‹</button><button data-page="1">›</button>` : rowCount(d);
     titleClipped(inputCells());
     watchRows();
     predictions(s, true);
@@ -244,6 +244,23 @@ export function mountDataset(root) {
   on(['predictions'], predictionsSoon);
   on(['selected'], selection);
   on(['status'], pausedEverywhere);
+}
+
+// The last column is how far each prediction is off, which is not the row's loss (a
+// prediction of 0.5 is off by 0.5 and its loss is 0.693): named so, and its title says what
+// it is. An autoencoder's is the row's loss.
+function errorHead(task) {
+  const title = {
+    multiclass: '1 − the probability given to the expected class: how far the prediction is off. Not the loss (the step-by-step panel shows the row\'s loss)',
+    autoencoder: 'the row\'s loss: the loss of a step on this row alone',
+  }[task] ?? '|expected output − prediction|: how far the prediction is off. Not the loss (the step-by-step panel shows the row\'s loss)';
+  return `<th title="${title}">${task === 'autoencoder' ? 'Loss' : 'Off by'}</th>`;
+}
+
+// The panel lists every row, the test rows (marked) too.
+function rowCount(d) {
+  const test = d.test.filter(Boolean).length;
+  return test ? `<span title="${d.x.length - test} training rows and ${test} test rows (marked: never trained on)">${d.x.length} rows (${test} test)</span>` : `${d.x.length} rows`;
 }
 
 // An editable cell is about 6 characters wide: a value shows with 3 decimals at most (3

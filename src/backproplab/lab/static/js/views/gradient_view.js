@@ -24,6 +24,7 @@ const colour = (l) => LAYER_COLOURS[l % LAYER_COLOURS.length];
 export function mountGradients(root) {
   root.innerHTML = `<h2>Gradients <span class="spacer"></span>
       <span class="muted init" data-role="grad-init"></span></h2>
+    <div class="muted grad-caption" data-role="grad-caption"></div>
     <div class="grad-bars" data-role="grad-bars" aria-label="gradient norm per layer, last step"></div>
     <canvas data-role="grad-chart" aria-label="gradient norm per layer over the epochs (log scale)"></canvas>
     <ul class="grad-flags" data-role="grad-flags" aria-live="polite"></ul>`;
@@ -31,6 +32,7 @@ export function mountGradients(root) {
   const canvas = root.querySelector('canvas');
   const flags = root.querySelector('[data-role="grad-flags"]');
   const init = root.querySelector('[data-role="grad-init"]');
+  const caption = root.querySelector('[data-role="grad-caption"]');
 
   function drawBars(s) {
     const layers = s.structure ? s.structure.sizes.length - 1 : 0;
@@ -43,6 +45,12 @@ export function mountGradients(root) {
     const title = norms ? '‖∂L/∂W‖ of each layer at the last step (log scale): bars that shrink towards layer 1 are vanishing gradients'
       : '‖∂L/∂W‖ per layer appears after the first step';
     if (bars.title !== title) bars.title = title;
+    // The bars are the last step's own batch, not the health check's rows below: said, so
+    // two different numbers for one layer are never taken for the same one.
+    const rows = s.gradients?.norms_rows;
+    const said = norms ? `bars: step ${s.gradients.norms_at_step}'s batch of ${rows} row${rows === 1 ? '' : 's'}`
+      : 'bars: after the first step';
+    if (caption.textContent !== said) { caption.textContent = said; caption.title = `${title}. The chart: each epoch's last step.`; }
     // Written only where they changed: a style or text set to itself still costs a restyle.
     [...bars.children].forEach((row, l) => {
       const g = norms?.[l];
@@ -68,7 +76,8 @@ export function mountGradients(root) {
       : g.health.length ? g.health.map((t) => [t, 'warn'])
         : [[`no vanishing or exploding gradient, no dead or saturated unit (checked on ${g.rows} training rows)`, 'ok']];
     if (g.ratio !== null && g.ratio !== undefined && !g.note) {
-      items.push([`layer 1 / last layer gradient: ${shortNumber(g.ratio)}`, 'ratio']);
+      const last = s.structure.sizes.length - 1;
+      items.push([`layer 1 / layer ${last} ‖∂L/∂W‖ on the first ${g.rows} training rows: ${shortNumber(g.ratio)}`, 'ratio']);
     }
     // While training plays the check runs a few times a second: say which step it read.
     const when = g.health_at_step === undefined ? '' : ` (checked after step ${g.health_at_step})`;

@@ -10,6 +10,7 @@ import { on, state, update } from '../state.js';
 import { fmt } from '../palette.js';
 import { shortest } from '../float32s.js';
 import { neuronName, paintNeuron, readNeurons, tone } from '../neuron_maps.js';
+import { columnValues, deltaLine, describeNeuron, source } from './neuron_card.js';
 import { connectionsCanvas } from './connections.js';
 import { layout } from './network_layout.js';
 
@@ -61,6 +62,7 @@ export function mountNetwork(root) {
       el.setAttribute('aria-label', neuronName(structure, c, j));
       const val = document.createElement('span');
       val.className = 'val';
+      val.dataset.valueOf = `${c}:${j}`;
       val.hidden = !geo.showValues;
       Object.assign(val.style, { left: `${col.x - 30}px`, top: `${y + geo.s / 2}px` });
       nodesBox.append(el, val);
@@ -157,9 +159,6 @@ export function mountNetwork(root) {
     }));
   }
 
-  function source(s) { return s.probe || s.selected; }
-  const columnValues = (src) => [src.inputs ?? src.x, ...src.layers.map((l) => l.out)];
-
   function drawValues(s) {
     const src = source(s);
     if (!src || !nodes.length || !geo.showValues) return;
@@ -169,24 +168,19 @@ export function mountNetwork(root) {
     }));
   }
 
-  // What a neuron's hover card and its pinned card say.
-  function describeNeuron(c, j) {
-    const st = state.structure;
-    const src = source(state);
-    const lines = [neuronName(st, c, j) + (c ? ` (${st.activations[c - 1]})` : '')];
-    const row = state.probe ? 'the clicked point' : `row ${src?.index}`;
-    if (c === 0) {
-      if (src) lines.push(`value = ${fmt(columnValues(src)[0][j])} for ${row}`);
-      return lines;
-    }
-    const net = state.network;
-    lines.push(`b = ${fmt(net.weights[c - 1].b[j])}   ∂L/∂b = ${fmt(net.grads?.[c - 1].b[j])}`,
-               `last update Δb = ${fmt(net.updates?.[c - 1].b[j])}`);
-    if (src) {
-      const layer = src.layers[c - 1];
-      lines.push(`net = ${fmt(layer.net[j])}   out = ${fmt(layer.out[j])} for ${row}`);
-    }
-    return lines;
+  // The card sits in the corner of the panel where it covers the fewest neurons, never the
+  // one it describes.
+  function placeInfo(c, j) {
+    const [w, h] = [info.offsetWidth, info.offsetHeight];
+    const [dx, dy] = [stage.offsetLeft, stage.offsetTop];
+    const [rw, rh] = [root.clientWidth, root.clientHeight];
+    const covered = (x, y) => {
+      const hits = (n) => n.x + dx < x + w && x < n.x + dx + geo.s && n.y + dy < y + h && y < n.y + dy + geo.s;
+      return hits(nodes[c][j]) ? Infinity : nodes.flat().filter(hits).length;
+    };
+    const corners = [[rw - 10 - w, 30], [10, 30], [rw - 10 - w, rh - 10 - h], [10, rh - 10 - h]];
+    const [x, y] = corners.reduce((a, b) => (covered(...b) < covered(...a) ? b : a));
+    Object.assign(info.style, { left: `${x}px`, top: `${y}px`, right: 'auto' });
   }
 
   // The pinned card: its lines follow every frame; its bias editor is kept while it is used.
@@ -194,11 +188,8 @@ export function mountNetwork(root) {
     const again = openNeuron && openNeuron[0] === c && openNeuron[1] === j;
     openNeuron = [c, j];
     for (const col of nodes) for (const n of col) n.el.classList.toggle('on', n === nodes[c][j]);
-    const lines = describeNeuron(c, j);
-    if (c > 0) {
-      const neuron = state.trace?.layers?.[c - 1]?.neurons?.[j];
-      lines.push(neuron ? `δ = ∂L/∂net = ${fmt(neuron.delta[0])}` : 'δ: (pause and select a row)');
-    }
+    const lines = describeNeuron(state, c, j);
+    if (c > 0) lines.push(deltaLine(state, c, j));
     info.hidden = false;
     if (!again) {
       info.innerHTML = `<div data-role="neuron-lines"></div>${c > 0
@@ -214,22 +205,31 @@ export function mountNetwork(root) {
       }
     }
     info.querySelector('[data-role="neuron-lines"]').innerHTML = lines.map((t) => `<div>${t}</div>`).join('');
+    if (!again) placeInfo(c, j);
     const editor = info.querySelector('[data-role="bias-editor"]');
     if (editor && document.activeElement !== editor) editor.value = shortest(state.network.weights[c - 1].b[j]);
   }
 
   const neuronOf = (el) => el?.closest?.('.neuron');
+  // The hover card goes beside the pointer, on whichever side keeps it off the pinned card.
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   const place = (e) => {
-    tooltip.style.left = `${e.clientX + 14}px`;
-    tooltip.style.top = `${e.clientY + 10}px`;
+    tooltip.hidden = false;
+    const { width, height } = tooltip.getBoundingClientRect();
+    const card = info.hidden ? null : info.getBoundingClientRect();
+    const spots = [[e.clientX + 14, e.clientY + 10], [e.clientX - 14 - width, e.clientY + 10],
+                   [e.clientX + 14, e.clientY - 10 - height], [e.clientX - 14 - width, e.clientY - 10 - height]];
+    const free = spots.find(([x, y]) => !card || !overlaps({ left: x, top: y, right: x + width, bottom: y + height }, card));
+    const [x, y] = free ?? spots[0];
+    tooltip.style.left = `${x}px`;
+    tooltip.style.top = `${y}px`;
   };
   function enterNeuron(el, e) {
     const [c, j] = el.dataset.neuron.split(':').map(Number);
     update({ neuronView: { layer: c, index: j } });
-    if (!e) return;
-    tooltip.textContent = [...describeNeuron(c, j), c ? '(click to edit b)' : ''].join('\n').trim();
+    if (!e || (openNeuron && openNeuron[0] === c && openNeuron[1] === j)) return;  // pinned: said
+    tooltip.textContent = [...describeNeuron(state, c, j), c ? '(click to edit b)' : ''].join('\n').trim();
     place(e);
-    tooltip.hidden = false;
   }
   function leaveNeuron() {
     tooltip.hidden = true;
@@ -248,6 +248,7 @@ export function mountNetwork(root) {
   nodesBox.addEventListener('click', (e) => {
     const el = neuronOf(e.target);
     if (!el) return;
+    tooltip.hidden = true;  // the pinned card says it all
     showNeuron(...el.dataset.neuron.split(':').map(Number));
     if (!state.trace && !state.status.playing && state.selected) {
       request('trace', { index: state.selected.index })
@@ -269,18 +270,24 @@ export function mountNetwork(root) {
     tooltip.textContent = `w: ${from} → ${to}\nw = ${fmt(net.weights[layer].w[row][col])}\n` +
       `∂L/∂w = ${fmt(net.grads?.[layer].w[row][col])}\nlast update Δw = ${fmt(net.updates?.[layer].w[row][col])}\n(click to edit)`;
     place(e);
-    tooltip.hidden = false;
   });
   canvas.addEventListener('mouseleave', () => { tooltip.hidden = true; });
   canvas.addEventListener('click', (e) => {
     const link = linkAt(...stagePoint(e));
     if (link) editWeight(root, link, e);
   });
-  info.addEventListener('click', (e) => {
-    if (e.target.dataset.action !== 'close-neuron') return;
+  function closeInfo() {
     info.hidden = true;
     openNeuron = null;
     for (const col of nodes) for (const n of col) n.el.classList.remove('on');
+  }
+  info.addEventListener('click', (e) => { if (e.target.dataset.action === 'close-neuron') closeInfo(); });
+  // Another dataset or network: the card's neuron is not the one it named, so it closes.
+  let shownNetwork = null;
+  on(['structure', 'config'], (s) => {
+    const key = JSON.stringify([s.structure?.sizes, s.structure?.input_names, s.config?.dataset, s.config?.mode]);
+    if (shownNetwork !== null && key !== shownNetwork) { closeInfo(); tooltip.hidden = true; }
+    shownNetwork = key;
   });
 
   // One forward-then-backward sweep over the layers (about 0.16 s a layer each way) after a

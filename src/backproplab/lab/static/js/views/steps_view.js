@@ -49,8 +49,11 @@ export function mountSteps(root) {
     const layer = trace.layers[l];
     return layer.neurons.map((nr, j) => {
       const k = `layers.${l}.neurons.${j}`;
-      const terms = nr.weights.map((w, i) => `${factor(w, num(`${k}.weights.${i}`, w))}·${factor(nr.inputs[0][i], num(`${k}.inputs.0.${i}`, nr.inputs[0][i]))}`).join(' + ');
-      return `<div><b>${nr.label}</b>  net = ${terms}${nr.bias === null ? '' : ` + ${num(`${k}.bias`, nr.bias)}`}
+      // Each term whole on its line, its '+' with it: a line never ends in '+'.
+      const terms = nr.weights.map((w, i) => `${factor(w, num(`${k}.weights.${i}`, w))}·${factor(nr.inputs[0][i], num(`${k}.inputs.0.${i}`, nr.inputs[0][i]))}`);
+      if (nr.bias !== null) terms.push(factor(nr.bias, num(`${k}.bias`, nr.bias)));
+      const sum = terms.map((t, i) => `<span class="term">${i ? '+ ' : ''}${t}</span>`).join(' ');
+      return `<div><b>${nr.label}</b>  net = ${sum}
       = ${num(`${k}.net.0`, nr.net[0])}
   out = ${layer.activation}(net) = ${num(`${k}.out.0`, nr.out[0])}</div>`;
     }).join('') + `<div class="muted">${layer.formula || ''}</div>`;
