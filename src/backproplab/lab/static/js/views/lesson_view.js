@@ -81,7 +81,8 @@ export function mountLesson(root, menuRoot) {
       <span data-role="lesson-run">
         <button class="primary" data-action="lesson-play">▶ Play</button>
         <button data-action="lesson-pause" title="pause" aria-label="pause">❚❚</button>
-        <button data-action="lesson-step">Step</button></span>
+        <button data-action="lesson-step">Step</button>
+        <span class="muted" data-role="lesson-epochs" style="white-space: nowrap; font-variant-numeric: tabular-nums" title="Play pauses at the epoch this stage asks for; Play again goes on"></span></span>
       <span class="spacer"></span>
       <button data-action="lesson-next">Next ▶</button>
     </div>`;
@@ -135,6 +136,10 @@ export function mountLesson(root, menuRoot) {
       $('[data-role="readouts"]').style.minHeight = `${14 + 38 * stage.readouts.length}px`;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
+    // A stage that says how far to train (its file's `epochs`): where the run is on the way.
+    const epochs = $('[data-role="lesson-epochs"]');
+    const progress = stage.epochs ? `epoch ${s.status.epoch} / ${stage.epochs}` : '';
+    if (epochs.textContent !== progress) epochs.textContent = progress;
     const playing = !!s.status.playing;
     $('[data-action="lesson-play"]').disabled = playing || !!s.status.diverged;
     $('[data-action="lesson-pause"]').disabled = !playing;
