@@ -1,0 +1,84 @@
+"""Lesson instructions followed in a real browser, as a teacher would at the default (maximum)
+speed: "Press Play: it trains for 100 epochs, then pauses" stops at epoch 100 and the panel
+says where the run is; the error history's axes fit the run on show (an early-stopped run is
+not squeezed by an earlier 300-epoch one, a log axis has a labelled decade below every point)
+and its legend names the earlier runs without being cut off at 1280×720. Screenshots land in
+test-artifacts/ (lab-followable-*.png)."""
+
+import math
+
+import pytest
+
+from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url  # noqa: F401
+from tests.test_lab_lessons_browser import go_to_stage, lesson_page, readout  # noqa: F401
+
+SIZES = [(1280, 720), (1920, 1080)]
+IDS = ["1280x720", "1920x1080"]
+CHART = '[data-panel="error-history"] canvas'
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lab-followable-{name}.png"))
+
+
+def play_to_the_pause(page, epoch: int, timeout: float = 30000) -> None:
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function(f"!window.__lab.state.status.playing && "
+                           f"window.__lab.state.status.epoch === {epoch}", timeout=timeout)
+
+
+def chart_range(page, key: str, **expected) -> list[float]:
+    """The chart's drawn range ``data-<key>`` ("lo hi"), once the frame that draws it came."""
+    page.wait_for_function(f"document.querySelector('{CHART}').dataset.{key} !== undefined")
+    return [float(v) for v in page.get_attribute(CHART, f"data-{key}").split()]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_play_stops_at_the_stages_epoch_and_the_readout_answers_its_question(lesson_page,  # noqa: F811
+                                                                              size):
+    page = lesson_page("learning-rate", size=size)  # lr 0.03, "100 epochs"
+    progress = page.locator('[data-panel="lesson"] [data-role="lesson-epochs"]')
+    assert progress.inner_text() == "epoch 0 of 100: Play pauses at epoch 100"
+    play_to_the_pause(page, 100)
+    page.wait_for_function("document.querySelector('[data-panel=lesson] "
+                           "[data-readout=loss_fall]').dataset.value.includes('\"epoch\":100')")
+    fall = readout(page, "loss_fall")
+    history = lab(page, "s.history")
+    assert history["epoch"][-1] == 100
+    assert fall["loss"] == pytest.approx(history["train_loss"][-1], rel=1e-6)
+    assert fall["first"] == pytest.approx(history["train_loss"][0], rel=1e-6)
+    assert progress.inner_text().startswith("epoch 100 of 100")
+    assert chart_range(page, "epochs") == [1, 100]
+    shot(page, f"learning-rate-paused-{size[0]}x{size[1]}")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_an_early_stopped_run_fills_the_axis_and_earlier_runs_are_named_in_full(lesson_page,  # noqa: F811
+                                                                                size):
+    page = lesson_page("overfitting", size=size)
+    play_to_the_pause(page, 300)
+    go_to_stage(page, 2)
+    play_to_the_pause(page, 300)
+    go_to_stage(page, 3)  # early stopping: pauses by itself, long before 300
+    page.click('[data-action="lesson-play"]')
+    page.wait_for_function("!window.__lab.state.status.playing && "
+                           "window.__lab.state.status.epoch > 0", timeout=30000)
+    epoch, best = lab(page, "s.status.epoch"), lab(page, "s.status.best_epoch")
+    assert 10 <= best < epoch < 300
+    page.wait_for_function(f"document.querySelector('{CHART}').dataset.epochs === '1 {epoch}'")
+    shot(page, f"overfitting-early-stop-{size[0]}x{size[1]}")
+    legend = page.locator('[data-panel="error-history"] .legend')
+    assert "earlier runs" in legend.inner_text()
+    heights = legend.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert heights[0] <= heights[1], f"the legend is cut off: {heights}"
+
+
+def test_a_log_axis_has_a_labelled_decade_below_and_above_every_loss(lesson_page):  # noqa: F811
+    page = lesson_page("overfitting")
+    play_to_the_pause(page, 300)
+    lo, hi = chart_range(page, "loss")
+    assert math.log10(lo).is_integer() and math.log10(hi).is_integer()
+    history = lab(page, "s.history")
+    losses = [v for v in history["train_loss"] + history["test_loss"] if v]
+    assert lo <= min(losses) and max(losses) <= hi
