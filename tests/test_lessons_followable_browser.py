@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from backproplab.lab.descent import SCALE_LIMIT
 from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url  # noqa: F401
 from tests.test_lab_lessons_browser import go_to_stage, lesson_page, readout  # noqa: F401
 
@@ -82,3 +83,29 @@ def test_a_log_axis_has_a_labelled_decade_below_and_above_every_loss(lesson_page
     history = lab(page, "s.history")
     losses = [v for v in history["train_loss"] + history["test_loss"] if v]
     assert lo <= min(losses) and max(losses) <= hi
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_the_diverging_descent_stays_on_the_plot_alone_and_compared(lesson_page, size):  # noqa: F811
+    page = lesson_page("gradient-descent", stage=4, size=size)  # lr 1.1 from 2.5
+    page.wait_for_function("window.__lab.state.descent?.[0].path.points.length === 41 && "
+                           "document.querySelector('[data-role=descent-plot]').dataset.frame "
+                           "&& JSON.parse(document.querySelector('[data-role=descent-plot]')"
+                           ".dataset.frame).x1 > 3000")
+    page.wait_for_function("document.querySelector('[data-panel=descent]').dataset.animating "
+                           "=== 'false'")
+    shot(page, f"descent-diverging-{size[0]}x{size[1]}")
+    page.click('[data-role="lesson-stages"] [data-stage="0"]')  # lr 0.1: compare 0.01 to 1.2
+    page.wait_for_function("window.__lab.state.lesson.stage === 0 && "
+                           "window.__lab.state.descent?.[0].path.regime === 'converging'")
+    page.click('[data-action="compare"]')
+    page.wait_for_function("window.__lab.state.descent?.length === 4")
+    results = lab(page, "s.descent")
+    assert results[-1]["path"]["regime"] == "diverging"
+    reach = max(abs(p) for r in results for p in r["path"]["points"] if p is not None)
+    reach = min(reach, 3 * SCALE_LIMIT)  # x² is drawn on [-3, 3], widened at most this much
+    page.wait_for_function(f"JSON.parse(document.querySelector('[data-role=descent-plot]')"
+                           f".dataset.frame).x1 >= {reach}")
+    page.wait_for_function("document.querySelector('[data-panel=descent]').dataset.animating "
+                           "=== 'false'")
+    shot(page, f"descent-compare-{size[0]}x{size[1]}")
