@@ -75,14 +75,26 @@ def test_an_early_stopped_run_fills_the_axis_and_earlier_runs_are_named_in_full(
     assert heights[0] <= heights[1], f"the legend is cut off: {heights}"
 
 
-def test_a_log_axis_has_a_labelled_decade_below_and_above_every_loss(lesson_page):  # noqa: F811
-    page = lesson_page("overfitting")
-    play_to_the_pause(page, 300)
+def _is_tick(v: float, mantissas=(1, 2, 5)) -> bool:
+    power = 10 ** math.floor(math.log10(v) + 1e-9)
+    return any(math.isclose(v, m * power, rel_tol=1e-6) for m in mantissas)
+
+
+@pytest.mark.parametrize(("lesson", "epochs", "mantissas"), [
+    ("overfitting", 300, (1,)),  # 1.5e-4 to 1.6: whole decades, the only ticks labelled
+    ("vanishing-gradients", 150, (1, 2, 5))])  # 0.69 to 0.75: between 0.5 and 1
+def test_a_log_axis_ends_on_labelled_ticks_below_and_above_every_loss(lesson_page,  # noqa: F811
+                                                                      lesson, epochs, mantissas):
+    page = lesson_page(lesson)
+    play_to_the_pause(page, epochs)
+    page.wait_for_function(f"document.querySelector('{CHART}').dataset.epochs === '1 {epochs}'")
     lo, hi = chart_range(page, "loss")
-    assert math.log10(lo).is_integer() and math.log10(hi).is_integer()
+    assert _is_tick(lo, mantissas) and _is_tick(hi, mantissas)
     history = lab(page, "s.history")
     losses = [v for v in history["train_loss"] + history["test_loss"] if v]
     assert lo <= min(losses) and max(losses) <= hi
+    if lesson == "vanishing-gradients":
+        assert hi / lo <= 2.5, "a flat loss squeezed into a whole decade"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
@@ -109,3 +121,19 @@ def test_the_diverging_descent_stays_on_the_plot_alone_and_compared(lesson_page,
     page.wait_for_function("document.querySelector('[data-panel=descent]').dataset.animating "
                            "=== 'false'")
     shot(page, f"descent-compare-{size[0]}x{size[1]}")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_the_sigmoid_plateau_names_its_cause_on_the_page(lesson_page, size):  # noqa: F811
+    page = lesson_page("vanishing-gradients", size=size)
+    play_to_the_pause(page, 150)
+    page.click('[data-action="lesson-play"]')  # on past the pause, until the lab says stuck
+    page.wait_for_function("window.__lab.state.status.plateau !== null", timeout=60000)
+    page.click('[data-action="lesson-pause"]')
+    note = page.locator('[data-panel="error-history"] [data-role="plateau"]')
+    note.wait_for(state="visible")
+    assert "the cause is the sigmoid" in note.inner_text()
+    assert "Re-initialise" not in note.inner_text()
+    assert "played on past epoch 150" in page.locator(
+        '[data-panel="lesson"] [data-role="lesson-epochs"]').inner_text()
+    shot(page, f"vanishing-plateau-{size[0]}x{size[1]}")

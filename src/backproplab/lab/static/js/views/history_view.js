@@ -44,6 +44,8 @@ export function mountHistory(root) {
   const tooltip = document.querySelector('[data-role="tooltip"]');
   const legend = root.querySelector('[data-role="legend"]');
   const plateau = root.querySelector('[data-role="plateau"]');
+  // A stuck loss is a poor one, high on the chart: the note goes at its foot, off the curve.
+  Object.assign(plateau.style, { top: 'auto', bottom: '40px' });
   root.querySelector('[data-action="log-scale"]').onchange = (e) => {
     state.view.logScale = e.target.checked;
     touch('history');
@@ -130,10 +132,9 @@ export function mountHistory(root) {
     let hi = Math.max(...losses.map(f));
     if (!log) lo = Math.min(0, lo);
     if (hi - lo < 1e-9) { hi += log ? 0.5 : 0.5 * Math.abs(hi || 1); lo -= log ? 0.5 : 0; }
-    // A log axis spans whole decades, so a labelled tick lies below (and above) every point.
-    if (log) { lo = Math.floor(lo + 1e-9); hi = Math.max(Math.ceil(hi - 1e-9), lo + 1); }
+    if (log) [lo, hi] = logEnds(lo, hi);
     canvas.dataset.epochs = `${e0} ${e1}`;
-    canvas.dataset.loss = log ? `1e${lo} 1e${hi}` : `${lo} ${hi}`;
+    canvas.dataset.loss = log ? `${10 ** lo} ${10 ** hi}` : `${lo} ${hi}`;
     const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + (1 - (f(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
     const A = (v) => pad.t + (1 - v) * (h - pad.t - pad.b);
@@ -205,6 +206,18 @@ export function mountHistory(root) {
   }).observe(canvas);
 }
 
+// A log axis's ends (log10) on labelled ticks, so a tick lies below and above every point:
+// whole decades for a wide range (only decades are labelled then), else 1, 2, 5 × 10ⁿ.
+export function logEnds(lo, hi) {
+  if (hi - lo >= 2) return [Math.floor(lo + 1e-9), Math.ceil(hi - 1e-9)];
+  const steps = (p) => [0, Math.log10(2), Math.log10(5)].map((m) => p + m);
+  const marks = [...steps(Math.floor(lo) - 1), ...steps(Math.floor(lo)), ...steps(Math.floor(lo) + 1),
+                 ...steps(Math.floor(hi)), ...steps(Math.floor(hi) + 1)];
+  const below = Math.max(...marks.filter((m) => m <= lo + 1e-9));
+  const above = Math.min(...marks.filter((m) => m >= hi - 1e-9));
+  return [below, above > below ? above : below + Math.log10(2)];
+}
+
 // The epoch a lesson stage's Play pauses at (its file's `epochs`), or null.
 function plannedEpochs(s) {
   const lesson = s.lesson && s.welcome.choices.lessons.find((l) => l.id === s.lesson.id);
@@ -259,11 +272,17 @@ function drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy })
 // Events (learning-rate change, divergence, plateau…) and the best epoch as vertical lines.
 // A label goes right of its line, or left of it where it would run past the plot's edge.
 function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
-  // On a white ground: a label over a curve of its own colour could not be read.
-  const label = (text, x, y) => {
+  // On a white ground (a label over a curve of its own colour could not be read), in the
+  // first row where it overlaps no label already placed ("pause" and "plateau" a few epochs
+  // apart sat on one another).
+  const placed = [];
+  const label = (text, x, row) => {
     const width = ctx.measureText(text).width;
     const right = x + 3 + width > w - pad.r;
     const left = right ? x - 3 - width : x + 3;
+    while (placed.some((p) => p.row === row && left < p.right + 4 && p.left < left + width + 4)) row += 1;
+    placed.push({ row, left, right: left + width });
+    const y = pad.t + 10 + 12 * row;
     const colour = ctx.fillStyle;
     ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
     ctx.fillRect(left - 1, y - 9, width + 2, 12);
@@ -278,7 +297,7 @@ function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = '#667085';
-    label(ev.kind.replace(/_/g, ' '), x, pad.t + 10);
+    label(ev.kind.replace(/_/g, ' '), x, 0);
   }
   const best = s.status.best_epoch;
   if (best !== null && best !== undefined && best >= e0) {
@@ -288,6 +307,6 @@ function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.lineWidth = 1;
     ctx.fillStyle = '#009e73';
-    label(`best epoch ${best}`, x, pad.t + 22);
+    label(`best epoch ${best}`, x, 1);
   }
 }

@@ -138,7 +138,9 @@ export function mountLesson(root, menuRoot) {
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
     // A stage that says how far to train (its file's `epochs`): where the run is on the way.
     const epochs = $('[data-role="lesson-epochs"]');
-    const progress = stage.epochs ? `epoch ${s.status.epoch} of ${stage.epochs}: Play pauses at epoch ${stage.epochs}` : '';
+    const progress = !stage.epochs ? ''
+      : s.status.epoch <= stage.epochs ? `epoch ${s.status.epoch} of ${stage.epochs}: Play pauses at epoch ${stage.epochs}`
+        : `epoch ${s.status.epoch}: played on past epoch ${stage.epochs}, where Play paused`;
     if (epochs.textContent !== progress) epochs.textContent = progress;
     if (epochs.hidden !== !progress) epochs.hidden = !progress;
     const playing = !!s.status.playing;
