@@ -87,10 +87,11 @@ def assert_descent_view_draws_the_readouts_path(page) -> None:
 
 
 def play_until(page, condition: str, timeout: float = 20000) -> None:
-    """Play until the JS ``condition`` on the state ``s`` holds, then pause."""
+    """Play until the JS ``condition`` on the state ``s`` holds, then pause (forced: a stage
+    with ``epochs`` may have paused itself meanwhile, its pause button disabled)."""
     page.click('[data-action="lesson-play"]')
     page.wait_for_function(f"(s => {condition})(window.__lab.state)", timeout=timeout)
-    page.click('[data-action="lesson-pause"]')
+    page.click('[data-action="lesson-pause"]', force=True)
     page.wait_for_function("!window.__lab.state.status.playing")
 
 
@@ -219,7 +220,7 @@ def test_vanishing_gradients_sigmoid_starves_the_first_layer_relu_learns(lesson_
     assert [g["label"] for g in lab(page, "s.ghosts")] == ["sigmoid"]
     page.click('[data-action="lesson-play"]')
     shown = wait_readouts(page, "r => r.accuracy >= 0.95", timeout=30000)
-    page.click('[data-action="lesson-pause"]')
+    page.click('[data-action="lesson-pause"]', force=True)
     assert shown["accuracy"] >= 0.95 and shown["gradient_ratio"] > 1e-2
     assert "Kaiming (He) uniform, bias 0.1" in page.locator(
         '[data-panel="lesson"]').inner_text()
@@ -279,7 +280,7 @@ def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
     assert "accuracy" not in page.locator('[data-panel="error-history"] .legend').inner_text()
     page.click('[data-action="lesson-play"]')
     wait_readout(page, "reconstruction", "v === 8", timeout=30000)
-    page.click('[data-action="lesson-pause"]')
+    page.click('[data-action="lesson-pause"]', force=True)
     go_to_stage(page, 2)
     go_to_stage(page, 1, button="lesson-back")
     go_to_stage(page, 2)
