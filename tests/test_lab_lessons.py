@@ -79,7 +79,7 @@ def test_a_stage_is_the_lessons_config_and_starts_a_fresh_run():
     assert run.lesson.id == session.lesson.lesson.id and session.lesson.stage == 0
     engine.open_stage(session, "learning-rate", 1)
     engine.open_stage(session, "learning-rate", 2)  # only lr differs: still a fresh run
-    assert session.config.lr == 3 and session.step_count == 0
+    assert session.config.lr == 6 and session.step_count == 0
 
 
 @pytest.mark.parametrize(("message", "words"), [
@@ -186,7 +186,7 @@ def test_the_readme_lists_every_lesson_with_its_link():
 def test_loss_trend_tells_a_good_rate_from_an_overshooting_and_a_diverging_one():
     session = Session()
     trends = []
-    for stage in (1, 2, 3):  # lr 0.3, 3, 10
+    for stage in (1, 2, 3):  # lr 0.3, 6, 10
         engine.open_stage(session, "learning-rate", stage)
         for _ in range(60):
             session.step("epoch")

@@ -16,6 +16,9 @@ from backproplab.autograd.grad_mode import no_grad
 from backproplab.tensor import Tensor
 
 SURFACE_SIZE = 80
+SCALE_LIMIT = 1e4
+"""The most a plot widens to follow a path: further out a diverging path has left the numbers
+worth drawing (``bp.explain.descend`` calls |x| > 1e6 diverged)."""
 
 COMPARED_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 """The optimizers "Compare optimizers" runs side by side at one learning rate."""
@@ -67,14 +70,34 @@ def descent_path(name: str, start: list[float], lr: float, steps: int,
         raise ValueError(f"{name} takes a start of {entry['dims']} number(s), got {len(start)}")
     x0 = start[0] if entry["dims"] == 1 else start
     path = explain.descend(entry["f"], x0, lr, steps, optimizer=optimizer).to_dict()
-    return {"function": name, "label": entry["label"], "extent": entry["extent"],
-            "minima": entry["minima"], "path": path, "surface": surface(name)}
+    extent = path_extent(entry["extent"], path["points"])
+    return {"function": name, "label": entry["label"], "extent": extent,
+            "minima": entry["minima"], "path": path, "surface": surface(name, extent)}
 
 
-def surface(name: str) -> dict:
-    """f over the plot: a curve for one variable, log(1 + f) as base64 bytes for two."""
+def path_extent(extent: list[float], points: list) -> list[float]:
+    """The function's ``extent`` scaled about its centre just enough (and 5 % more) to hold
+    every finite point of the path, so a path that zig-zags outwards stays on the plot. The
+    scaled boxes of one function are nested: the page draws several paths on the widest."""
+    corners = numpy.asarray(extent, dtype=float).reshape(-1, 2)  # one row (lo, hi) per axis
+    centre, half = corners.mean(axis=1), (corners[:, 1] - corners[:, 0]) / 2
+    finite = [numpy.atleast_1d(numpy.asarray(p, dtype=float)) for p in points
+              if p is not None and numpy.all(numpy.isfinite(numpy.asarray(p, dtype=float)))]
+    if not finite:
+        return extent
+    reach = max(float((numpy.abs(p - centre) / half).max()) for p in finite)
+    scale = min(max(1.0, 1.05 * reach), SCALE_LIMIT)
+    if scale == 1.0:
+        return extent
+    return [round(float(v), 6) for c, h in zip(centre, half, strict=True)
+            for v in (c - scale * h, c + scale * h)]
+
+
+def surface(name: str, extent: list[float] | None = None) -> dict:
+    """f over the plot (``extent``, the function's own by default): a curve for one variable,
+    log(1 + f) as base64 bytes for two."""
     entry = FUNCTIONS[name]
-    f, extent = entry["f"], entry["extent"]
+    f, extent = entry["f"], extent or entry["extent"]
     with no_grad():
         if entry["dims"] == 1:
             xs = numpy.linspace(extent[0], extent[1], 200)

@@ -89,6 +89,8 @@ MAX_REPLAY_ENTRIES = 5_000
 exported script says it no longer reproduces the run."""
 MAX_LESSON_STAGES = 8
 """Most stages one lesson may have."""
+MAX_LESSON_EPOCHS = 100_000
+"""The furthest epoch a lesson stage may tell Play to pause at."""
 LESSON_READOUT_SECONDS = 0.25
 """While training, a lesson's readouts are recomputed at most this often (gradient health
 runs a backward pass of its own)."""

@@ -76,7 +76,8 @@ class Session(Training, EarlyStop, Editing, Tracing):
         self.detector = train.DivergenceDetector()
         self.detector.on_train_begin(self.state)
         self.plateau = train.PlateauDetector(patience=limits.PLATEAU_EPOCHS,
-                                             poor_fraction=limits.PLATEAU_POOR_FRACTION)
+                                             poor_fraction=limits.PLATEAU_POOR_FRACTION,
+                                             remedy=self.plateau_remedy)
         self.plateau.on_train_begin(self.state)
         self._start_early_stopping()
         self.diverged: str | None = None

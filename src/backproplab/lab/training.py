@@ -14,6 +14,7 @@ import numpy
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
 from backproplab.lab.gradients import layer_norms
+from backproplab.train.plateau import REINITIALISE
 from backproplab.train.step import TrainStep
 
 SPEED_STEPS_PER_SECOND = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, None)
@@ -29,6 +30,18 @@ class Training:
         self._epoch_seen = 0
         self._epoch_correct = 0
 
+
+    pause_at_epoch: int | None = None
+    """Play pauses when this epoch ends (an open lesson stage's ``epochs``), so "train for 100
+    epochs" can be followed at any speed; Play again goes on past it."""
+
+    plateau_remedy: str = REINITIALISE
+    """What the plateau message tells the user to try (an open lesson stage may name the real
+    cause instead)."""
+
+    last_step_loss: tuple | None = None
+    """(rows, their loss before the step, weights_version after it) of the last step: the
+    "before" of a lesson's before-and-after readout, valid while the weights are unchanged."""
 
     compile_steps = True
     """Replay each step with ``bp.compile`` (the same numbers bit for bit, faster); set it to
@@ -64,6 +77,7 @@ class Training:
         self._epoch_seen += len(rows)
         self._epoch_correct += self._correct(out.array, rows)
         self._weights_changed()
+        self.last_step_loss = (rows.tolist(), value, self.weights_version)
         return True
 
     def _l1_penalty(self, l1: float):
@@ -110,7 +124,14 @@ class Training:
             self._diverge()
         else:
             self._check_early_stopping(train_loss, values.get("test_loss"))
+            self._pause_at_epoch()
         self._new_epoch()
+
+    def _pause_at_epoch(self) -> None:
+        if self.playing and self.epoch == self.pause_at_epoch:
+            self.playing = False
+            self._event("pause", f"paused at epoch {self.epoch}, as the lesson asks; Play goes "
+                                 "on from here")
 
     def _next_rows(self, size: int) -> numpy.ndarray:
         rows = self._order[self._cursor:self._cursor + size]

@@ -13,6 +13,8 @@ from collections import deque
 from backproplab.train.callback import Callback, TrainingState
 from backproplab.train.history import Event
 
+REINITIALISE = "Re-initialise to try another start."
+
 
 class PlateauDetector(Callback):
     """Flags a plateau when, over the last ``patience`` epochs, the monitored loss fell by
@@ -20,13 +22,15 @@ class PlateauDetector(Callback):
 
     ``poor`` is the loss that counts as "not learned"; ``poor_fraction`` sets it instead to
     that fraction of the first epoch's loss (what an untrained network scores). With neither,
-    every flat loss is a plateau. The diagnosis is in
+    every flat loss is a plateau. ``remedy`` ends the message: what to try (re-initialising
+    by default; a network whose activation is the cause needs another). The diagnosis is in
     ``message`` (None while there is none) and, once per plateau, an event ``"plateau"`` in
     the history; with ``stop=True`` training also stops there.
     """
 
     def __init__(self, patience: int = 200, min_delta: float = 0.01, poor: float | None = None,
-                 poor_fraction: float | None = None, monitor: str = "loss", stop: bool = False):
+                 poor_fraction: float | None = None, monitor: str = "loss", stop: bool = False,
+                 remedy: str = REINITIALISE):
         if patience < 1:
             raise ValueError(f"PlateauDetector: patience must be >= 1, got {patience}")
         if not 0 < min_delta < 1:
@@ -40,6 +44,7 @@ class PlateauDetector(Callback):
         self.poor_fraction = poor_fraction
         self.monitor = monitor
         self.stop = stop
+        self.remedy = remedy
         self.message: str | None = None
         self._since: int | None = None
         """The epoch the plateau began (``patience`` epochs before it was noticed)."""
@@ -66,8 +71,7 @@ class PlateauDetector(Callback):
         if first:
             self._since = state.epoch - self.patience
         self.message = (f"The loss has stayed near {loss:.3g} for {state.epoch - self._since} "
-                        "epochs: stuck on a plateau / in a local minimum. Re-initialise to try "
-                        "another start.")
+                        f"epochs: stuck on a plateau / in a local minimum. {self.remedy}")
         if first:
             if self.stop:
                 state.request_stop("plateau", self.message)

@@ -18,6 +18,7 @@ from backproplab.lab import limits
 from backproplab.lab.config import DATASET_PRESETS, LabConfig, describe_validation_error
 from backproplab.lab.descent import FUNCTIONS
 from backproplab.lab.lessons.readouts import READOUTS, compute
+from backproplab.train.plateau import REINITIALISE
 
 LESSON_DIR = Path(__file__).parent
 PANELS = ("controls", "network", "data-space", "error-history", "dataset", "steps", "gradients",
@@ -60,6 +61,12 @@ class Stage(_Strict):
     step: Literal["sample", "batch", "epoch"] = "batch"
     """What the lesson panel's Step button takes."""
     descent: DescentPreset | None = None
+    epochs: int | None = Field(None, ge=1, le=limits.MAX_LESSON_EPOCHS)
+    """Play pauses when this epoch ends, so "train for N epochs" can be done at any speed; the
+    lesson panel says so, and readouts such as ``loss_fall`` read the log at that epoch."""
+    plateau_remedy: str | None = Field(None, max_length=200)
+    """What the plateau message tells the student to try, where re-initialising (the lab's
+    advice) would not help: a stage whose network is stuck by design names the cause."""
 
     @field_validator("readouts")
     @classmethod
@@ -170,7 +177,10 @@ def open_stage(session, lesson_id: str, stage: int) -> LessonRun:
         raise ValueError(f"the lesson {lesson_id!r} has stages 0 to {len(lesson.stages) - 1}, "
                          f"not {stage}")
     config = lesson.stage_config(stage)
+    chosen = lesson.stages[stage]
     with session.lock:
+        session.pause_at_epoch = chosen.epochs
+        session.plateau_remedy = chosen.plateau_remedy or REINITIALISE
         if session.configure(config) != "rebuilt":
             session.reset()
         run = LessonRun(lesson, stage)
@@ -182,4 +192,7 @@ def open_stage(session, lesson_id: str, stage: int) -> LessonRun:
 def close(session) -> None:
     with session.lock:
         session.lesson = None
+        session.pause_at_epoch = None
+        session.plateau_remedy = REINITIALISE
+        session.plateau.remedy = REINITIALISE
         session.version += 1

@@ -123,6 +123,50 @@ def loss_trend(session, stage) -> tuple:
     return "falling", f"falling: {_pct(fall)} lower than {len(losses)} epochs ago"
 
 
+def loss_fall(session, stage) -> tuple:
+    """The training loss at the stage's ``epochs`` (the epoch Play pauses at) against the first
+    epoch's, from the epoch log: "how far has the loss fallen after 100 epochs"."""
+    log = session.log.columns
+    if not log["epoch"] or log["train_loss"][0] is None:
+        return None, "no epoch finished yet"
+    target = stage.epochs or log["epoch"][-1]
+    i = max(k for k, e in enumerate(log["epoch"]) if e <= target or k == 0)
+    epoch, first, at = log["epoch"][i], log["train_loss"][0], log["train_loss"][i]
+    fall = (first - at) / first if first > 0 else 0.0
+    value = {"epoch": epoch, "first": first, "loss": at, "fall": fall}
+    change = f"{_pct(fall)} lower" if fall >= 0 else f"{_pct(-fall)} higher"
+    text = f"epoch {log['epoch'][0]}: {_g(first)} → epoch {epoch}: {_g(at)}, {change}"
+    if epoch < target:
+        text += f" (so far; Play pauses at epoch {target})"
+    return value, text
+
+
+def all_rows_right(session, stage) -> tuple:
+    """The first epoch whose training accuracy in the epoch log (each row as the network
+    classified it at that epoch's step) was 100 %."""
+    log = session.log.columns
+    if not log["epoch"] or log["accuracy"][-1] is None:
+        return None, "no epoch finished yet"
+    rows = len(_train_rows(session))
+    first = next((e for e, a in zip(log["epoch"], log["accuracy"], strict=True) if a == 1.0),
+                 None)
+    if first is None:
+        right = round(log["accuracy"][-1] * rows)
+        return None, f"not yet: {right} of {rows} training rows right in epoch {log['epoch'][-1]}"
+    return first, f"all {rows} training rows right for the first time in epoch {first}"
+
+
+def code_values(session, stage) -> tuple:
+    """The autoencoder's codes of its rows: their range, and how close the closest two are."""
+    codes = session.network.encode(session.points.x)
+    gaps = numpy.linalg.norm(codes[:, None, :] - codes[None, :, :], axis=-1)
+    gaps[numpy.diag_indices(len(codes))] = numpy.inf
+    low, high, closest = float(codes.min()), float(codes.max()), float(gaps.min())
+    return {"min": low, "max": high, "closest": closest}, (
+        f"code values from {_g(low)} to {_g(high)}: any numbers, not just 0 and 1; the two "
+        f"closest codes are {_g(closest)} apart")
+
+
 def best_epoch(session, stage) -> tuple:
     """Early stopping's best epoch and its test loss (``bp.train.EarlyStopping``)."""
     epoch = session.best_epoch()
@@ -186,6 +230,20 @@ def sample_loss(session, stage) -> tuple:
     target = float(numpy.asarray(session.points.y[i]).ravel()[0])
     return loss, (f"row {i}: target {target:g}, prediction {prediction:.3f}, "
                   f"loss {_g(loss)}")
+
+
+def step_loss_change(session, stage) -> tuple:
+    """The selected row's loss before the last step (what that step's forward pass computed)
+    and now, after it."""
+    last = session.last_step_loss
+    if last is None or last[0] != [session.selected] or last[2] != session.weights_version:
+        return None, "press Step to train on the selected row and compare its loss"
+    before, after = last[1], sample_loss(session, stage)[0]
+    change = (f"{_pct((before - after) / before)} lower" if after <= before else
+              f"{_pct((after - before) / before)} higher")
+    return {"before": before, "after": after}, (
+        f"row {session.selected}: loss {_g(before)} before the step, {_g(after)} after it: "
+        f"{change}")
 
 
 def gradient_check(session, stage) -> tuple:
@@ -256,9 +314,13 @@ READOUTS = {
     "loss_trend": ("loss trend", loss_trend),
     "plateau": ("plateau", plateau),
     "best_epoch": ("early stopping", best_epoch),
+    "loss_fall": ("loss fallen", loss_fall),
+    "all_rows_right": ("all rows right", all_rows_right),
+    "code_values": ("codes", code_values),
     "steps_per_epoch": ("steps per epoch", steps_per_epoch),
     "last_update": ("last update", last_update),
     "sample_loss": ("forward pass and loss", sample_loss),
+    "step_loss_change": ("loss before and after", step_loss_change),
     "gradient_check": ("chain rule check", gradient_check),
     "descent_end": ("where descent ends", descent_end),
     "reconstruction": ("reconstruction", reconstruction),

@@ -122,6 +122,15 @@ function contours(ctx, surface, f) {
   ctx.globalAlpha = 1;
 }
 
+// A tick's label: up to 3 significant digits, big ones as a short power of ten ("2.5e4"),
+// so a plot widened to follow a diverging path keeps its labels inside the margin.
+export function tickText(v) {
+  if (v !== 0 && (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3)) {
+    return Number(v.toPrecision(3)).toExponential().replace('e+', 'e');
+  }
+  return fmt(v, 3);
+}
+
 function axes(ctx, f) {
   ctx.save();
   ctx.strokeStyle = '#98a2b3';
@@ -132,12 +141,12 @@ function axes(ctx, f) {
   ctx.textAlign = 'center';
   for (const x of ticks(f.x0, f.x1, Math.max(3, Math.floor(f.width / 70)))) {
     ctx.beginPath(); ctx.moveTo(f.X(x), f.top + f.height); ctx.lineTo(f.X(x), f.top + f.height + 5); ctx.stroke();
-    ctx.fillText(fmt(x, 3), f.X(x), f.top + f.height + 18);
+    ctx.fillText(tickText(x), f.X(x), f.top + f.height + 18);
   }
   ctx.textAlign = 'right';
   for (const y of ticks(f.y0, f.y1, Math.max(3, Math.floor(f.height / 45)))) {
     ctx.beginPath(); ctx.moveTo(f.left - 5, f.Y(y)); ctx.lineTo(f.left, f.Y(y)); ctx.stroke();
-    ctx.fillText(fmt(y, 3), f.left - 8, f.Y(y) + 4);
+    ctx.fillText(tickText(y), f.left - 8, f.Y(y) + 4);
   }
   ctx.font = 'italic 13px system-ui';
   ctx.textAlign = 'center';

@@ -95,10 +95,13 @@ export function mountDescent(root) {
     if (!w || !h) return;
     const ctx = canvas.getContext('2d');
     if (!background || background.results !== results) {
-      plotFrame = frame(results[0], w, h);
+      // Each path's plot is the function's box widened to hold it; the boxes are nested, so
+      // the widest holds every path compared.
+      const widest = results.reduce((a, r) => (r.extent[1] - r.extent[0] > a.extent[1] - a.extent[0] ? r : a));
+      plotFrame = frame(widest, w, h);
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, w, h);
-      drawSurface(ctx, results[0], plotFrame);
+      drawSurface(ctx, widest, plotFrame);
       background = { results, image: ctx.getImageData(0, 0, canvas.width, canvas.height) };
       const { left, top, width, height, x0, x1, y0, y1 } = plotFrame;
       canvas.dataset.frame = JSON.stringify({ left, top, width, height, x0, x1, y0, y1 });

@@ -39,18 +39,18 @@ export function mountHistory(root) {
     <label class="muted"><input type="checkbox" data-action="log-scale" checked> log scale</label></h2>
     <div class="chart-wrap"><canvas data-role="chart" aria-label="loss per epoch"></canvas>
       <div class="plateau-note" data-role="plateau" hidden></div></div>
-    <div class="legend muted"><span data-role="legend"></span>
-      <button data-action="clear-ghosts" title="remove the faint curves of earlier runs" hidden>clear earlier runs</button></div>`;
+    <div class="legend muted"><span data-role="legend"></span></div>`;
   const canvas = root.querySelector('canvas');
   const tooltip = document.querySelector('[data-role="tooltip"]');
   const legend = root.querySelector('[data-role="legend"]');
   const plateau = root.querySelector('[data-role="plateau"]');
-  const clear = root.querySelector('[data-action="clear-ghosts"]');
+  // A stuck loss is a poor one, high on the chart: the note goes at its foot, off the curve.
+  Object.assign(plateau.style, { top: 'auto', bottom: '40px' });
   root.querySelector('[data-action="log-scale"]').onchange = (e) => {
     state.view.logScale = e.target.checked;
     touch('history');
   };
-  clear.onclick = () => update({ ghosts: [] });
+  legend.onclick = (e) => { if (e.target.closest('[data-action="clear-ghosts"]')) update({ ghosts: [] }); };
   let layout = null;
   let run = { id: null, hist: null, config: null };
   let runs = 0;
@@ -71,14 +71,16 @@ export function mountHistory(root) {
   let legendHtml = null;
   function drawLegend(s, hasAccuracy, hasTest) {
     const parts = [`<span style="color:${COLOURS.train_loss}">━ train loss</span>`];
-    if (hasTest) parts.push(`<span style="color:${COLOURS.test_loss}">┅ test loss</span>`);
+    if (hasTest) parts.push(`<span style="color:${COLOURS.test_loss}" title="dashed: the test rows, never trained on">┅ test loss</span>`);
     if (hasAccuracy) parts.push(`<span style="color:${COLOURS.accuracy}">━ accuracy${hasTest ? ' (┅ test)' : ''}</span>`);
-    parts.push(hasTest ? '<span>solid: training rows · dashed: test rows, never trained on</span>'
-                       : '<span>one point per epoch: the mean loss of its steps</span>');
-    (s.ghosts || []).forEach((g, k) => parts.push(`<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label} (earlier run)</span>`));
-    const html = parts.join(' · ');
+    if (!hasTest) parts.push('<span>one point per epoch: the mean loss of its steps</span>');
+    const ghosts = (s.ghosts || []).map((g, k) => `<span data-ghost="${k}" style="color:${GHOST_COLOURS[k]}">━ ${g.label}</span>`);
+    // Earlier runs get a line of their own, named by their colour only (a label drawn on the
+    // chart sat on the curves and the axis), its clear button inline (on a line of its own it
+    // ran past the legend's height).
+    const clear = '<button data-action="clear-ghosts" title="remove the faint curves of earlier runs" style="line-height: 11px">clear</button>';
+    const html = parts.join(' · ') + (ghosts.length ? `<br>earlier runs ${clear}: ${ghosts.join(' · ')}` : '');
     if (legendHtml !== html) { legendHtml = html; legend.innerHTML = html; }
-    if (clear.hidden !== !(s.ghosts || []).length) clear.hidden = !clear.hidden;
   }
 
   // The chart is drawn again only when what it shows changed: each frame brings a status, an
@@ -109,7 +111,9 @@ export function mountHistory(root) {
     if (s.status.plateau && plateau.textContent !== s.status.plateau) plateau.textContent = s.status.plateau;
     const pad = { l: 50, r: hasAccuracy ? 44 : 12, t: 8, b: 30 };
     const positive = (v) => v !== null && v !== undefined && v > 0;
-    const losses = [...hist.train_loss, ...hist.test_loss, ...ghosts.flatMap((g) => g.train_loss)].filter(positive);
+    const [e0, e1] = epochRange(hist, ghosts, plannedEpochs(s));
+    const inRange = (g) => g.train_loss.filter((v, i) => g.epoch[i] >= e0 && g.epoch[i] <= e1);
+    const losses = [...hist.train_loss, ...hist.test_loss, ...ghosts.flatMap(inRange)].filter(positive);
     ctx.strokeStyle = '#d9dee5';
     ctx.strokeRect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b);
     ctx.fillStyle = '#667085';
@@ -128,9 +132,9 @@ export function mountHistory(root) {
     let hi = Math.max(...losses.map(f));
     if (!log) lo = Math.min(0, lo);
     if (hi - lo < 1e-9) { hi += log ? 0.5 : 0.5 * Math.abs(hi || 1); lo -= log ? 0.5 : 0; }
-    const epochs = [...hist.epoch, ...ghosts.flatMap((g) => g.epoch)];
-    const e0 = Math.min(...epochs);
-    const e1 = Math.max(Math.max(...epochs), e0 + 1);
+    if (log) [lo, hi] = logEnds(lo, hi);
+    canvas.dataset.epochs = `${e0} ${e1}`;
+    canvas.dataset.loss = log ? `${10 ** lo} ${10 ** hi}` : `${lo} ${hi}`;
     const X = (e) => pad.l + ((e - e0) / (e1 - e0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + (1 - (f(v) - lo) / (hi - lo)) * (h - pad.t - pad.b);
     const A = (v) => pad.t + (1 - v) * (h - pad.t - pad.b);
@@ -161,18 +165,14 @@ export function mountHistory(root) {
         });
       }
     };
+    ctx.save();  // an earlier run longer than this one's axis ends at its edge
+    ctx.beginPath(); ctx.rect(pad.l, pad.t, w - pad.l - pad.r, h - pad.t - pad.b); ctx.clip();
     ghosts.forEach((g, k) => {
       ctx.globalAlpha = 0.75;
       line(g.train_loss, g.epoch, Y, GHOST_COLOURS[k], [], 1.4);
-      const last = g.train_loss.findLastIndex(positive);
-      if (last >= 0) {
-        ctx.fillStyle = GHOST_COLOURS[k];
-        ctx.textAlign = 'right';
-        ctx.fillText(g.label, Math.min(X(g.epoch[last]), w - pad.r - 2), Math.max(pad.t + 10, Y(g.train_loss[last]) - 4));
-        ctx.textAlign = 'start';
-      }
       ctx.globalAlpha = 1;
     });
+    ctx.restore();
     if (hasAccuracy) {
       line(hist.accuracy, hist.epoch, A, COLOURS.accuracy, []);
       line(hist.test_accuracy, hist.epoch, A, COLOURS.test_accuracy, [4, 3]);
@@ -204,6 +204,34 @@ export function mountHistory(root) {
     size = { w: canvas.clientWidth, h: canvas.clientHeight };
     touch('history');
   }).observe(canvas);
+}
+
+// A log axis's ends (log10) on labelled ticks, so a tick lies below and above every point:
+// whole decades for a wide range (only decades are labelled then), else 1, 2, 5 × 10ⁿ.
+export function logEnds(lo, hi) {
+  if (hi - lo >= 2) return [Math.floor(lo + 1e-9), Math.ceil(hi - 1e-9)];
+  const steps = (p) => [0, Math.log10(2), Math.log10(5)].map((m) => p + m);
+  const marks = [...steps(Math.floor(lo) - 1), ...steps(Math.floor(lo)), ...steps(Math.floor(lo) + 1),
+                 ...steps(Math.floor(hi)), ...steps(Math.floor(hi) + 1)];
+  const below = Math.max(...marks.filter((m) => m <= lo + 1e-9));
+  const above = Math.min(...marks.filter((m) => m >= hi - 1e-9));
+  return [below, above > below ? above : below + Math.log10(2)];
+}
+
+// The epoch a lesson stage's Play pauses at (its file's `epochs`), or null.
+function plannedEpochs(s) {
+  const lesson = s.lesson && s.welcome.choices.lessons.find((l) => l.id === s.lesson.id);
+  return (lesson && lesson.stages[s.lesson.stage].epochs) || null;
+}
+
+// The epochs on show: this run's, up to where its lesson stage pauses; earlier runs are cut to
+// that (an early-stopped run of 40 epochs is not squeezed by a ghost of 3,500). Only with no
+// epoch of its own yet does the axis span the earlier runs.
+function epochRange(hist, ghosts, planned) {
+  const own = hist.epoch.length ? hist.epoch : (planned ? [] : ghosts.flatMap((g) => g.epoch));
+  const e0 = own.length ? Math.min(...own, 1) : 1;
+  const e1 = Math.max(own.length ? Math.max(...own) : 0, planned || 0, e0 + 1);
+  return [e0, e1];
 }
 
 // Round ticks and titles: "loss" on the left, "epoch" below, "accuracy" on the right.
@@ -244,11 +272,22 @@ function drawAxes(ctx, { w, h, pad, lo, hi, log, Y, A, X, e0, e1, hasAccuracy })
 // Events (learning-rate change, divergence, plateau…) and the best epoch as vertical lines.
 // A label goes right of its line, or left of it where it would run past the plot's edge.
 function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
-  const label = (text, x, y) => {
-    const right = x + 3 + ctx.measureText(text).width > w - pad.r;
-    ctx.textAlign = right ? 'right' : 'left';
-    ctx.fillText(text, right ? x - 3 : x + 3, y);
-    ctx.textAlign = 'start';
+  // On a white ground (a label over a curve of its own colour could not be read), in the
+  // first row where it overlaps no label already placed ("pause" and "plateau" a few epochs
+  // apart sat on one another).
+  const placed = [];
+  const label = (text, x, row) => {
+    const width = ctx.measureText(text).width;
+    const right = x + 3 + width > w - pad.r;
+    const left = right ? x - 3 - width : x + 3;
+    while (placed.some((p) => p.row === row && left < p.right + 4 && p.left < left + width + 4)) row += 1;
+    placed.push({ row, left, right: left + width });
+    const y = pad.t + 10 + 12 * row;
+    const colour = ctx.fillStyle;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(left - 1, y - 9, width + 2, 12);
+    ctx.fillStyle = colour;
+    ctx.fillText(text, left, y);
   };
   for (const ev of s.events) {
     if (ev.epoch < e0) continue;
@@ -258,7 +297,7 @@ function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = '#667085';
-    label(ev.kind.replace(/_/g, ' '), x, pad.t + 10);
+    label(ev.kind.replace(/_/g, ' '), x, 0);
   }
   const best = s.status.best_epoch;
   if (best !== null && best !== undefined && best >= e0) {
@@ -268,6 +307,6 @@ function drawMarkers(ctx, s, { w, h, pad, X, e0, e1 }) {
     ctx.beginPath(); ctx.moveTo(x, pad.t); ctx.lineTo(x, h - pad.b); ctx.stroke();
     ctx.lineWidth = 1;
     ctx.fillStyle = '#009e73';
-    label(`best epoch ${best}`, x, pad.t + 22);
+    label(`best epoch ${best}`, x, 1);
   }
 }

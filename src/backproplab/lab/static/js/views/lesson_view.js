@@ -76,6 +76,7 @@ export function mountLesson(root, menuRoot) {
     <div class="lesson-stages" data-role="lesson-stages"></div>
     <div class="lesson-body" data-role="lesson-body"></div>
     <ul class="readouts" data-role="readouts" aria-live="polite"></ul>
+    <div class="muted" data-role="lesson-epochs" style="margin-bottom: 4px; font-variant-numeric: tabular-nums" title="Play pauses at the epoch this stage asks for; Play again goes on" hidden></div>
     <div class="lesson-nav">
       <button data-action="lesson-back">◀ Back</button>
       <span data-role="lesson-run">
@@ -135,6 +136,13 @@ export function mountLesson(root, menuRoot) {
       $('[data-role="readouts"]').style.minHeight = `${14 + 38 * stage.readouts.length}px`;
     }
     $('[data-role="lesson-run"]').hidden = !!stage.descent;
+    // A stage that says how far to train (its file's `epochs`): where the run is on the way.
+    const epochs = $('[data-role="lesson-epochs"]');
+    const progress = !stage.epochs ? ''
+      : s.status.epoch <= stage.epochs ? `epoch ${s.status.epoch} of ${stage.epochs}: Play pauses at epoch ${stage.epochs}`
+        : `epoch ${s.status.epoch}: played on past epoch ${stage.epochs}, where Play paused`;
+    if (epochs.textContent !== progress) epochs.textContent = progress;
+    if (epochs.hidden !== !progress) epochs.hidden = !progress;
     const playing = !!s.status.playing;
     $('[data-action="lesson-play"]').disabled = playing || !!s.status.diverged;
     $('[data-action="lesson-pause"]').disabled = !playing;
