@@ -35,7 +35,8 @@ def test_one_unit_code_labels_do_not_run_together(browser, lab_url, size):  # no
                     left, right = sorted((a, b), key=lambda box: box["x"])
                     gap = right["x"] - left["x"] - left["width"]
                     assert gap >= 0.2 * a["height"], (epoch, a, b, gap)
-    page.click('[data-action="lesson-pause"]')
+    # the stage's Play pauses by itself at its epochs (600), which 8 rows reach in a second
+    page.click('[data-action="lesson-pause"]', force=True)
     page.wait_for_function("!window.__lab.state.status.playing")
     drawn(page)
     shot(page, f"code-plot-one-unit-{size[0]}x{size[1]}")
