@@ -159,6 +159,7 @@ def framework_stepper(lib, sizes, act, out_act, loss, weights, x, y, batch, comp
         state["i"] += 1
         body(xs[i], ys[i])
 
+    step.body, step.batches = body, list(zip(xs, ys, strict=True))  # for replay_floor.py
     return step, model
 
 

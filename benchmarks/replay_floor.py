@@ -35,27 +35,13 @@ _CALL = re.compile(r"^    (?:    )?(?!if\b|return\b)[A-Za-z_]\w*\(|^    with err
 
 
 def compiled_case(bp, case):
-    """(compiled step, its batches): the loop of bench_training.framework_stepper."""
-    sizes, act, out_act, loss, batch, n = case
+    """(the user's loop around the compiled step, the compiled step): bench_training's."""
+    sizes, _, _, loss, batch, n = case
     weights, x, y = bt.make_case(sizes, loss, n)
-    model = bt.build(bp.nn, sizes, act, out_act, [w.copy() for w in weights])
-    opt = bp.optim.SGD(model.parameters(), lr=bt.LR)
-    crit = bt.loss_fn(bp.nn, loss)
-
-    @bp.compile
-    def step(xb, yb):
-        opt.zero_grad()
-        out = crit(model(xb), yb)
-        out.backward()
-        opt.step()
-        return out
-
-    batches = [(bp.from_numpy(np.ascontiguousarray(x[i:i + batch])),
-                bp.from_numpy(np.ascontiguousarray(y[i:i + batch])))
-               for i in range(0, len(x), batch)]
+    step, _ = bt.framework_stepper(bp, *case[:4], weights, x, y, batch, compiled=True)
     for _ in range(3):  # traced, traced again and verified, replayed
-        step(*batches[0])
-    return step, batches, (weights, x, y)
+        step()
+    return step, step.body, (weights, x, y)
 
 
 def calls_alone(step):
@@ -67,14 +53,15 @@ def calls_alone(step):
     return namespace["calls"], sum(not line.lstrip().startswith("with") for line in lines)
 
 
-def cycling(fn, batches, arrays=False):
+def cycling(calls, batches):
+    """``calls`` on the arrays of the next batch, as the compiled step gets the next batch."""
     state = {"i": 0}
 
     def run():
         i = state["i"] % len(batches)
         state["i"] += 1
         xb, yb = batches[i]
-        fn(*(xb.array, yb.array) if arrays else (xb, yb))
+        calls(xb.array, yb.array)
 
     return run
 
@@ -90,9 +77,9 @@ def main() -> None:
              "jax jit", "jax 1 core", "calls alone/jax"]]
     for name in CASES:
         case = bt.CASES[name]
-        step, batches, (weights, x, y) = compiled_case(bp, case)
+        loop, step, (weights, x, y) = compiled_case(bp, case)
         calls, n_calls = calls_alone(step)
-        fns = {"compiled": cycling(step, batches), "calls": cycling(calls, batches, True),
+        fns = {"compiled": loop, "calls": cycling(calls, loop.batches),
                "cheapest": lambda: np.add(one, one, out)}
         if jax is not None:
             with jax_threads or contextlib.nullcontext():  # the threads JAX starts

@@ -105,3 +105,44 @@ def test_an_array_in_two_places_of_a_pair_is_not_stacked(dtype):
             assert all(same_bits(e.array, g.array) for e, g in zip(expected, got, strict=True))
     assert compiled.stats["replays"] >= 2
     assert "multiply" not in _stacked(compiled)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("norm", [None, nn.LayerNorm], ids=["plain", "layer-norm"])
+def test_gradient_clipping_stacks_its_one_value_norms_and_replays_eager_bits(norm, dtype):
+    """clip_grad_norm_ takes one norm per parameter, a 0-d value each: stacked, a slot of the
+    stacked buffer must stay a 0-d view (``buf[0]`` is a NumPy scalar, a copy, and the replay
+    raised "return arrays must be of ArrayType" writing into it). It then scales each gradient
+    by one 0-d coefficient: LayerNorm's weight and bias gradients, two of one shape, must not
+    be stacked with it (a (2,) stack of the coefficient does not broadcast against (2, 4))."""
+    def run(compiled):
+        bp.manual_seed(0)
+        layers = [nn.Linear(3, 4), *([norm(4)] if norm else []), nn.Tanh(), nn.Linear(4, 2)]
+        model = nn.Sequential(*layers).to(dtype)
+        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+        loss_fn = nn.MSELoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            norm = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            opt.step()
+            return loss, norm
+
+        run_step = bp.compile(step) if compiled else step
+        rng = np.random.default_rng(3)
+        returned = []
+        for _ in range(20):
+            x = bp.tensor(rng.standard_normal((5, 3)).astype(dtype))
+            y = bp.tensor(3 * rng.standard_normal((5, 2)).astype(dtype))
+            returned.append([v.array.tobytes() for v in run_step(x, y)])
+        return model, returned, run_step
+
+    (m1, eager, _), (m2, replayed, compiled) = run(False), run(True)
+    assert replayed == eager
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert same_bits(p1.array, p2.array)
+        assert same_bits(p1.grad.array, p2.grad.array)
+    assert compiled.stats["replays"] >= 17
+    assert "sqrt" in _stacked(compiled)

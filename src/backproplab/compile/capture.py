@@ -72,7 +72,7 @@ class Capture:
                                  epilogue, self.returned)
             except CompileError as e:
                 self.error = str(e)
-        if self.error is None and self.tape.data_guard_after_write:
+        if self.error is None and self.tape.data_guard_after_update:
             self.error = (
                 "bp.compile: the step takes a Python branch on computed data after it has "
                 "changed parameters or optimizer state, so a replay could not fall back to "

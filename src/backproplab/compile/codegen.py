@@ -32,6 +32,8 @@ class Replay:
         lines += self._signature(signature, modules)
         lines += self._checks(checks)
         lines += self._reads(tape)
+        for state, copy in tape.snapshots:  # undone from these if a data guard misses
+            lines.append(f"    copyto({self._bind(copy)}, {self._bind(state)})")
         for i, buf in tape.inputs:
             if i in tape.direct_inputs:  # read where it lies, unless laid out otherwise
                 lines.append(f"    if x{i}.strides != {buf.strides!r}: "

@@ -27,6 +27,8 @@ _routing_lock = threading.Lock()
 _routing = {"depth": 0, "plain": None}  # traces running in any thread; the module they replaced
 
 _CREATE_LIKE = {numpy.zeros_like: 0, numpy.ones_like: 1, numpy.empty_like: None}
+# questions about memory layout, not values: the same views of the same buffers each call
+_LAYOUT = {numpy.may_share_memory, numpy.shares_memory}
 
 
 class CompileError(RuntimeError):
@@ -217,6 +219,8 @@ class Recorder:
             self.ops.append(Op("inplace", name, func, args, kwargs, outs=[args[0]]))
             return None
         result = func(*self.unwrap(args), **self.unwrap(kwargs))
+        if func in _LAYOUT:
+            return result  # fixed for this signature, as shapes are: not a branch on data
         sources = [a for a in _flatten(args) if isinstance(a, TracedArray)]
         if isinstance(result, (tuple, list)) and result and all(
                 isinstance(r, numpy.ndarray) for r in result):

@@ -132,8 +132,8 @@ class _Stacker:
         now lie in it."""
         plain = numpy.empty((2, *x._buf.shape), x._buf.dtype)
         for i, a in enumerate((x, y)):
-            plain[i] = a._buf
-            relocate(a, self.views.get(id(a), ()), plain[i])
+            plain[i] = a._buf  # [i, ...]: a 0-d slot as a 0-d view (plain[i] is a scalar copy)
+            relocate(a, self.views.get(id(a), ()), plain[i, ...])
         return _traced(plain, f"{x._id}&{y._id}")
 
 
@@ -155,8 +155,8 @@ def _key(op):
     parts = []
     for a in [*op.args, op.outs[0]]:
         if isinstance(a, TracedArray):
-            if a.size > _STACK_MAX:
-                return None
+            if a.size > _STACK_MAX or (name[1] == "__call__" and a.ndim != op.outs[0].ndim):
+                return None  # stacked, an operand of fewer axes would broadcast along the pair
             parts.append(("a", a.shape, a.dtype.str, a._buf.strides))
         elif isinstance(a, TracedScalar) or type(a) not in (int, float):
             return None

@@ -102,6 +102,7 @@ class CompiledStep:
             try:  # the common case, the last call's signature, without another frame
                 result = last.replay(args)
             except DataGuardMiss:
+                last.tape.restore()
                 self._eager += 1
                 return self.fn(*args)
             if result is not MISS:
@@ -125,6 +126,7 @@ class CompiledStep:
         try:
             result = variant.replay(args)
         except DataGuardMiss:
+            variant.tape.restore()
             self._eager += 1
             return self.fn(*args)
         if result is not MISS:

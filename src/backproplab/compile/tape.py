@@ -53,7 +53,7 @@ class Tape:
         self._operands = [[] for _ in range(n_scalars)]  # 0-d arrays a number is written to
         common = eliminate_common(share_scalars(fold_constants(ops)), live_roots)
         self.kept = _live_ops(cheaper_forms(common, arrays, live_roots), live_roots)
-        self.data_guard_after_write = _guard_after_write(self.kept, live_roots)
+        self.data_guard_after_update, written = _writes_before_guards(self.kept, live_roots)
         pinned = {*pinned, *(id(item[2]) for item in epilogue if item[0] == "copy")}
         self.kept, moved = fuse_update(self.kept, arrays, pinned)
         for item in epilogue:  # a gradient moved into the flat buffer: its tensor follows
@@ -73,6 +73,15 @@ class Tape:
         self.patched = {id(lst) for c in self._consumers for lst, _ in c}
         self.epilogue = epilogue
         self.direct_inputs = direct_inputs(self.kept, inputs, live_roots)
+        self.snapshots = [(r._buf, numpy.empty_like(r._buf)) for r in written]
+        """(state, copy): what the replay changes before a data guard (batch norm's running
+        statistics), copied at its start and put back by ``restore`` if a guard misses, so
+        the eager call that follows starts from the state the replay found."""
+
+    def restore(self) -> None:
+        """Undo the replay's writes made before the data guard that missed (see snapshots)."""
+        for state, copy in self.snapshots:
+            numpy.copyto(state, copy)
 
     # ----- running --------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -296,17 +305,26 @@ def _live_ops(ops, live_roots) -> list:
     return [op for op in kept if op.kind != "declare" or id(op.outs[0]) in used]
 
 
-def _guard_after_write(kept, live_roots) -> bool:
+def _writes_before_guards(kept, live_roots) -> tuple[bool, list]:
+    """(whether a data guard follows a write of the update, the state roots written before
+    a data guard). A guard that misses runs the call eagerly from the state the replay found:
+    writes of the forward (running statistics) are undone from a copy (Tape.snapshots), while
+    a guard after the update is refused, as copying every parameter each call would be."""
     persistent = set(live_roots)
-    wrote = False
+    written, before_guard = {}, {}
+    updated = False
     for op in kept:
-        if op.kind == "guard" and not op.static and wrote:
-            return True
-        if op.kind not in ("declare", "view") and any(
-                isinstance(o, TracedArray) and o._root._kind == "persistent" and
-                id(o._root) in persistent for o in op.outs):
-            wrote = True
-    return False
+        if op.kind == "guard" and not op.static and written:
+            if updated:
+                return True, []
+            before_guard.update(written)
+        if op.kind not in ("declare", "view"):
+            for o in op.outs:
+                if isinstance(o, TracedArray) and o._root._kind == "persistent" and (
+                        id(o._root) in persistent):
+                    written[id(o._root)] = o._root
+                    updated = updated or op.phase == "update"
+    return False, list(before_guard.values())
 
 
 def _default(key, value) -> bool:
