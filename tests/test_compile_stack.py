@@ -110,11 +110,9 @@ def test_an_array_in_two_places_of_a_pair_is_not_stacked(dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("norm", [None, nn.LayerNorm], ids=["plain", "layer-norm"])
 def test_gradient_clipping_stacks_its_one_value_norms_and_replays_eager_bits(norm, dtype):
-    """clip_grad_norm_ takes one norm per parameter, a 0-d value each: stacked, a slot of the
-    stacked buffer must stay a 0-d view (``buf[0]`` is a NumPy scalar, a copy, and the replay
-    raised "return arrays must be of ArrayType" writing into it). It then scales each gradient
-    by one 0-d coefficient: LayerNorm's weight and bias gradients, two of one shape, must not
-    be stacked with it (a (2,) stack of the coefficient does not broadcast against (2, 4))."""
+    """clip_grad_norm_ scales each gradient by one 0-d coefficient: LayerNorm's weight and
+    bias gradients, two of one shape, must not be stacked with it (a (2,) stack of the
+    coefficient does not broadcast against (2, 4); the trace raised)."""
     def run(compiled):
         bp.manual_seed(0)
         layers = [nn.Linear(3, 4), *([norm(4)] if norm else []), nn.Tanh(), nn.Linear(4, 2)]
@@ -145,4 +143,39 @@ def test_gradient_clipping_stacks_its_one_value_norms_and_replays_eager_bits(nor
         assert same_bits(p1.array, p2.array)
         assert same_bits(p1.grad.array, p2.grad.array)
     assert compiled.stats["replays"] >= 17
-    assert "sqrt" in _stacked(compiled)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_two_one_value_means_stacked_stay_0d_views_and_replay_eager_bits(dtype):
+    """Two losses' means are 0-d and independent: stacked, each slot must stay a 0-d view of
+    the stacked buffer (``buf[0]`` is a NumPy scalar, a copy, and every replay raised
+    "return arrays must be of ArrayType" writing into it; clip_grad_norm_ did this too)."""
+    def run(compiled):
+        bp.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).to(dtype)
+        opt = bp.optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = ((out[:, 0] - y[:, 0]) ** 2).mean() + (out[:, 1] - y[:, 1]).abs().mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        run_step = bp.compile(step) if compiled else step
+        rng = np.random.default_rng(4)
+        losses = [run_step(bp.tensor(rng.standard_normal((5, 3)).astype(dtype)),
+                           bp.tensor(rng.standard_normal((5, 2)).astype(dtype))).array.tobytes()
+                  for _ in range(20)]
+        return model, losses, run_step
+
+    (m1, eager, _), (m2, replayed, compiled) = run(False), run(True)
+    assert replayed == eager and compiled.stats["replays"] >= 17
+    assert same_params_and_grads(m1, m2)
+    assert "divide" in _stacked(compiled)
+
+
+def same_params_and_grads(m1, m2) -> bool:
+    return all(same_bits(p1.array, p2.array) and same_bits(p1.grad.array, p2.grad.array)
+               for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True))

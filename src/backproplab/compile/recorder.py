@@ -15,7 +15,8 @@ import threading
 import numpy
 
 from backproplab import backend
-from backproplab.compile.traced import TracedArray, TracedScalar
+from backproplab.compile.recording_numpy import RecordingNumpy
+from backproplab.compile.traced import TracedArray, TracedScalar, scalar_power
 
 
 class _Thread(threading.local):
@@ -152,9 +153,10 @@ class Recorder:
                 backend.set_array_module(_routing["plain"])
 
     # ----- making traced values ---------------------------------------------------------
-    def wrap(self, plain, kind, root=None, base=None, label=None) -> TracedArray:
+    def wrap(self, plain, kind, root=None, base=None, label=None, scalar=False) -> TracedArray:
         plain = numpy.asarray(plain)
         t = plain.view(TracedArray)
+        t._scalar = scalar
         t._buf = plain
         t._id = len(self.arrays)
         t._root = t if root is None else root
@@ -195,7 +197,7 @@ class Recorder:
             self.ops.append(Op("ufunc", name, fn, inputs, kwargs, outs=list(out)))
             return out[0] if len(out) == 1 else out
         results = result if isinstance(result, tuple) else (result,)
-        wrapped = [self.wrap(r, "result") for r in results]
+        wrapped = [self.wrap(r, "result", scalar=isinstance(r, numpy.generic)) for r in results]
         self.ops.append(Op("ufunc", name, fn, inputs, kwargs, outs=wrapped))
         return wrapped[0] if len(wrapped) == 1 else tuple(wrapped)
 
@@ -235,7 +237,7 @@ class Recorder:
                 self.ops.append(Op("call", name, func, args, kwargs, outs=[out]))
             return out
         if isinstance(result, (bool, numpy.generic)):
-            out = self.wrap(result, "result")
+            out = self.wrap(result, "result", scalar=True)
             self.ops.append(Op("call", name, func, args, kwargs, outs=[out]))
             return out
         return result  # shape information (np.shape, np.ndim): fixed for this signature
@@ -250,7 +252,7 @@ class Recorder:
             out = self.wrap(result, "view", root=arr._root, base=arr)
             self.ops.append(Op("view", name, None, [arr, *args], kwargs, outs=[out]))
             return out
-        out = self.wrap(result, "result")
+        out = self.wrap(result, "result", scalar=arr._scalar and out_is_0d(result))
         self.ops.append(Op("method", name, None, [arr, *args], kwargs, outs=[out]))
         return out
 
@@ -261,7 +263,7 @@ class Recorder:
             out = self.wrap(result, "view", root=arr._root, base=arr)
             self.ops.append(Op("view", "getitem", None, [arr, index], outs=[out]))
             return out
-        out = self.wrap(result, "result")
+        out = self.wrap(result, "result", scalar=isinstance(result, numpy.generic))
         self.ops.append(Op("getitem", "getitem", None, [arr, index], outs=[out]))
         return out
 
@@ -274,6 +276,12 @@ class Recorder:
         s = self.scalar(self.unwrap(arr).item(*args), False)
         self.ops.append(Op("item", "item", None, [arr, *args], outs=[s]))
         return s
+
+    def scalar_power(self, a, b) -> TracedArray:
+        """``a ** b`` where eager mode held the traced operand as a NumPy scalar (traced.py)."""
+        out = self.wrap(scalar_power(self.unwrap(a), self.unwrap(b)), "result", scalar=True)
+        self.ops.append(Op("call", "scalar power", scalar_power, [a, b], outs=[out]))
+        return out
 
     def truth(self, arr) -> bool:
         value = bool(self.unwrap(arr))
@@ -340,62 +348,13 @@ class Recorder:
         return self.wrap(result, "result")
 
 
+def out_is_0d(result) -> bool:
+    return isinstance(result, (numpy.ndarray, numpy.generic)) and numpy.ndim(result) == 0
+
+
 def _flatten(args):
     for a in args:
         if type(a) is tuple or type(a) is list:
             yield from _flatten(a)
         else:
             yield a
-
-
-class RecordingNumpy:
-    """``backend.xp`` during a trace: NumPy, with the functions that do not dispatch on their
-    arguments (array creation, ``asarray``) made to return traced arrays."""
-
-    ndarray = TracedArray
-    is_numpy = True  # backend.accelerated(): recording NumPy is still NumPy
-
-    def __init__(self, recorder: Recorder):
-        self._rec = recorder
-
-    def __getattr__(self, name):
-        return getattr(numpy, name)
-
-    def asarray(self, x, dtype=None, **kwargs):
-        if isinstance(x, TracedArray):
-            return x if dtype is None else x.astype(dtype, copy=False)
-        if isinstance(x, TracedScalar):
-            return self.full((), x, dtype=dtype)
-        return numpy.asarray(x, dtype=dtype, **kwargs)
-
-    def array(self, x, dtype=None, copy=True, **kwargs):
-        if isinstance(x, TracedArray):
-            return x.astype(x.dtype if dtype is None else dtype, copy=bool(copy))
-        return self.asarray(x, dtype) if not copy else numpy.array(x, dtype=dtype, **kwargs)
-
-    asanyarray = asarray
-
-    def ascontiguousarray(self, x, dtype=None):
-        if isinstance(x, TracedArray) and not x._buf.flags.c_contiguous:
-            return x.copy()
-        return self.asarray(x, dtype)
-
-    def _new(self, shape, dtype, value, name):
-        result = self._rec.wrap(numpy.empty(shape, dtype=dtype), "result")
-        if value is not None:
-            self._rec.setitem(result, Ellipsis, value)
-        return result
-
-    def empty(self, shape, dtype=float, **kwargs):
-        return self._new(shape, dtype, None, "empty")
-
-    def zeros(self, shape, dtype=float, **kwargs):
-        return self._new(shape, dtype, 0, "zeros")
-
-    def ones(self, shape, dtype=float, **kwargs):
-        return self._new(shape, dtype, 1, "ones")
-
-    def full(self, shape, fill_value, dtype=None, **kwargs):
-        if dtype is None:
-            dtype = numpy.asarray(self._rec.unwrap(fill_value)).dtype
-        return self._new(shape, dtype, fill_value, "full")

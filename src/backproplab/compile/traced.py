@@ -34,6 +34,7 @@ class TracedArray(numpy.ndarray):
     _root = None
     _kind = "untracked"
     _base = None
+    _scalar = False  # eager mode held this value as a NumPy scalar, not a 0-d array
 
     def __array_finalize__(self, obj):
         # Reached only through ndarray methods this class does not override: their result
@@ -103,6 +104,25 @@ class TracedArray(numpy.ndarray):
     def __bool__(self):
         return _recorder().truth(self)
 
+    # A NumPy scalar's ``**`` is C's pow; an array's takes sqrt for ** 0.5 and square for
+    # ** 2, which differ from pow in the last bit for about one value in a thousand. So a
+    # value eager mode held as a scalar (a full reduction, clip_grad_norm_'s norms) keeps
+    # the scalar's power.
+    def __pow__(self, other):
+        if self._scalar and _scalar_like(other):
+            return _recorder().scalar_power(self, other)
+        return numpy.ndarray.__pow__(self, other)
+
+    def __rpow__(self, other):
+        if self._scalar and _scalar_like(other):
+            return _recorder().scalar_power(other, self)
+        return numpy.ndarray.__rpow__(self, other)
+
+    def __ipow__(self, other):
+        if self._scalar and _scalar_like(other):
+            return _recorder().scalar_power(self, other)  # a scalar is rebound, not updated
+        return numpy.ndarray.__ipow__(self, other)
+
     def __float__(self):
         return float(_recorder().item(self, ()))
 
@@ -126,6 +146,17 @@ class TracedArray(numpy.ndarray):
 
     def nonzero(self):
         return numpy.nonzero(self)
+
+
+def _scalar_like(x) -> bool:
+    """Not an array in eager mode: a number, a NumPy scalar or a traced one."""
+    return not isinstance(x, numpy.ndarray) or (isinstance(x, TracedArray) and x._scalar)
+
+
+def scalar_power(a, b):
+    """``a ** b`` as NumPy scalars compute it (the replay's form of Recorder.scalar_power)."""
+    return (a[()] if isinstance(a, numpy.ndarray) else a) ** (
+        b[()] if isinstance(b, numpy.ndarray) else b)
 
 
 def _binary(op, reflected=False):
