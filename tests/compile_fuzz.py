@@ -59,7 +59,7 @@ def draw(seed: int) -> dict:
     rows = int(rng.integers(batch, 3 * batch + 2))
     if norm == "batch" and rows % batch == 1:
         rows += 1  # and so does the last, smaller batch
-    return {
+    program = {
         "seed": seed, "dtype": np.float64 if rng.random() < 0.3 else np.float32,
         "n_in": int(rng.choice([1, 2, 3, 5])), "hidden": hidden, "n_out": n_out,
         "acts": [int(rng.integers(len(ACTIVATIONS))) for _ in hidden], "norm": norm,
@@ -67,14 +67,21 @@ def draw(seed: int) -> dict:
         "rows": rows, "steps": int(rng.integers(12, 40)), "body": str(rng.choice(BODIES)),
         "lr_change": int(rng.integers(3, 12)), "decay_change": int(rng.integers(3, 20)),
         "eval_step": int(rng.integers(3, 30)) if norm == "batch" else -1,
+        # drawn last, so the programs of earlier seeds keep what they drew before these came
+        "frozen": bool(rng.random() < 0.15) and bool(hidden),
+        "groups": bool(rng.random() < 0.2), "accumulate": bool(rng.random() < 0.15),
     }
+    if program["accumulate"]:  # each batch shape starts with and without gradients: more
+        program["steps"] += 30  # traces before the first replay
+    return program
 
 
 def describe(p: dict) -> str:
     sizes = "-".join(map(str, [p["n_in"], *p["hidden"], p["n_out"]]))
     return (f"seed {p['seed']}: {sizes} norm={p['norm']} loss#{p['loss']} opt#{p['optimizer']} "
             f"{np.dtype(p['dtype']).name} batch {p['batch']} of {p['rows']} rows, "
-            f"{p['steps']} steps, body {p['body']}")
+            f"{p['steps']} steps, body {p['body']}"
+            + "".join(f", {k}" for k in ("frozen", "groups", "accumulate") if p[k]))
 
 
 def _model(p):
@@ -113,7 +120,8 @@ def _step(p, model, opt, loss_fn):
     body = p["body"]
 
     def step(x, y):
-        opt.zero_grad()
+        if not p["accumulate"]:
+            opt.zero_grad()
         out = model(x)
         loss = loss_fn(out, y)
         loss.backward()
@@ -125,10 +133,25 @@ def _step(p, model, opt, loss_fn):
     return step
 
 
+def _optimizer(p, model):
+    """The program's optimizer: its first layer frozen, or in a group of its own at half the
+    learning rate, when the program says so."""
+    first, rest = list(model[0].parameters()), [q for q in model.parameters()][2:]
+    if p["frozen"]:
+        for q in first:
+            q.requires_grad_(False)
+    opt = OPTIMIZERS[p["optimizer"]](model.parameters())
+    if p["groups"]:
+        lr = opt.param_groups[0]["lr"]
+        opt = type(opt)([{"params": rest}, {"params": first, "lr": lr / 2}], **{
+            k: v for k, v in opt.defaults.items() if k != "lr"}, lr=lr)
+    return opt
+
+
 def run(p: dict, compiled: bool) -> tuple:
     """(returned values of every step as bytes, final state as name -> bytes, compiled step)."""
     model = _model(p)
-    opt = OPTIMIZERS[p["optimizer"]](model.parameters())
+    opt = _optimizer(p, model)
     step = _step(p, model, opt, LOSSES[p["loss"]][0]())
     run_step = bp.compile(step) if compiled else step
     batches = _batches(p)
@@ -140,6 +163,8 @@ def run(p: dict, compiled: bool) -> tuple:
             opt.param_groups[0]["weight_decay"] = 1e-3 - opt.param_groups[0]["weight_decay"]
         if i == p["eval_step"]:
             model.eval()
+        if p["accumulate"] and i % 2 == 0:
+            opt.zero_grad()  # the step itself accumulates: two batches per update's gradient
         out = run_step(*batches[i % len(batches)])
         if i == p["eval_step"]:
             model.train()
