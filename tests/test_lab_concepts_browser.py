@@ -80,7 +80,7 @@ def test_step_slider_scrubs_back_through_the_path(page):
     point = page.locator('[data-role="descent-point"]').inner_text()
     assert point.startswith(f"x = {path['points'][3]:.4g}")
     assert page.evaluate(canvas) != whole  # fewer steps drawn
-    page.click('[data-action="descent-replay"]')
+    page.click('[data-action="descent-play"]')
     seen = page.evaluate("""() => new Promise((done) => {
         const root = document.querySelector('[data-panel=descent]');
         const steps = [];

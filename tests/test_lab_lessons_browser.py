@@ -12,7 +12,15 @@ import pytest
 from backproplab.lab.config import to_query
 from backproplab.lab.lessons.engine import LESSONS
 from tests.layout_checks import clipping_problems
-from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab, lab_url, open_lab  # noqa: F401
+from tests.test_lab_browser import (  # noqa: F401
+    ARTIFACTS,
+    browser,
+    descent_settled,
+    drawn,
+    lab,
+    lab_url,
+    open_lab,
+)
 
 PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
                "gradients", "descent", "lesson")
@@ -350,7 +358,14 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     page = lesson_page(lesson_id, size=size)
     wait_for_stage_config(page, lesson_id, 1)
     before = assert_fits(page, width, height, "stage 1")
-    if page.locator('[data-action="lesson-play"]').is_visible():
+    if lab(page, "s.config.mode") == "descent":  # Play takes the path's steps
+        page.click('[data-action="lesson-play"]')
+        page.wait_for_function("+document.querySelector('[data-panel=descent]').dataset.step > 5")
+        during = visible_boxes(page)
+        descent_settled(page)
+        assert during == before
+        assert not (problems := clipping_problems(page)), f"stage 1, run: {problems}"
+    elif page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
         page.wait_for_function("window.__lab.state.status.step > 5")
         during = visible_boxes(page)
