@@ -20,10 +20,13 @@ from tests.test_lab_browser import (  # noqa: F401
     lab,
     lab_url,
     open_lab,
+    playwright_api,
 )
 
 PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
                "gradients", "descent", "lesson")
+
+expect = playwright_api.expect  # assertions that wait for the next drawn frame
 
 
 @pytest.fixture
@@ -187,6 +190,12 @@ def test_chain_rule_backprop_equals_finite_differences_on_the_page(lesson_page):
     go_to_stage(page, 2)
     assert lab(page, "s.structure.sizes") == [2, 3, 3, 1]
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
+    # The network view names a neuron as the step panel's trace does, counting from 1.
+    page.wait_for_function("window.__lab.state.trace?.layers?.length === 3")
+    label = lab(page, "s.trace.layers[1].output_labels[1]")
+    assert label == "h2_2"
+    page.hover('[data-neuron="2:1"]')
+    expect(page.locator('[data-role="tooltip"]')).to_contain_text(f"neuron {label} of layer 2")
     assert 0 < readout(page, "gradient_ratio") < 10
 
 

@@ -95,7 +95,7 @@ def test_hovering_a_neuron_shows_its_map_in_the_data_space_and_leaving_restores_
     assert caption.is_hidden()
     page.focus('[data-neuron="2:0"]')  # the keyboard reaches it too
     page.wait_for_function(f"document.querySelector({heat!r}).toDataURL() !== {output!r}")
-    assert caption.inner_text() == "the output neuron"
+    assert caption.inner_text() == "the output neuron o1"
 
 
 def test_squared_features_are_the_inputs_the_engine_trains_on(page, lab_url):

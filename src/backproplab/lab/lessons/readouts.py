@@ -14,6 +14,7 @@ import numpy
 from backproplab import explain
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.explain.trace_step import neuron_labels
 from backproplab.lab import gradients
 from backproplab.lab.descent import descent_path
 
@@ -262,15 +263,20 @@ def gradient_check(session, stage) -> tuple:
 
 
 def _parameter_name(session, key: str) -> str:
-    """``0.bias[2]`` as the network view names it: ``b (layer 1, neuron 2)``."""
+    """``2.bias[0]`` as the step-by-step panel and the network view name it, counting neurons
+    from 1: ``b of o1 (layer 2, neuron 1)``, ``w from x2 to h1 (layer 1, neuron 1)``."""
     path, _, index = key.partition("[")
     names = {f"{name}": p for name, p in session.network.model.named_parameters()}
+    depth = len(session.network.layers)
     for layer, (linear, _) in enumerate(session.network.layers, start=1):
+        outs = neuron_labels(depth, layer - 1, linear.weight.shape[0])
         if names.get(path) is linear.weight:
-            row, col = index.rstrip("]").split(", ")
-            return f"w (layer {layer}, neuron {row}, input {col})"
+            row, col = (int(v) for v in index.rstrip("]").split(", "))
+            ins = neuron_labels(depth, layer - 2, linear.weight.shape[1])
+            return f"w from {ins[col]} to {outs[row]} (layer {layer}, neuron {row + 1})"
         if names.get(path) is linear.bias:
-            return f"b (layer {layer}, neuron {index.rstrip(']')})"
+            row = int(index.rstrip("]"))
+            return f"b of {outs[row]} (layer {layer}, neuron {row + 1})"
     return key
 
 

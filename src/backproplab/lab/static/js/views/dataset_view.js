@@ -66,8 +66,11 @@ export function mountDataset(root) {
     // With features, the network's inputs are the features of each point: shown beside it.
     const names = s.structure?.input_names ?? [];
     const featured = Boolean(d.inputs);
-    head.innerHTML = (wide ? `<th>#</th><th class="vector">Inputs (${width})</th>`
-      : `<th>#</th><th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
+    // Rows count from 0, as the exported code's x[i] and y[i] index them (neurons are named h1,
+    // o1 as in a textbook; a row is an index into the data).
+    const rowHead = '<th title="row number, from 0: the exported code\'s x[i], y[i]">#</th>';
+    head.innerHTML = (wide ? `${rowHead}<th class="vector">Inputs (${width})</th>`
+      : `${rowHead}<th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
       (featured ? `<th class="vector features-col" title="what the network is fed: ${names.join(', ')}">Network inputs: ${names.join(', ')}</th>` : '') +
       `<th>Expected output</th>${autoencoder
         ? '<th class="vector" title="the network\'s output for the row: its reconstruction of the inputs">Prediction</th>'
