@@ -36,8 +36,8 @@ export function mountDescent(root) {
       <button data-action="descent-step-once" title="take one step of the path">Step</button>
       <label>step <input type="range" data-action="descent-step" min="0" max="0" value="0" aria-label="step of the path"></label>
       <output data-role="descent-step"></output>
-      <span class="muted" data-role="descent-point"></span>
     </div>
+    <div class="muted point" data-role="descent-point"></div>
     <div class="muted summary" data-role="descent-summary"></div>`;
   const canvas = root.querySelector('canvas');
   const $ = (sel) => root.querySelector(sel);
