@@ -115,6 +115,12 @@
     }
   }
 
+  // The descent summary: each run's line (where it is, f, the gradient) whole.
+  const summary = document.querySelector('[data-role="descent-summary"]');
+  if (shown(summary) && summary.scrollWidth > summary.clientWidth + 1) {
+    problems.push(`descent summary: a line is cut (${summary.scrollWidth} > ${summary.clientWidth} px)`);
+  }
+
   const root = document.documentElement;
   if (root.scrollHeight > innerHeight || root.scrollWidth > innerWidth) problems.push('the page scrolls');
   return problems;

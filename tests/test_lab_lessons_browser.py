@@ -12,6 +12,7 @@ import pytest
 from backproplab.lab.config import to_query
 from backproplab.lab.lessons.engine import LESSONS
 from tests.layout_checks import clipping_problems
+from tests.page_numbers import page_float
 from tests.test_lab_browser import (  # noqa: F401
     ARTIFACTS,
     browser,
@@ -184,9 +185,9 @@ def test_chain_rule_backprop_equals_finite_differences_on_the_page(lesson_page):
     page.wait_for_function("window.__lab.state.selected?.index === 2")
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
     text = page.locator('[data-readout="gradient_check"]').inner_text()
-    analytic, numeric = re.search(r"chain rule\): (-?[\d.e-]+); by nudging it ±[\d.e+-]+: "
-                                  r"(-?[\d.e-]+)\.", text).groups()
-    assert analytic == numeric and float(analytic) != 0  # the same six digits, as shown
+    analytic, numeric = re.search(r"chain rule\): (−?[\d.e−]+); by nudging it ±[\d.e+−]+: "
+                                  r"(−?[\d.e−]+)\.", text).groups()
+    assert analytic == numeric and page_float(analytic) != 0  # the same six digits, as shown
     go_to_stage(page, 2)
     assert lab(page, "s.structure.sizes") == [2, 3, 3, 1]
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")

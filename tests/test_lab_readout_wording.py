@@ -1,8 +1,11 @@
 """Readout wording a student reads aloud (teacher walkthrough, item 23): one minus sign, '−',
 in a readout that mixed it with ASCII '-', and '1 of 4 units … is dead'."""
 
+import re
+
 from backproplab import explain
 from backproplab.lab.config import from_query
+from backproplab.lab.lessons import engine
 from backproplab.lab.lessons.readouts import READOUTS
 from backproplab.lab.session import Session
 
@@ -41,3 +44,23 @@ def test_the_gradient_check_names_its_parameter_as_the_step_panel_does():
              else f"w from {layer['input_labels'][at[1]]} to {out}")
     _, text = READOUTS["gradient_check"][1](session, None)
     assert text.startswith(f"∂L/∂{named} (layer {k}, neuron {at[0] + 1}) by backprop"), text
+
+
+def test_every_negative_number_in_a_stages_readouts_takes_the_minus_sign():
+    """'∂L/∂b … −0.659', 'from −1.5 … x = −1.04': never ASCII '-' before a digit."""
+    for lesson, stage in (("chain-rule", 0), ("local-minima", 0)):
+        session = Session()
+        engine.open_stage(session, lesson, stage)
+        session.select(1)
+        texts = [r["text"] for r in session.lesson.frame(session)["readouts"]]
+        assert any("−" in t for t in texts), (lesson, texts)
+        assert not any(re.search(r"-\d", t) for t in texts), (lesson, texts)
+
+
+def test_the_step_panels_tanh_legend_gives_its_formula_as_sigmoids_does():
+    """The forward phase's legend under each layer: 'σ(a) = 1 / (1 + e^(-a))', and tanh's
+    formula too, not a bare 'tanh(a)'."""
+    session = Session(from_query("dataset=xor&hidden=4&activation=tanh"))
+    hidden, output = session.trace()["layers"]
+    assert output["formula"].startswith("σ(a) = ")
+    assert hidden["formula"] == "tanh(a) = (e^a - e^(-a)) / (e^a + e^(-a))"

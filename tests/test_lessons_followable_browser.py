@@ -116,8 +116,8 @@ def test_the_diverging_descent_stays_on_the_plot_alone_and_compared(lesson_page,
     page.click('[data-action="lesson-step"]')
     expect(root).to_have_attribute("data-step", "1")
     path = lab(page, "s.descent[0].path")  # bp.explain.descend's: 2.5 - 1.1·2·2.5 = -3
-    expect(page.locator('[data-role="descent-point"]')).to_contain_text(
-        f"x = {path['points'][1]:g}   f = {path['values'][1]:g}")
+    expect(page.locator('[data-role="descent-summary"]')).to_contain_text(  # '−': the page's
+        f"after 1 step: x = {path['points'][1]:g}, f = {path['values'][1]:g}".replace("-", "−"))
     page.click('[data-action="lesson-play"]')
     expect(root).to_have_attribute("data-step", "40")
     expect(root).to_have_attribute("data-animating", "false")

@@ -33,8 +33,12 @@ one jumps by tens of per cent (40–190 % at lr 3)."""
 
 
 def _g(v: float) -> str:
-    text = f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
-    return text.replace("-", "−")  # the minus sign the readouts' formulas use
+    return _minus(f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}")
+
+
+def _minus(text: str) -> str:
+    """A number's text with '−', the minus sign the readouts' formulas (and the page) use."""
+    return text.replace("-", "−")
 
 
 def _factor(v: float) -> str:
@@ -229,7 +233,8 @@ def sample_loss(session, stage) -> tuple:
         loss = float(session.network.loss_fn(out, from_numpy(session._t[rows])).array)
     prediction = float(session.network.outputs(session._x[rows])[0].ravel()[0])
     target = float(numpy.asarray(session.points.y[i]).ravel()[0])
-    return loss, (f"row {i}: target {target:g}, prediction {prediction:.3f}, "
+    return loss, (f"row {i}: target {_minus(f'{target:g}')}, "
+                  f"prediction {_minus(f'{prediction:.3f}')}, "
                   f"loss {_g(loss)}")
 
 
@@ -258,7 +263,8 @@ def gradient_check(session, stage) -> tuple:
     first = max(check.rows, key=lambda r: abs(r.analytic or 0.0))
     return check.max_relative_error, (
         f"∂L/∂{_parameter_name(session, first.name)} by backprop (the chain rule): "
-        f"{first.analytic:.6g}; by nudging it ±{check.eps:g}: {first.numeric:.6g}. All "
+        f"{_minus(f'{first.analytic:.6g}')}; by nudging it ±{_minus(f'{check.eps:g}')}: "
+        f"{_minus(f'{first.numeric:.6g}')}. All "
         f"{len(check.rows)} parameters agree to {_g(check.max_relative_error)} (relative)")
 
 
@@ -291,7 +297,7 @@ def descent_end(session, stage) -> tuple:
     where = "x = " + (_g(end) if not isinstance(end, list) else
                       f"({', '.join(_g(v) for v in end)})")
     value = {"end": end, "f": f_end, "regime": path["regime"], "steps": steps}
-    start = d.start[0] if len(d.start) == 1 else tuple(d.start)
+    start = _g(d.start[0]) if len(d.start) == 1 else f"({', '.join(_g(v) for v in d.start)})"
     return value, (f"from {start} with lr {d.lr:g}: after {steps} steps {where}, "
                    f"f = {_g(f_end)} — {path['regime']}")
 

@@ -18,7 +18,7 @@ const MOST_MS = 3000;      // and no path takes longer than this
 export function mountDescent(root) {
   const { optimizers, compared_optimizers: compared, descent_functions: functions } = state.welcome.choices;
   const most = state.welcome.limits.MAX_DESCENT_STEPS;
-  root.innerHTML = `<h2>Gradient descent <span class="spacer"></span>
+  root.innerHTML = `<h2>Gradient descent <span class="function" data-role="descent-function"></span><span class="spacer"></span>
       <span class="hint" data-role="descent-hint">click the plot to start from that point</span></h2>
     <div class="row">
       <select data-action="function" aria-label="function">${Object.entries(functions).map(([v, f]) => `<option value="${v}">${f.name}</option>`).join('')}</select>
@@ -37,7 +37,6 @@ export function mountDescent(root) {
       <label>step <input type="range" data-action="descent-step" min="0" max="0" value="0" aria-label="step of the path"></label>
       <output data-role="descent-step"></output>
     </div>
-    <div class="muted point" data-role="descent-point"></div>
     <div class="muted summary" data-role="descent-summary"></div>`;
   const canvas = root.querySelector('canvas');
   const $ = (sel) => root.querySelector(sel);
@@ -128,14 +127,6 @@ export function mountDescent(root) {
     slider.max = total;
     slider.value = k;
     $('[data-role="descent-step"]').textContent = `${Math.min(k, total)} / ${total}`;
-    const r = results[0];
-    const i = Math.min(k, r.path.points.length - 1);
-    const p = r.path.points[i];
-    const g = r.path.grads[i];
-    const list = (v) => (Array.isArray(v) ? `(${v.map((t) => fmt(t)).join(', ')})` : fmt(v));
-    const oneD = r.extent.length === 2;
-    $('[data-role="descent-point"]').textContent = results.length > 1 ? ''
-      : `${oneD ? 'x' : '(x₁, x₂)'} = ${list(p)}   f = ${fmt(r.path.values[i])}   ${oneD ? "f'(x)" : '∇f'} = ${list(g)}`;
     root.dataset.step = String(k);
   }
 
@@ -156,21 +147,23 @@ export function mountDescent(root) {
     animation = requestAnimationFrame(tick);
   }
 
-  // Each run at step k: where it is, and once it has ended, what kind of path it was.
+  // Each run at step k, one line a run, whole at 1280 px: where it is, f and the gradient
+  // there, and once it has ended, what kind of path it was.
   function summarise(results, k) {
+    const list = (v) => (Array.isArray(v) ? `(${v.map((t) => fmt(t, 3)).join(', ')})` : fmt(v, 3));
     const lines = results.map((r, n) => {
       const line = document.createElement('div');
       line.style.color = CLASS_COLOURS[n % CLASS_COLOURS.length];
       const i = Math.min(k, r.path.points.length - 1);
-      const at = r.path.points[i];
-      const where = Array.isArray(at) ? `(${at.map((v) => fmt(v, 3)).join(', ')})` : fmt(at, 3);
+      const oneD = r.extent.length === 2;
       const regime = i === r.path.points.length - 1 ? r.path.regime : 'on its way';
-      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${regime.padEnd(11)} after ${i} steps at ${where}, f = ${fmt(r.path.values[i])}`;
+      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${regime.padEnd(11)} after ${i} step${i === 1 ? '' : 's'}: `
+        + `${oneD ? 'x' : '(x₁, x₂)'} = ${list(r.path.points[i])}, f = ${fmt(r.path.values[i], 3)}, `
+        + `${oneD ? 'f′(x)' : '∇f'} = ${list(r.path.grads[i])}`;
       return line;
     });
-    const label = document.createElement('div');
-    label.textContent = results[0].label;
-    summary.replaceChildren(label, ...lines);
+    $('[data-role="descent-function"]').textContent = results[0].label;
+    summary.replaceChildren(...lines);
   }
 
   fnSelect.onchange = () => { setDefaults(); run(current()); };
