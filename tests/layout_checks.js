@@ -28,10 +28,10 @@
       if (cut(part)) problems.push(`${name(h)} heading: "${words(part)}" is cut`);
     }
   }
-  // No text cut short with an ellipsis, but an autoencoder's long vectors (their title holds
-  // every value).
+  // No text cut short with an ellipsis, but an autoencoder's long vectors (inputs and
+  // reconstructions, their values in the cell's title under the pointer).
   for (const e of document.querySelectorAll('.panel *')) {
-    if (!shown(e) || e.matches('td.vector[title]:not([title=""])') || !cut(e)) continue;
+    if (!shown(e) || e.matches('td.vector:not([data-role="features"])') || !cut(e)) continue;
     if (getComputedStyle(e).textOverflow === 'ellipsis') problems.push(`${name(e)}: "${words(e)}" is cut`);
   }
 
