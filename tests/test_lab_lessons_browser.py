@@ -213,6 +213,17 @@ def test_gradient_descent_small_rates_creep_good_ones_converge_large_ones_diverg
         assert_descent_view_draws_the_readouts_path(page)
     assert regimes == ["converging", "slow", "converging", "diverging"]
     assert abs(readout(page, "descent_end")["end"]) > 100  # lr 1.1 from 2.5: |x| grows
+    # ← and → are Back and Next while no field has the focus (Next, just clicked, may have it)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("window.__lab.state.lesson.stage === 2")
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.__lab.state.lesson.stage === 3")
+    page.locator('[data-action="descent-steps"]').focus()  # a field keeps its arrow keys
+    page.keyboard.press("ArrowLeft")
+    page.evaluate("() => import('/static/js/socket.js').then((m) => m.request('descend', "
+                  "{function: 'square', start: [1], lr: 0.1, steps: 1}))")  # a reply came after
+    assert lab(page, "s.lesson.stage") == 3
 
 
 def test_learning_rate_too_large_is_diagnosed_and_runs_leave_labelled_ghosts(lesson_page):

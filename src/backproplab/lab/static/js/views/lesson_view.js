@@ -105,6 +105,19 @@ export function mountLesson(root, menuRoot) {
     const stage = stageOn();
     if (stage.descent) update({ descentAsk: { what: 'step' } }); else send('step', { unit: stage.step });
   };
+  // ← and → go to the previous and next stage, as Back and Next do, while no field, cell or
+  // menu has the focus (a field keeps its arrow keys; a button clicked last, Next itself,
+  // has no use for them).
+  document.addEventListener('keydown', (e) => {
+    const key = { ArrowLeft: 'lesson-back', ArrowRight: 'lesson-next' }[e.key];
+    const focus = document.activeElement;
+    const idle = !focus || focus === document.body || (focus.tagName === 'BUTTON' && !focus.closest('[role="menu"]'));
+    if (!key || !state.lesson || root.hidden || !idle || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+    const target = $(`[data-action="${key}"]`);
+    if (target.disabled) return;
+    e.preventDefault();
+    target.click();
+  });
   $('[data-action="classroom"]').onchange = (e) => { classroom = e.target.checked; layout(state); setUrl(); };
 
   let shown = null;  // "id:stage" of the text on show, so readouts alone do not redraw it
