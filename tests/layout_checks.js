@@ -15,21 +15,24 @@
     }
   };
 
-  // Headings: nothing pushed out of a panel's heading; a part cut short on purpose carries an
-  // ellipsis (text-overflow) and a title with the whole text.
+  // Headings: nothing pushed out of a panel's heading, no part of one cut short (a title
+  // tooltip is no way to read a subtitle).
+  const cut = (e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1
+    && getComputedStyle(e).overflow !== 'visible';
   for (const h of document.querySelectorAll('.panel h2')) {
     if (!shown(h)) continue;
     const right = Math.min(rect(h).right, rect(h.closest('.panel')).right);
     for (const part of h.querySelectorAll('*')) {
       if (!shown(part)) continue;
       if (rect(part).right > right + 0.5) problems.push(`${name(h)} heading: "${words(part)}" sticks out`);
-      const style = getComputedStyle(part);
-      const onPurpose = style.textOverflow === 'ellipsis' && (part.title || h.title);
-      const cut = part.clientWidth > 0 && part.scrollWidth > part.clientWidth + 1;
-      if (cut && style.overflow !== 'visible' && !onPurpose) {
-        problems.push(`${name(h)} heading: "${words(part)}" is cut`);
-      }
+      if (cut(part)) problems.push(`${name(h)} heading: "${words(part)}" is cut`);
     }
+  }
+  // No text cut short with an ellipsis, but an autoencoder's long vectors (inputs and
+  // reconstructions, their values in the cell's title under the pointer).
+  for (const e of document.querySelectorAll('.panel *')) {
+    if (!shown(e) || e.matches('td.vector:not([data-role="features"])') || !cut(e)) continue;
+    if (getComputedStyle(e).textOverflow === 'ellipsis') problems.push(`${name(e)}: "${words(e)}" is cut`);
   }
 
   // The lesson panel: its text and readouts never scroll, the readouts never cover the text,
@@ -110,6 +113,12 @@
         if (shown(p) && covers(p)) problems.push(`the banner covers the ${p.dataset.panel} panel`);
       }
     }
+  }
+
+  // The descent summary: each run's line (where it is, f, the gradient) whole.
+  const summary = document.querySelector('[data-role="descent-summary"]');
+  if (shown(summary) && summary.scrollWidth > summary.clientWidth + 1) {
+    problems.push(`descent summary: a line is cut (${summary.scrollWidth} > ${summary.clientWidth} px)`);
   }
 
   const root = document.documentElement;

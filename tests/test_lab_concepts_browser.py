@@ -13,6 +13,7 @@ import pytest
 
 import backproplab as bp
 from tests import test_lab_browser as base
+from tests.page_numbers import ascii_minus, page_float
 from tests.test_lab_browser import assert_panels_inside, box, drawn, lab, open_lab, overlap, shot
 
 # The other module's fixtures, shared here: one server and one browser for this module.
@@ -77,10 +78,10 @@ def test_step_slider_scrubs_back_through_the_path(page):
     path = lab(page, "s.descent[0].path")
     assert page.locator('[data-role="descent-step"]').inner_text() == \
         f"3 / {len(path['points']) - 1}"
-    point = page.locator('[data-role="descent-point"]').inner_text()
-    assert point.startswith(f"x = {path['points'][3]:.4g}")
+    summary = page.locator('[data-role="descent-summary"]').inner_text()
+    assert f"after 3 steps: x = {path['points'][3]:.3g}, f = " in ascii_minus(summary)
     assert page.evaluate(canvas) != whole  # fewer steps drawn
-    page.click('[data-action="descent-replay"]')
+    page.click('[data-action="descent-play"]')
     seen = page.evaluate("""() => new Promise((done) => {
         const root = document.querySelector('[data-panel=descent]');
         const steps = [];
@@ -153,7 +154,7 @@ def test_gradient_panel_shows_each_layers_norm_and_flags_a_deep_sigmoid(browser,
     for row, norm in zip(rows.all(), norms, strict=True):
         value = row.locator("output")
         text = value.inner_text()
-        assert re.fullmatch(r"[0-9.]+(e-?\d+)?", text) and float(text) == pytest.approx(
+        assert re.fullmatch(r"[0-9.]+(e−?\d+)?", text) and page_float(text) == pytest.approx(
             norm, rel=0.05)
         assert value.evaluate("e => e.scrollWidth <= e.clientWidth")  # never cut or wrapped
         assert row.bounding_box()["height"] <= 16
@@ -256,9 +257,9 @@ def test_step_by_step_brackets_negative_factors_and_names_parameters(page):
         page.click('[data-action="next"]')
     text = steps.locator(".calc").inner_text()
     assert "∂L/∂w1" in text
-    assert "·-" not in text and "· -" not in text  # a negative right factor is bracketed
-    assert not re.search(r"(=|\+) -[\d.]+(e-?\d+)?·", text), text  # and a left one
-    assert "·(-" in text or ")·" in text  # this step has negative factors, shown bracketed
+    assert "·−" not in text and "· −" not in text  # a negative right factor is bracketed
+    assert not re.search(r"(=|\+) −[\d.]+(e−?\d+)?·", text), text  # and a left one
+    assert "·(−" in text  # this step has negative factors, bracketed, with the minus sign '−'
     page.click('[data-action="next"]')
     text = steps.locator(".calc").inner_text()
     assert "layer 1 · neuron 1 (h1): w from x1 0.weight[0, 0]" in text

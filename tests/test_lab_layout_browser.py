@@ -8,7 +8,15 @@ test_lab_lessons_browser.py. Screenshots land in test-artifacts/ (lab-layout-*.p
 import pytest
 
 from tests.layout_checks import clipping_problems
-from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab_url, open_lab, panel_boxes  # noqa: F401
+from tests.test_lab_browser import (  # noqa: F401
+    ARTIFACTS,
+    browser,
+    descent_settled,
+    drawn,
+    lab_url,
+    open_lab,
+    panel_boxes,
+)
 
 CONFIGURATIONS = {
     "default": ("", [2, 4, 1]),
@@ -16,6 +24,8 @@ CONFIGURATIONS = {
     "6x32": ("?dataset=spirals&points=2000&hidden=32,32,32,32,32,32&activation=relu"
              "&optimizer=adam&lr=0.003", [2, *[32] * 6, 1]),
 }
+# Checked as they open, without training: every fed feature of a row shown whole.
+FEATURES = ("?dataset=circles&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2", [7, 4, 1])
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
@@ -43,5 +53,19 @@ def test_three_networks_show_every_text_whole_and_nothing_moves_while_training(b
         assert not (problems := clipping_problems(page)), f"{name}: {problems}"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"lab-layout-{name}-{width}x{height}.png"))
+    page.goto(lab_url + FEATURES[0])
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("window.__lab.state.structure?.sizes.join() === '7,4,1'")
+    drawn(page)
+    assert not (problems := clipping_problems(page)), f"features: {problems}"
+    page.screenshot(path=str(ARTIFACTS / f"lab-layout-7-features-{width}x{height}.png"))
+    # Gradient descent on two variables: the step's numbers (∇f near 0 at the end) whole.
+    page.click('[data-action="mode"][data-mode="descent"]')
+    page.wait_for_selector('[data-panel="descent"]:not([hidden])')
+    page.select_option('[data-action="function"]', "himmelblau")
+    page.wait_for_function("window.__lab.state.descent?.[0].function === 'himmelblau'")
+    descent_settled(page)
+    assert not (problems := clipping_problems(page)), f"descent: {problems}"
+    page.screenshot(path=str(ARTIFACTS / f"lab-layout-descent-2d-{width}x{height}.png"))
     context.close()
     assert errors == []

@@ -4,18 +4,39 @@ the status line, the error history's ghosts). Every lesson fits 1280×720 and 19
 scrolling, nothing moves while it trains, the classroom link shows only the lesson's panels,
 and there are no console errors. Screenshots land in test-artifacts/ (lab-lesson-*.png)."""
 
-import json
 import re
 
 import pytest
 
-from backproplab.lab.config import to_query
 from backproplab.lab.lessons.engine import LESSONS
 from tests.layout_checks import clipping_problems
-from tests.test_lab_browser import ARTIFACTS, browser, drawn, lab, lab_url, open_lab  # noqa: F401
+from tests.lesson_pages import (  # noqa: F401
+    assert_descent_view_draws_the_readouts_path,
+    assert_fits,
+    go_to_stage,
+    lesson_shot,
+    play_until,
+    readout,
+    stage_query,
+    visible_boxes,
+    wait_for_stage_config,
+    wait_for_stage_frame,
+    wait_readout,
+    wait_readouts,
+)
+from tests.page_numbers import page_float
+from tests.test_lab_browser import (  # noqa: F401
+    ARTIFACTS,
+    browser,
+    descent_settled,
+    drawn,
+    lab,
+    lab_url,
+    open_lab,
+    playwright_api,
+)
 
-PANEL_NAMES = ("controls", "network", "data-space", "error-history", "dataset", "steps",
-               "gradients", "descent", "lesson")
+expect = playwright_api.expect  # assertions that wait for the next drawn frame
 
 
 @pytest.fixture
@@ -38,97 +59,6 @@ def lesson_page(browser, lab_url):  # noqa: F811
     for context, errors in opened:
         context.close()
         assert errors == [], f"console errors: {errors}"
-
-
-def readout(page, name: str):
-    """The value the lesson panel shows for readout ``name`` (its data-value)."""
-    raw = page.get_attribute(f'[data-panel="lesson"] [data-readout="{name}"]', "data-value")
-    return json.loads(raw)
-
-
-def wait_readouts(page, condition: str, timeout: float = 20000) -> dict:
-    """Every readout's shown value at the first moment the JS ``condition`` on them (``r``)
-    holds: one frame's numbers together, read in one go."""
-    handle = page.wait_for_function(
-        "() => { const r = Object.fromEntries([...document.querySelectorAll("
-        "'[data-panel=lesson] [data-readout]')].map(e => [e.dataset.readout, "
-        f"JSON.parse(e.dataset.value)])); return ({condition})(r) ? r : null; }}",
-        timeout=timeout)
-    return handle.json_value()
-
-
-def wait_readout(page, name: str, condition: str, timeout: float = 20000) -> None:
-    """Wait until the shown value ``v`` of readout ``name`` satisfies the JS ``condition``."""
-    page.wait_for_function(
-        f"(() => {{ const e = document.querySelector('[data-panel=lesson] "
-        f"[data-readout={name}]'); if (!e) return false; const v = JSON.parse(e.dataset.value);"
-        f" return {condition}; }})()", timeout=timeout)
-
-
-def stage_query(lesson_id: str, stage: int) -> str:
-    """The config query of the frames of ``stage`` (from 1) of lesson ``lesson_id``."""
-    return to_query(LESSONS[lesson_id].stage_config(stage - 1))
-
-
-def wait_for_stage_frame(page, lesson_id: str, stage: int, run=None) -> None:
-    """Wait until the views have drawn a frame of the stage's own run (``run`` is the one
-    before it opened): the lesson's reply, which the page shows at once, comes before the
-    frames of the stage's network, and until those come the page holds the last ones."""
-    page.wait_for_function(
-        "([query, run]) => { const s = window.__lab.state; return s.config?.query === query &&"
-        " s.historyRun !== null && s.historyRun !== run; }",
-        arg=[stage_query(lesson_id, stage), run])
-    drawn(page)
-
-
-def go_to_stage(page, stage: int, button: str = "lesson-next") -> None:
-    lesson_id, run = lab(page, "s.lesson.id"), lab(page, "s.historyRun")
-    page.click(f'[data-action="{button}"]')
-    # the stage's status, config and run: the reply's lesson comes before them, and the last
-    # stage's step count is 0 too before it is played
-    page.wait_for_function(f"window.__lab.state.lesson.stage === {stage - 1} && "
-                           "window.__lab.state.status.step === 0")
-    wait_for_stage_frame(page, lesson_id, stage, run)
-    page.wait_for_function(f"location.search.includes('stage={stage}')")
-    page.wait_for_function(f"document.querySelector('[data-panel=lesson]').dataset.stage "
-                           f"=== '{stage - 1}'")
-
-
-def assert_descent_view_draws_the_readouts_path(page) -> None:
-    """The descent view ran the stage's preset: its path (bp.explain.descend, asked for by the
-    page) ends where the lesson's readout says."""
-    end = readout(page, "descent_end")
-    page.wait_for_function(f"window.__lab.state.descent?.[0].path.points.length === "
-                           f"{end['steps'] + 1}")
-    page.wait_for_function("(p => p.lr === window.__lab.state.descentPreset.lr && "
-                           "JSON.stringify(p.points[0]) === JSON.stringify("
-                           "window.__lab.state.descentPreset.start[0]))"
-                           "(window.__lab.state.descent[0].path)")
-    shown = lab(page, "s.descent[0].path.points.at(-1)")
-    assert shown == pytest.approx(end["end"], rel=1e-6, abs=1e-9)
-
-
-def play_until(page, condition: str, timeout: float = 20000) -> None:
-    """Play until the JS ``condition`` on the state ``s`` holds, then pause (forced: a stage
-    with ``epochs`` may have paused itself meanwhile, its pause button disabled)."""
-    page.click('[data-action="lesson-play"]')
-    page.wait_for_function(f"(s => {condition})(window.__lab.state)", timeout=timeout)
-    page.click('[data-action="lesson-pause"]', force=True)
-    page.wait_for_function("!window.__lab.state.status.playing")
-
-
-def lesson_shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"lab-lesson-{name}.png"))
-
-
-def visible_boxes(page) -> dict:
-    boxes = {}
-    for name in PANEL_NAMES:
-        panel = page.locator(f'[data-panel="{name}"]')
-        if panel.is_visible():
-            boxes[name] = panel.bounding_box()
-    return boxes
 
 
 # ----- one test per lesson: the phenomenon, in the page's numbers ------------------------------
@@ -173,12 +103,18 @@ def test_chain_rule_backprop_equals_finite_differences_on_the_page(lesson_page):
     page.wait_for_function("window.__lab.state.selected?.index === 2")
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
     text = page.locator('[data-readout="gradient_check"]').inner_text()
-    analytic, numeric = re.search(r"chain rule\): (-?[\d.e-]+); by nudging it ±[\d.e+-]+: "
-                                  r"(-?[\d.e-]+)\.", text).groups()
-    assert analytic == numeric and float(analytic) != 0  # the same six digits, as shown
+    analytic, numeric = re.search(r"chain rule\): (−?[\d.e−]+); by nudging it ±[\d.e+−]+: "
+                                  r"(−?[\d.e−]+)\.", text).groups()
+    assert analytic == numeric and page_float(analytic) != 0  # the same six digits, as shown
     go_to_stage(page, 2)
     assert lab(page, "s.structure.sizes") == [2, 3, 3, 1]
     wait_readout(page, "gradient_check", "v !== null && v < 1e-6")
+    # The network view names a neuron as the step panel's trace does, counting from 1.
+    page.wait_for_function("window.__lab.state.trace?.layers?.length === 3")
+    label = lab(page, "s.trace.layers[1].output_labels[1]")
+    assert label == "h2_2"
+    page.hover('[data-neuron="2:1"]')
+    expect(page.locator('[data-role="tooltip"]')).to_contain_text(f"neuron {label} of layer 2")
     assert 0 < readout(page, "gradient_ratio") < 10
 
 
@@ -195,6 +131,17 @@ def test_gradient_descent_small_rates_creep_good_ones_converge_large_ones_diverg
         assert_descent_view_draws_the_readouts_path(page)
     assert regimes == ["converging", "slow", "converging", "diverging"]
     assert abs(readout(page, "descent_end")["end"]) > 100  # lr 1.1 from 2.5: |x| grows
+    # ← and → are Back and Next while no field has the focus (Next, just clicked, may have it)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("window.__lab.state.lesson.stage === 2")
+    page.locator("body").click(position={"x": 5, "y": 5})  # nothing focused
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.__lab.state.lesson.stage === 3")
+    page.locator('[data-action="descent-steps"]').focus()  # a field keeps its arrow keys
+    page.keyboard.press("ArrowLeft")
+    page.evaluate("() => import('/static/js/socket.js').then((m) => m.request('descend', "
+                  "{function: 'square', start: [1], lr: 0.1, steps: 1}))")  # a reply came after
+    assert lab(page, "s.lesson.stage") == 3
 
 
 def test_learning_rate_too_large_is_diagnosed_and_runs_leave_labelled_ghosts(lesson_page):
@@ -318,27 +265,6 @@ def test_autoencoder_three_numbers_hold_eight_rows_one_does_not(lesson_page):
 
 
 # ----- every lesson: layout, classroom, screenshots ---------------------------------------------
-def wait_for_stage_config(page, lesson_id: str, stage: int) -> None:
-    """Wait until the page shows the stage's network: the lesson's reply comes at once, the
-    frames of the rebuilt network (slower under load) after it."""
-    config = LESSONS[lesson_id].stage_config(stage - 1)
-    page.wait_for_function(f"(c => c && c.mode === {config.mode!r} && c.hidden.join() === "
-                           f"{','.join(map(str, config.hidden))!r})(window.__lab.state.config)")
-    drawn(page)
-
-
-def assert_fits(page, width: int, height: int, where: str) -> dict:
-    """Every shown panel inside the window, no text clipped (tests/layout_checks.py); the
-    panels' boxes, for comparing."""
-    boxes = visible_boxes(page)
-    assert "lesson" in boxes, where
-    for name, b in boxes.items():
-        assert b["x"] >= 0 and b["y"] >= 0, (where, name)
-        assert b["x"] + b["width"] <= width and b["y"] + b["height"] <= height, (where, name, b)
-    assert not (problems := clipping_problems(page)), f"{where}: {problems}"
-    return boxes
-
-
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
 @pytest.mark.parametrize("lesson_id", list(LESSONS))
 def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_page, lesson_id,
@@ -350,7 +276,14 @@ def test_every_lesson_fits_the_window_and_nothing_moves_while_it_trains(lesson_p
     page = lesson_page(lesson_id, size=size)
     wait_for_stage_config(page, lesson_id, 1)
     before = assert_fits(page, width, height, "stage 1")
-    if page.locator('[data-action="lesson-play"]').is_visible():
+    if lab(page, "s.config.mode") == "descent":  # Play takes the path's steps
+        page.click('[data-action="lesson-play"]')
+        page.wait_for_function("+document.querySelector('[data-panel=descent]').dataset.step > 5")
+        during = visible_boxes(page)
+        descent_settled(page)
+        assert during == before
+        assert not (problems := clipping_problems(page)), f"stage 1, run: {problems}"
+    elif page.locator('[data-action="lesson-play"]').is_visible():
         page.click('[data-action="lesson-play"]')
         page.wait_for_function("window.__lab.state.status.step > 5")
         during = visible_boxes(page)

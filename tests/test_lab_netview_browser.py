@@ -12,6 +12,7 @@ import pytest
 
 import backproplab as bp
 from tests import test_lab_browser as base
+from tests.page_numbers import page_float
 from tests.test_lab_browser import assert_panels_inside, box, drawn, lab, open_lab, overlap, shot
 
 # The browser, the server and the page of test_lab_browser, shared rather than copied.
@@ -95,7 +96,7 @@ def test_hovering_a_neuron_shows_its_map_in_the_data_space_and_leaving_restores_
     assert caption.is_hidden()
     page.focus('[data-neuron="2:0"]')  # the keyboard reaches it too
     page.wait_for_function(f"document.querySelector({heat!r}).toDataURL() !== {output!r}")
-    assert caption.inner_text() == "the output neuron"
+    assert caption.inner_text() == "the output neuron o1"
 
 
 def test_squared_features_are_the_inputs_the_engine_trains_on(page, lab_url):
@@ -120,7 +121,7 @@ def test_squared_features_are_the_inputs_the_engine_trains_on(page, lab_url):
     assert x.round(5).tolist() == lab(page, "s.data.x.slice(0, 1)")
     fed = page.locator('[data-panel="dataset"] tbody [data-role="features"]').first.inner_text()
     expected = bp.data.feature_columns(x, ("x1sq", "x2sq"))[0]
-    assert [float(v) for v in fed.split()] == pytest.approx(expected, rel=2e-3, abs=1e-4)
+    assert [page_float(v) for v in fed.split()] == pytest.approx(expected, rel=2e-3, abs=1e-4)
     assert "Network inputs: x₁², x₂²" in page.locator('[data-panel="dataset"] thead').inner_text()
     # the step-by-step panel's inputs are the features of the selected row
     page.locator("tbody tr").first.click()

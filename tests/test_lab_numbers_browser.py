@@ -5,6 +5,7 @@ in test-artifacts/."""
 
 from backproplab.lab.session import Session
 from tests import test_lab_browser as base  # skips this module too without Chromium
+from tests.page_numbers import page_float
 from tests.test_lab_browser import drawn, shot
 
 # The browser, the server and the pages of test_lab_browser, shared rather than copied.
@@ -13,9 +14,10 @@ expect = base.playwright_api.expect  # assertions that wait for the next drawn f
 
 
 def js_exponential(v: float) -> str:
-    """``v.toExponential(2)`` as JavaScript writes it (the page's form below 1e-3)."""
+    """``v.toExponential(2)`` as JavaScript writes it (the page's form below 1e-3), with the
+    page's minus sign '−'."""
     mantissa, exponent = f"{v:.2e}".split("e")
-    return f"{mantissa}e{int(exponent):+d}"
+    return f"{mantissa}e{int(exponent):+d}".replace("-", "−")
 
 
 def edit_bias(page, neuron: str, value: float) -> None:
@@ -73,7 +75,7 @@ def test_the_gradient_panel_says_which_rows_each_number_was_measured_on(browser,
             f"bars: step 1's batch of {engine.config.batch_size} rows")
         line = panel.locator(".grad-flags li.ratio")
         expect(line).to_contain_text("layer 1 / layer 7 ‖∂L/∂W‖ on the first 64 training rows: ")
-        shown = float(line.inner_text().rsplit(": ", 1)[1])
+        shown = page_float(line.inner_text().rsplit(": ", 1)[1])
         assert abs(shown - ratio) <= 0.05 * ratio
         assert page.evaluate("(e => e.scrollWidth <= e.clientWidth)(document.querySelector("
                              "'[data-role=grad-caption]'))")
@@ -103,7 +105,7 @@ def test_the_neuron_box_names_one_sample_and_what_each_gradient_is(browser, lab_
         expect(info).to_contain_text("for row 1 alone")
         expect(info).to_contain_text("∂L/∂b = — (no step yet)")
         text = info.inner_text()
-        shown = float(text.split("δ = ∂L/∂net = ")[1].split()[0])
+        shown = page_float(text.split("δ = ∂L/∂net = ")[1].split()[0])
         assert abs(shown - delta) <= 5e-4 * abs(delta)
         neuron = page.locator('[data-neuron="1:1"]').bounding_box()
         assert not boxes_overlap(info.bounding_box(), neuron)
@@ -140,8 +142,8 @@ def test_a_negative_bias_is_a_bracketed_term_and_terms_never_break(browser, lab_
         edit_bias(page, "1:0", -0.5)
         page.click('[data-action="close-neuron"]')
         calc = page.locator('.steps [data-role="calc"]')
-        expect(calc).to_contain_text("+ (-0.5)")
-        assert "+ -" not in calc.inner_text()
+        expect(calc).to_contain_text("+ (−0.5)")
+        assert "+ -" not in calc.inner_text() and "+ −" not in calc.inner_text()
         broken = page.eval_on_selector_all(".steps [data-role=calc] .term",
                                            "ts => ts.filter((t) => new Set([...t.getClientRects()]"
                                            ".map((r) => Math.round(r.bottom))).size > 1).length")

@@ -52,7 +52,7 @@ TABLE = """() => [...document.querySelectorAll('[data-panel="dataset"] tbody tr'
 EXPECTED_TABLE = """() => {
     const p = window.__lab.state.predictions;
     const fmt = (x, d = 4) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3
-      ? x.toExponential(2) : Number(x.toPrecision(d)).toString());
+      ? x.toExponential(2) : Number(x.toPrecision(d)).toString()).replace(/-/g, '−');
     return [...document.querySelectorAll('[data-panel="dataset"] tbody tr')].map((tr) => {
       const i = Number(tr.dataset.index);
       return [fmt(p.prediction[i]), fmt(p.error[i], 3)];

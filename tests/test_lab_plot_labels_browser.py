@@ -51,6 +51,7 @@ def test_the_minimum_label_keeps_off_a_paths_end_marker(browser, lab_url, size):
     the plot's bottom edge) and on contours."""
     context, page, errors = open_lab(browser, lab_url + "?lesson=gradient-descent", *size)
     page.wait_for_function("window.__lab.state.descent?.[0]?.path")
+    page.click('[data-action="lesson-play"]')  # the stage waits at its start for Play
     descent_settled(page)  # the screenshot shows the path drawn to its end
     boxes = page.evaluate("""async () => {
         const { minimumLabelAt } = await import('/static/js/views/descent_plot.js');

@@ -15,7 +15,8 @@ VECTOR_CELL = "[data-panel=dataset] tbody [data-role=inputs]"
 def table_cells(page, role: str) -> list[dict]:
     return page.eval_on_selector_all(
         f'[data-panel="dataset"] tbody [data-role="{role}"]',
-        "tds => tds.map((td) => ({text: td.textContent, title: td.title,"
+        "tds => tds.map((td) => ({text: td.textContent.replaceAll('−', '-'),"
+        " title: td.title.replaceAll('−', '-'),"
         " clipped: td.scrollWidth > td.clientWidth}))")
 
 
@@ -83,7 +84,7 @@ FIRST_ROW_SHOWS = """(rows) => {
     const tr = document.querySelector('[data-panel=dataset] tbody tr');
     const want = tr && rows[tr.dataset.index];
     if (!want) return false;
-    const shown = tr.querySelector('[data-role=pred]').textContent.split(' ')
+    const shown = tr.querySelector('[data-role=pred]').textContent.replaceAll('−', '-').split(' ')
         .filter((t) => t !== '…').map(Number);
     return shown.length === want.length && shown.every((v, k) => v === want[k]);
 }"""

@@ -10,9 +10,10 @@ import math
 import pytest
 
 from backproplab.lab.descent import SCALE_LIMIT
-from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url  # noqa: F401
+from tests.test_lab_browser import ARTIFACTS, browser, lab, lab_url, playwright_api  # noqa: F401
 from tests.test_lab_lessons_browser import go_to_stage, lesson_page, readout  # noqa: F401
 
+expect = playwright_api.expect  # assertions that wait for the next drawn frame
 SIZES = [(1280, 720), (1920, 1080)]
 IDS = ["1280x720", "1920x1080"]
 CHART = '[data-panel="error-history"] canvas'
@@ -104,8 +105,24 @@ def test_the_diverging_descent_stays_on_the_plot_alone_and_compared(lesson_page,
                            "document.querySelector('[data-role=descent-plot]').dataset.frame "
                            "&& JSON.parse(document.querySelector('[data-role=descent-plot]')"
                            ".dataset.frame).x1 > 3000")
-    page.wait_for_function("document.querySelector('[data-panel=descent]').dataset.animating "
-                           "=== 'false'")
+    # The stage waits at its start: the student runs it, with the lesson's own Play and Step.
+    root = page.locator('[data-panel="descent"]')
+    expect(root).to_have_attribute("data-step", "0")
+    end = page.locator('[data-panel="lesson"] [data-readout="descent_end"]')
+    expect(end).to_have_attribute("data-waiting", "true")
+    expect(end).to_contain_text("press Play")
+    assert "diverging" not in page.locator('[data-role="descent-summary"]').inner_text()
+    shot(page, f"descent-waiting-{size[0]}x{size[1]}")
+    page.click('[data-action="lesson-step"]')
+    expect(root).to_have_attribute("data-step", "1")
+    path = lab(page, "s.descent[0].path")  # bp.explain.descend's: 2.5 - 1.1·2·2.5 = -3
+    expect(page.locator('[data-role="descent-summary"]')).to_contain_text(  # '−': the page's
+        f"after 1 step: x = {path['points'][1]:g}, f = {path['values'][1]:g}".replace("-", "−"))
+    page.click('[data-action="lesson-play"]')
+    expect(root).to_have_attribute("data-step", "40")
+    expect(root).to_have_attribute("data-animating", "false")
+    expect(end).not_to_have_attribute("data-waiting", "true")
+    expect(end).to_contain_text("diverging")
     shot(page, f"descent-diverging-{size[0]}x{size[1]}")
     page.click('[data-role="lesson-stages"] [data-stage="0"]')  # lr 0.1: compare 0.01 to 1.2
     page.wait_for_function("window.__lab.state.lesson.stage === 0 && "

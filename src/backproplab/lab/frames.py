@@ -26,6 +26,7 @@ import time
 
 import numpy
 
+from backproplab.explain.trace_step import neuron_labels
 from backproplab.lab import data_space, limits
 from backproplab.lab.config import to_query
 from backproplab.lab.gradients import health, initialisation, layer_norms
@@ -206,6 +207,10 @@ def structure(session) -> dict:
         "feature_names": list(points.info.feature_names),
         "input_names": list(net.info.feature_names),
         "features": list(net.features or ()),
+        # Each layer's neuron names (x1…, h1… or h1_1…, o1…), the step panel's own: the
+        # network view and the readouts name a neuron as the step-by-step panel does.
+        "labels": [neuron_labels(len(net.sizes) - 1, k - 1, width)
+                   for k, width in enumerate(net.sizes)],
     }
 
 

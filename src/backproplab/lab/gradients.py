@@ -87,7 +87,7 @@ def health(session) -> dict:
         report = health_report(session)
     except ValueError:
         return {"health": [], "ratio": None, "rows": 0,
-                "note": "the health check reads plain networks (Linear layers and activations); "
-                        "this model's layers show their norms only"}
+                "note": "No warnings of vanishing, exploding or dead units here: those "
+                        "checks are for plain layer-by-layer networks."}
     return {"health": report.flags(), "ratio": report.first_to_last_ratio,
             "rows": len(health_rows(session)), "note": None}

@@ -13,7 +13,7 @@ from backproplab.tensor import Tensor
 
 
 class Tanh(Function):
-    formula = "tanh(a)"
+    formula = "tanh(a) = (e^a - e^(-a)) / (e^a + e^(-a))"
     derivative = ("∂tanh(a)/∂a = 1 - tanh²(a)",)
     saves_inputs = False
     saves_output = True

@@ -14,6 +14,7 @@ import numpy
 from backproplab import explain
 from backproplab.autograd.grad_mode import no_grad
 from backproplab.creation import from_numpy
+from backproplab.explain.trace_step import neuron_labels
 from backproplab.lab import gradients
 from backproplab.lab.descent import descent_path
 
@@ -32,8 +33,12 @@ one jumps by tens of per cent (40–190 % at lr 3)."""
 
 
 def _g(v: float) -> str:
-    text = f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}"
-    return text.replace("-", "−")  # the minus sign the readouts' formulas use
+    return _minus(f"{v:.2g}" if abs(v) < 1e-3 or abs(v) >= 1e4 else f"{v:.3g}")
+
+
+def _minus(text: str) -> str:
+    """A number's text with '−', the minus sign the readouts' formulas (and the page) use."""
+    return text.replace("-", "−")
 
 
 def _factor(v: float) -> str:
@@ -228,7 +233,8 @@ def sample_loss(session, stage) -> tuple:
         loss = float(session.network.loss_fn(out, from_numpy(session._t[rows])).array)
     prediction = float(session.network.outputs(session._x[rows])[0].ravel()[0])
     target = float(numpy.asarray(session.points.y[i]).ravel()[0])
-    return loss, (f"row {i}: target {target:g}, prediction {prediction:.3f}, "
+    return loss, (f"row {i}: target {_minus(f'{target:g}')}, "
+                  f"prediction {_minus(f'{prediction:.3f}')}, "
                   f"loss {_g(loss)}")
 
 
@@ -257,20 +263,26 @@ def gradient_check(session, stage) -> tuple:
     first = max(check.rows, key=lambda r: abs(r.analytic or 0.0))
     return check.max_relative_error, (
         f"∂L/∂{_parameter_name(session, first.name)} by backprop (the chain rule): "
-        f"{first.analytic:.6g}; by nudging it ±{check.eps:g}: {first.numeric:.6g}. All "
+        f"{_minus(f'{first.analytic:.6g}')}; by nudging it ±{_minus(f'{check.eps:g}')}: "
+        f"{_minus(f'{first.numeric:.6g}')}. All "
         f"{len(check.rows)} parameters agree to {_g(check.max_relative_error)} (relative)")
 
 
 def _parameter_name(session, key: str) -> str:
-    """``0.bias[2]`` as the network view names it: ``b (layer 1, neuron 2)``."""
+    """``2.bias[0]`` as the step-by-step panel and the network view name it, counting neurons
+    from 1: ``b of o1 (layer 2, neuron 1)``, ``w from x2 to h1 (layer 1, neuron 1)``."""
     path, _, index = key.partition("[")
     names = {f"{name}": p for name, p in session.network.model.named_parameters()}
+    depth = len(session.network.layers)
     for layer, (linear, _) in enumerate(session.network.layers, start=1):
+        outs = neuron_labels(depth, layer - 1, linear.weight.shape[0])
         if names.get(path) is linear.weight:
-            row, col = index.rstrip("]").split(", ")
-            return f"w (layer {layer}, neuron {row}, input {col})"
+            row, col = (int(v) for v in index.rstrip("]").split(", "))
+            ins = neuron_labels(depth, layer - 2, linear.weight.shape[1])
+            return f"w from {ins[col]} to {outs[row]} (layer {layer}, neuron {row + 1})"
         if names.get(path) is linear.bias:
-            return f"b (layer {layer}, neuron {index.rstrip(']')})"
+            row = int(index.rstrip("]"))
+            return f"b of {outs[row]} (layer {layer}, neuron {row + 1})"
     return key
 
 
@@ -285,7 +297,7 @@ def descent_end(session, stage) -> tuple:
     where = "x = " + (_g(end) if not isinstance(end, list) else
                       f"({', '.join(_g(v) for v in end)})")
     value = {"end": end, "f": f_end, "regime": path["regime"], "steps": steps}
-    start = d.start[0] if len(d.start) == 1 else tuple(d.start)
+    start = _g(d.start[0]) if len(d.start) == 1 else f"({', '.join(_g(v) for v in d.start)})"
     return value, (f"from {start} with lr {d.lr:g}: after {steps} steps {where}, "
                    f"f = {_g(f_end)} — {path['regime']}")
 

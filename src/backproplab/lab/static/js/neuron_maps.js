@@ -61,11 +61,14 @@ export function paintNeuron(img, maps, l, i, light = 0, at = 0) {
   return img;
 }
 
-// "neuron h2 of layer 1", "input sin x₁", "output neuron 1": what a neuron is called on screen.
+// "neuron h2 of layer 1", "input sin x₁", "the output neuron o1": what a neuron is called on
+// screen. Hidden and output neurons take the step-by-step panel's names (the server's
+// `structure.labels`, counted from 1: h1…, h1_1… with several hidden layers, o1…).
 export function neuronName(structure, l, i) {
   if (l === 0) return `input ${structure.input_names?.[i] ?? `x${i + 1}`}`;
   const role = structure.roles?.[l - 1];
-  if (role === 'output') return structure.sizes.at(-1) > 1 ? `output neuron ${i + 1}` : 'the output neuron';
+  const label = structure.labels?.[l]?.[i] ?? `${i + 1}`;
+  if (role === 'output') return structure.sizes.at(-1) > 1 ? `output neuron ${label}` : `the output neuron ${label}`;
   if (role === 'code') return `code unit ${i + 1} (layer ${l})`;
-  return `neuron h${i + 1} of layer ${l}`;
+  return `neuron ${label} of layer ${l}`;
 }

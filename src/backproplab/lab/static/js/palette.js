@@ -40,12 +40,16 @@ export function classRgb(k) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 }
 
+// A number's text with the minus sign '−' (U+2212), not the hyphen '-': every number a
+// student reads on the page has the one minus sign the server's readouts and formulas use.
+export const minus = (text) => text.replace(/-/g, '−');
+
 // Signed numbers as people read them in a table.
 export function fmt(x, digits = 4) {
   if (x === null || x === undefined) return '—';
   if (typeof x !== 'number') return String(x);
   if (x === 0) return '0';
   const a = Math.abs(x);
-  if (a >= 1e4 || a < 1e-3) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toString();
+  if (a >= 1e4 || a < 1e-3) return minus(x.toExponential(2));
+  return minus(Number(x.toPrecision(digits)).toString());
 }

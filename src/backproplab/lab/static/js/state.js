@@ -26,6 +26,9 @@ export const state = {
   stepped: 0,           // when the user last took a single step (the network animates it)
   descent: null,        // the gradient descent mode's paths, as the server computed them
   descentPreset: null,  // {function, start, lr, optimizer, steps}: a lesson asks the descent view to run this
+  descentHeld: false,   // the paths wait at their start for Play or Step (a lesson's preset)
+  descentDone: false,   // the descent view shows the paths' last step
+  descentAsk: null,     // {what: 'play' | 'step'}: the lesson panel's Play or Step, for the descent view
   view: { stepUnit: 'batch', addClass: 1, logScale: true, discrete: false, page: 0, showTest: true },
 };
 

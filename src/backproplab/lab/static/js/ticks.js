@@ -1,6 +1,8 @@
 // Round axis ticks: powers of ten (with 2× and 5× between them when the range is short) on a
 // log scale, 1-2-5 steps on a linear one, so an axis reads 0.01, 0.1, 1 rather than 0.0137.
 
+import { minus } from './palette.js';
+
 export function logTicks(lo, hi) {
   // lo, hi: log10 of the range's ends; returns values (not logs) inside it.
   const ticks = [];
@@ -33,6 +35,6 @@ export function linearTicks(lo, hi, most = 5) {
 export function tickLabel(v) {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e4) return v.toExponential(0).replace('e+', 'e');
-  return Number(v.toPrecision(3)).toString();
+  if (a < 1e-3 || a >= 1e4) return minus(v.toExponential(0).replace('e+', 'e'));
+  return minus(Number(v.toPrecision(3)).toString());
 }

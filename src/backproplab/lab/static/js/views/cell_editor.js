@@ -21,7 +21,7 @@ export function mountCellEditor(body, commit, refuse) {
     if (cell === td) return;
     if (cell) close(true);
     cell = td;
-    shown = td.textContent;
+    shown = td.textContent.replace(/−/g, '-');  // typed back as the keyboard's minus
     input.value = typed ?? shown;
     // A cell is read as its text under its column's header; its editor says what it edits.
     input.setAttribute('aria-label', `row ${td.dataset.row} column ${td.dataset.col}: a number, Enter keeps it, Escape cancels`);

@@ -2,7 +2,7 @@
 // plot, captioned, points labelled when few), the legend of what a point's colour means, and a
 // few inputs beside their reconstructions. data_space_view.js shows it in place of the heatmap
 // and the points when the lab is in the autoencoder mode.
-import { classRgb, rgb } from '../palette.js';
+import { classRgb, minus, rgb } from '../palette.js';
 import { ticks } from './data_space_axes.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -140,14 +140,14 @@ export function mountCodePlot(root, clearCanvases, size) {
     for (const v of scale(x0, x1, Math.max(4, Math.floor(p.w / 45)))) {
       const x = (p.x + ((v - x0) / (x1 - x0)) * p.w).toFixed(1);
       parts.push(`<line x1="${x}" x2="${x}" y1="${p.y + p.h}" y2="${p.y + p.h + 3}"/>`,
-                 `<text class="code-tick" data-axis="x" data-value="${v}" x="${x}" y="${p.y + p.h + 14}" text-anchor="middle">${v}</text>`);
+                 `<text class="code-tick" data-axis="x" data-value="${v}" x="${x}" y="${p.y + p.h + 14}" text-anchor="middle">${minus(String(v))}</text>`);
     }
     parts.push(`<text class="code-axis" x="${p.x + p.w}" y="${p.y + p.h + 27}" text-anchor="end">unit 1</text>`);
     if (units > 1) {
       for (const v of scale(y0, y1, Math.max(4, Math.floor(p.h / 35)))) {
         const y = (p.y + ((y1 - v) / (y1 - y0)) * p.h).toFixed(1);
         parts.push(`<line x1="${p.x - 3}" x2="${p.x}" y1="${y}" y2="${y}"/>`,
-                   `<text class="code-tick" data-axis="y" data-value="${v}" x="${p.x - 5}" y="${y}" dy="0.35em" text-anchor="end">${v}</text>`);
+                   `<text class="code-tick" data-axis="y" data-value="${v}" x="${p.x - 5}" y="${y}" dy="0.35em" text-anchor="end">${minus(String(v))}</text>`);
       }
       parts.push(`<text class="code-axis" transform="translate(${p.x - 32} ${p.y}) rotate(-90)" text-anchor="end">unit 2</text>`);
     }

@@ -1,5 +1,7 @@
 // The data space's axes: the plot's frame, round ticks along x₁ (below) and x₂ (left) and the
 // axis names, drawn in the margins PAD leaves around the plot so no tick covers a point.
+import { minus } from '../palette.js';
+
 export const PAD = { left: 42, right: 8, top: 6, bottom: 26 };
 
 // About `count` round steps (1, 2 or 5 times a power of ten) covering [lo, hi].
@@ -30,14 +32,14 @@ export function drawAxes(ctx, p, [x0, x1, y0, y1], [xName, yName]) {
   for (const v of xs) {
     const x = p.x + ((v - x0) / (x1 - x0)) * p.w;
     tick(x, p.y + p.h, 0, 3);
-    ctx.fillText(String(v), x, p.y + p.h + 4);
+    ctx.fillText(minus(String(v)), x, p.y + p.h + 4);
   }
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   for (const v of ys) {
     const y = p.y + ((y1 - v) / (y1 - y0)) * p.h;
     tick(p.x, y, -3, 0);
-    ctx.fillText(String(v), p.x - 5, y);
+    ctx.fillText(minus(String(v)), p.x - 5, y);
   }
   ctx.font = 'italic 11px system-ui, sans-serif';
   ctx.textAlign = 'right';

@@ -7,7 +7,7 @@
 // view tells it which page that is.
 import { report, request, send } from '../socket.js';
 import { on, state, update } from '../state.js';
-import { fmt } from '../palette.js';
+import { fmt, minus } from '../palette.js';
 import { saveExport } from '../downloads.js';
 import { float32s } from '../float32s.js';
 import { mountCellEditor } from './cell_editor.js';
@@ -66,8 +66,11 @@ export function mountDataset(root) {
     // With features, the network's inputs are the features of each point: shown beside it.
     const names = s.structure?.input_names ?? [];
     const featured = Boolean(d.inputs);
-    head.innerHTML = (wide ? `<th>#</th><th class="vector">Inputs (${width})</th>`
-      : `<th>#</th><th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
+    // Rows count from 0, as the exported code's x[i] and y[i] index them (neurons are named h1,
+    // o1 as in a textbook; a row is an index into the data).
+    const rowHead = '<th title="row number, from 0: the exported code\'s x[i], y[i]">#</th>';
+    head.innerHTML = (wide ? `${rowHead}<th class="vector">Inputs (${width})</th>`
+      : `${rowHead}<th>Input 1</th><th>${oneD ? '' : 'Input 2'}</th>`) +
       (featured ? `<th class="vector features-col" title="what the network is fed: ${names.join(', ')}">Network inputs: ${names.join(', ')}</th>` : '') +
       `<th>Expected output</th>${autoencoder
         ? '<th class="vector" title="the network\'s output for the row: its reconstruction of the inputs">Prediction</th>'
@@ -137,7 +140,7 @@ export function mountDataset(root) {
   // 30 times a second), its title all of them.
   const SHOWN = 16;
   let recon = null;
-  const twoDigits = (v) => (Number.isFinite(v) ? String(Number(v.toPrecision(2))) : '—');
+  const twoDigits = (v) => (Number.isFinite(v) ? minus(String(Number(v.toPrecision(2)))) : '—');
   function reconstructionOf(i, count = Infinity) {  // null until the row's page has come
     const k = recon ? i - recon.start : -1;
     if (k < 0 || (k + 1) * recon.width > recon.values.length) return null;
@@ -268,6 +271,6 @@ function rowCount(d) {
 function cellText(v) {
   const a = Math.abs(v);
   if (a >= 1) return fmt(v, 3);
-  if (a !== 0 && a < 5e-4) return v.toExponential(0);
-  return String(Number(v.toFixed(3)));
+  if (a !== 0 && a < 5e-4) return minus(v.toExponential(0));
+  return minus(String(Number(v.toFixed(3))));
 }

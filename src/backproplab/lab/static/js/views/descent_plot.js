@@ -2,7 +2,7 @@
 // f(x) for one variable; filled contours with axes x₁ and x₂ for two), its minima marked, and
 // the paths up to a given step. The numbers are the server's (bp.explain.descend and the
 // function's surface); this module only places them on the canvas.
-import { CLASS_COLOURS, fmt } from '../palette.js';
+import { CLASS_COLOURS, fmt, minus } from '../palette.js';
 
 const PAD = { l: 58, r: 16, t: 12, b: 42 };
 const LEVELS = 14;  // contour lines between the lowest and highest log(1 + f)
@@ -126,7 +126,7 @@ function contours(ctx, surface, f) {
 // so a plot widened to follow a diverging path keeps its labels inside the margin.
 export function tickText(v) {
   if (v !== 0 && (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3)) {
-    return Number(v.toPrecision(3)).toExponential().replace('e+', 'e');
+    return minus(Number(v.toPrecision(3)).toExponential().replace('e+', 'e'));
   }
   return fmt(v, 3);
 }

@@ -3,7 +3,10 @@
 // step by step and a slider scrubs back through it; clicking the plot starts from there. A
 // double well or Himmelblau's four minima show that where descent ends depends on where it
 // starts. Compare learning rates (too small creeps, too large oscillates or diverges) or
-// optimizers. A lesson sets `descentPreset` = {function, start, lr, optimizer, steps}.
+// optimizers. A lesson sets `descentPreset` = {function, start, lr, optimizer, steps}: its path
+// waits at its start until the student presses Play or Step (here or in the lesson panel, which
+// asks through `descentAsk`), so the steps are watched, not found already taken. The summary
+// and `descentDone` describe the step on show, so nothing tells the end before it is reached.
 import { request } from '../socket.js';
 import { on, state, update } from '../state.js';
 import { CLASS_COLOURS, fmt } from '../palette.js';
@@ -15,7 +18,7 @@ const MOST_MS = 3000;      // and no path takes longer than this
 export function mountDescent(root) {
   const { optimizers, compared_optimizers: compared, descent_functions: functions } = state.welcome.choices;
   const most = state.welcome.limits.MAX_DESCENT_STEPS;
-  root.innerHTML = `<h2>Gradient descent <span class="spacer"></span>
+  root.innerHTML = `<h2>Gradient descent <span class="function" data-role="descent-function"></span><span class="spacer"></span>
       <span class="hint" data-role="descent-hint">click the plot to start from that point</span></h2>
     <div class="row">
       <select data-action="function" aria-label="function">${Object.entries(functions).map(([v, f]) => `<option value="${v}">${f.name}</option>`).join('')}</select>
@@ -29,10 +32,10 @@ export function mountDescent(root) {
     </div>
     <div class="plot-wrap"><canvas data-role="descent-plot" aria-label="the function and the descent path"></canvas></div>
     <div class="row step-row">
-      <button data-action="descent-replay" title="play the path again from its start">▶ Replay</button>
+      <button class="primary" data-action="descent-play" title="take the path's steps one after another (from its start once it has ended)">▶ Play</button>
+      <button data-action="descent-step-once" title="take one step of the path">Step</button>
       <label>step <input type="range" data-action="descent-step" min="0" max="0" value="0" aria-label="step of the path"></label>
       <output data-role="descent-step"></output>
-      <span class="muted" data-role="descent-point"></span>
     </div>
     <div class="muted summary" data-role="descent-summary"></div>`;
   const canvas = root.querySelector('canvas');
@@ -49,6 +52,7 @@ export function mountDescent(root) {
   let background = null;  // the drawn function, axes and minima for the current results and size
   let plotFrame = null;
   let animation = null;
+  let shownStep = 0;
 
   const showLr = () => { lrInput.value = Math.log10(lrValue); lrTyped.value = lrValue; };
   const setDefaults = () => {
@@ -65,14 +69,16 @@ export function mountDescent(root) {
   };
 
   // runs: [{ lr, optimizer }], one path each, drawn together and animated together.
-  async function run(runs) {
+  // held: draw the paths at their start and wait for Play or Step (a lesson's preset, the mode
+  // just opened); else the student asked for this run, so it plays at once.
+  async function run(runs, held = false) {
     const steps = Math.max(1, Math.min(most, parseInt(stepsInput.value, 10) || 40));
     stepsInput.value = steps;
     const results = [];
     for (const r of runs) {
       results.push(await request('descend', { function: fnSelect.value, start, steps, ...r }));
     }
-    update({ descent: results });
+    update({ descent: results, descentHeld: held });
   }
   const current = () => [{ lr: lrValue, optimizer: optSelect.value }];
 
@@ -110,33 +116,30 @@ export function mountDescent(root) {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     drawPaths(ctx, results, plotFrame, k);
     describeStep(results, k);
+    summarise(results, k);
   }
+  const lastStep = (results) => Math.max(...results.map((r) => r.path.points.length - 1));
 
   function describeStep(results, k) {
-    const total = Math.max(...results.map((r) => r.path.points.length - 1));
+    const total = lastStep(results);
+    shownStep = Math.min(k, total);
+    if (state.descentDone !== (shownStep === total)) update({ descentDone: shownStep === total });
     slider.max = total;
     slider.value = k;
     $('[data-role="descent-step"]').textContent = `${Math.min(k, total)} / ${total}`;
-    const r = results[0];
-    const i = Math.min(k, r.path.points.length - 1);
-    const p = r.path.points[i];
-    const g = r.path.grads[i];
-    const list = (v) => (Array.isArray(v) ? `(${v.map((t) => fmt(t)).join(', ')})` : fmt(v));
-    const oneD = r.extent.length === 2;
-    $('[data-role="descent-point"]').textContent = results.length > 1 ? ''
-      : `${oneD ? 'x' : '(x₁, x₂)'} = ${list(p)}   f = ${fmt(r.path.values[i])}   ${oneD ? "f'(x)" : '∇f'} = ${list(g)}`;
     root.dataset.step = String(k);
   }
 
-  function animate() {
+  // Play the paths from step `from` to their end.
+  function animate(from = 0) {
     cancelAnimationFrame(animation);
     const results = state.descent;
-    const total = Math.max(...results.map((r) => r.path.points.length - 1));
+    const total = lastStep(results);
     const duration = Math.min(MOST_MS, total * STEP_MS);
     const began = performance.now();
     root.dataset.animating = 'true';
     const tick = (now) => {
-      const k = duration ? Math.min(total, Math.floor(((now - began) / duration) * total)) : total;
+      const k = duration ? Math.min(total, from + Math.floor(((now - began) / duration) * total)) : total;
       draw(k);
       if (k < total) animation = requestAnimationFrame(tick);
       else root.dataset.animating = 'false';
@@ -144,18 +147,23 @@ export function mountDescent(root) {
     animation = requestAnimationFrame(tick);
   }
 
-  function summarise(results) {
-    const lines = results.map((r, k) => {
+  // Each run at step k, one line a run, whole at 1280 px: where it is, f and the gradient
+  // there, and once it has ended, what kind of path it was.
+  function summarise(results, k) {
+    const list = (v) => (Array.isArray(v) ? `(${v.map((t) => fmt(t, 3)).join(', ')})` : fmt(v, 3));
+    const lines = results.map((r, n) => {
       const line = document.createElement('div');
-      line.style.color = CLASS_COLOURS[k % CLASS_COLOURS.length];
-      const end = r.path.points.at(-1);
-      const where = Array.isArray(end) ? `(${end.map((v) => fmt(v, 3)).join(', ')})` : fmt(end, 3);
-      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${r.path.regime.padEnd(11)} after ${r.path.values.length - 1} steps at ${where}, f = ${fmt(r.path.values.at(-1))}`;
+      line.style.color = CLASS_COLOURS[n % CLASS_COLOURS.length];
+      const i = Math.min(k, r.path.points.length - 1);
+      const oneD = r.extent.length === 2;
+      const regime = i === r.path.points.length - 1 ? r.path.regime : 'on its way';
+      line.textContent = `${r.path.optimizer.padEnd(9)}lr ${fmt(r.path.lr)}: ${regime.padEnd(11)} after ${i} step${i === 1 ? '' : 's'}: `
+        + `${oneD ? 'x' : '(x₁, x₂)'} = ${list(r.path.points[i])}, f = ${fmt(r.path.values[i], 3)}, `
+        + `${oneD ? 'f′(x)' : '∇f'} = ${list(r.path.grads[i])}`;
       return line;
     });
-    const label = document.createElement('div');
-    label.textContent = results[0].label;
-    summary.replaceChildren(label, ...lines);
+    $('[data-role="descent-function"]').textContent = results[0].label;
+    summary.replaceChildren(...lines);
   }
 
   fnSelect.onchange = () => { setDefaults(); run(current()); };
@@ -165,7 +173,19 @@ export function mountDescent(root) {
     run([lrValue / 10, lrValue, lrValue * 5, lrValue * 12].map((v) => ({ lr: Number(Math.min(10, v).toPrecision(2)), optimizer: optSelect.value })));
   };
   $('[data-action="compare-optimizers"]').onclick = () => run(compared.map((optimizer) => ({ lr: lrValue, optimizer })));
-  $('[data-action="descent-replay"]').onclick = () => { if (state.descent) animate(); };
+  const play = () => {
+    if (!state.descent) return;
+    animate(shownStep >= lastStep(state.descent) ? 0 : shownStep);
+  };
+  const stepOnce = () => {
+    if (!state.descent) return;
+    cancelAnimationFrame(animation);
+    root.dataset.animating = 'false';
+    draw(Math.min(shownStep + 1, lastStep(state.descent)));
+  };
+  $('[data-action="descent-play"]').onclick = play;
+  $('[data-action="descent-step-once"]').onclick = stepOnce;
+  on(['descentAsk'], (s) => { if (s.descentAsk) (s.descentAsk.what === 'play' ? play : stepOnce)(); });
   slider.oninput = () => {
     cancelAnimationFrame(animation);
     root.dataset.animating = 'false';
@@ -173,8 +193,11 @@ export function mountDescent(root) {
   };
   on(['descent'], (s) => {
     if (!s.descent) return;
-    summarise(s.descent);
-    animate();
+    if (s.descentHeld) {
+      cancelAnimationFrame(animation);
+      root.dataset.animating = 'false';
+      draw(0);
+    } else animate();
   });
   on(['descentPreset'], (s) => {
     const p = s.descentPreset;
@@ -185,7 +208,7 @@ export function mountDescent(root) {
     if (p.lr) { lrValue = p.lr; showLr(); }
     if (p.optimizer) optSelect.value = p.optimizer;
     if (p.steps) stepsInput.value = p.steps;
-    run(current());
+    run(current(), true);
   });
   canvas.addEventListener('click', (ev) => {
     if (!state.descent || !plotFrame) return;
@@ -200,6 +223,6 @@ export function mountDescent(root) {
   new ResizeObserver(() => { if (state.descent) draw(Number(slider.value)); }).observe(canvas);
   new MutationObserver(() => {  // shown: draw what a lesson may have computed meanwhile, or start
     if (root.hidden) return;
-    if (state.descent) animate(); else run(current());
+    if (state.descent) draw(shownStep); else run(current(), true);
   }).observe(root, { attributes: true, attributeFilter: ['hidden'] });
 }

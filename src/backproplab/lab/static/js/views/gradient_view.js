@@ -4,6 +4,7 @@
 // dead ReLU units, saturated sigmoid/tanh units — plus the initialisation the network got.
 // Every number is the server's (frame key `gradients`, history `grad_norms`).
 import { on, touch } from '../state.js';
+import { minus } from '../palette.js';
 
 const LOWEST = -8;   // the bars' and the chart's log10 range when the values allow it
 const HIGHEST = 1;
@@ -13,8 +14,8 @@ export function shortNumber(v) {
   if (v === null || v === undefined) return '—';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 0.01 && a < 1000) return Number(v.toPrecision(2)).toString();
-  return v.toExponential(1).replace('e+', 'e');
+  if (a >= 0.01 && a < 1000) return minus(Number(v.toPrecision(2)).toString());
+  return minus(v.toExponential(1).replace('e+', 'e'));
 }
 
 // Okabe–Ito without its yellow (too pale on white), then a wine red: 7 layers, 7 colours.

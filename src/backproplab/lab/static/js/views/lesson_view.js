@@ -95,12 +95,29 @@ export function mountLesson(root, menuRoot) {
     const b = e.target.closest('[data-stage]');
     if (b) openLesson(state.lesson.id, Number(b.dataset.stage));
   };
-  $('[data-action="lesson-play"]').onclick = () => send('play');
+  // A gradient descent stage's Play and Step take the descent view's path, not training steps.
+  const stageOn = () => current().stages[state.lesson.stage];
+  $('[data-action="lesson-play"]').onclick = () => {
+    if (stageOn().descent) update({ descentAsk: { what: 'play' } }); else send('play');
+  };
   $('[data-action="lesson-pause"]').onclick = () => send('pause');
   $('[data-action="lesson-step"]').onclick = () => {
-    const lesson = current();
-    send('step', { unit: lesson.stages[state.lesson.stage].step });
+    const stage = stageOn();
+    if (stage.descent) update({ descentAsk: { what: 'step' } }); else send('step', { unit: stage.step });
   };
+  // ← and → go to the previous and next stage, as Back and Next do, while no field, cell or
+  // menu has the focus (a field keeps its arrow keys; a button clicked last, Next itself,
+  // has no use for them).
+  document.addEventListener('keydown', (e) => {
+    const key = { ArrowLeft: 'lesson-back', ArrowRight: 'lesson-next' }[e.key];
+    const focus = document.activeElement;
+    const idle = !focus || focus === document.body || (focus.tagName === 'BUTTON' && !focus.closest('[role="menu"]'));
+    if (!key || !state.lesson || root.hidden || !idle || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+    const target = $(`[data-action="${key}"]`);
+    if (target.disabled) return;
+    e.preventDefault();
+    target.click();
+  });
   $('[data-action="classroom"]').onchange = (e) => { classroom = e.target.checked; layout(state); setUrl(); };
 
   let shown = null;  // "id:stage" of the text on show, so readouts alone do not redraw it
@@ -128,14 +145,15 @@ export function mountLesson(root, menuRoot) {
         ${stage.answer ? `<details><summary>Answer</summary>${escape(stage.answer)}</details>` : ''}`;
       $('[data-action="lesson-back"]').disabled = k === 0;
       $('[data-action="lesson-next"]').disabled = k === lesson.stages.length - 1;
-      $('[data-action="lesson-step"]').title = `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
+      $('[data-action="lesson-step"]').title = stage.descent ? 'one step of gradient descent'
+        : `one step on 1 ${stage.step === 'sample' ? 'sample (the selected row)' : stage.step}`;
+      $('[data-action="lesson-pause"]').hidden = !!stage.descent;
       $('[data-action="classroom"]').checked = classroom;
       // The readout box keeps room for two lines a readout, set once per stage, so it hardly
       // ever grows while training (and growing moves nothing: it is the last thing above the
       // buttons, which sit at the panel's foot).
       $('[data-role="readouts"]').style.minHeight = `${14 + 38 * stage.readouts.length}px`;
     }
-    $('[data-role="lesson-run"]').hidden = !!stage.descent;
     // A stage that says how far to train (its file's `epochs`): where the run is on the way.
     const epochs = $('[data-role="lesson-epochs"]');
     const progress = !stage.epochs ? ''
@@ -146,12 +164,15 @@ export function mountLesson(root, menuRoot) {
     const playing = !!s.status.playing;
     $('[data-action="lesson-play"]').disabled = playing || !!s.status.diverged;
     $('[data-action="lesson-pause"]').disabled = !playing;
-    const html = s.lesson.readouts.map((r) => `<li data-readout="${r.name}" data-value="${escape(JSON.stringify(r.value))}">
-      <span class="label">${escape(r.label)}</span> ${escape(r.text)}</li>`).join('');
+    // A descent stage's readouts say where the path ends: their text shows once the student
+    // has run the path there (their value stays on the element, for the tests).
+    const waiting = !!stage.descent && !s.descentDone;
+    const html = s.lesson.readouts.map((r) => `<li data-readout="${r.name}" data-value="${escape(JSON.stringify(r.value))}"${waiting ? ' data-waiting="true"' : ''}>
+      <span class="label">${escape(r.label)}</span> ${waiting ? '<span class="muted">press Play (or Step) to run the descent: this shows where it ends once it gets there</span>' : escape(r.text)}</li>`).join('');
     const list = $('[data-role="readouts"]');
     if (list.innerHTML !== html) list.innerHTML = html;
   }
-  on(['lesson', 'status', 'config'], draw);
+  on(['lesson', 'status', 'config', 'descentDone'], draw);
 }
 
 // While a lesson is open the lesson panel is a column of the full height on the right, so its

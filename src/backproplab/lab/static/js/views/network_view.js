@@ -84,8 +84,12 @@ export function mountNetwork(root) {
       return span;
     }));
     const shape = root.querySelector('[data-role="shape"]');
-    shape.textContent = describe(structure);
-    shape.title = shape.textContent;  // the whole of it when a deep network's is cut short
+    // Each part whole on its line: a narrow panel wraps the line between parts, never cuts it.
+    shape.replaceChildren(...describe(structure).flatMap((part, k) => {
+      const el = document.createElement('span');
+      el.textContent = part;
+      return k ? [' · ', el] : [el];
+    }));
   }
 
   // ----- connections ---------------------------------------------------------------------------
@@ -349,7 +353,7 @@ export function mountNetwork(root) {
 // hidden activation it does not use.
 function describe(structure) {
   const parts = structure.roles.map((role, l) => `${role} ${structure.activations[l]}`);
-  return `${structure.sizes.join('-')} · ${[...new Set(parts)].join(' · ')}`;
+  return [structure.sizes.join('-'), ...new Set(parts)];
 }
 
 function editWeight(root, link, event) {
