@@ -137,6 +137,10 @@ def test_the_diverging_descent_stays_on_the_plot_alone_and_compared(lesson_page,
                            f".dataset.frame).x1 >= {reach}")
     page.wait_for_function("document.querySelector('[data-panel=descent]').dataset.animating "
                            "=== 'false'")
+    summary = page.locator('[data-role="descent-summary"]')
+    expect(summary).to_contain_text("diverging")
+    fits = summary.evaluate("e => [e.scrollHeight, e.clientHeight, e.scrollWidth, e.clientWidth]")
+    assert fits[0] <= fits[1] and fits[2] <= fits[3], fits  # every run's line, whole
     shot(page, f"descent-compare-{size[0]}x{size[1]}")
 
 
