@@ -295,6 +295,8 @@ def test_descent_optimizer_choice_redraws_the_path_with_the_server_numbers(page)
     names = lab(page, "s.descent.map((r) => r.path.optimizer)")
     assert names == lab(page, "window.__lab.state.welcome.choices.compared_optimizers")
     assert len(set(lab(page, "s.descent.map((r) => r.path.lr)"))) == 1
+    expect(summary).to_contain_text("rmsprop")
+    assert summary.evaluate("e => e.scrollHeight <= e.clientHeight")  # all five runs, whole
     shot(page, "descent-optimizers")
 
 
