@@ -40,6 +40,7 @@ from backproplab.compile.discovery import reachable
 from backproplab.compile.recorder import CompileError, _routing, tracing
 from backproplab.compile.recorder import _local as _thread
 from backproplab.compile.tape import DataGuardMiss, GuardMiss, structure
+from backproplab.compile.tape_text import line_of
 from backproplab.tensor import Tensor
 
 
@@ -253,9 +254,7 @@ def _holds(check) -> bool:
 
 
 def _describe(op) -> str:
-    from backproplab.compile.tape import _line
-
-    return "'" + _line(op).strip() + "'"
+    return "'" + line_of(op).strip() + "'"
 
 
 def _unique(items) -> list:

@@ -28,6 +28,7 @@ from backproplab.compile.optimize import (
 )
 from backproplab.compile.recorder import CompileError, Op
 from backproplab.compile.stack import stack_independent
+from backproplab.compile.tape_text import at_default, line_of, name_of
 from backproplab.compile.traced import TracedArray, TracedScalar, arrays_in
 
 # ufuncs that warn (deprecated) when ``out`` is passed by position
@@ -160,7 +161,7 @@ class Tape:
                 self.program.append((f, args))
             else:
                 out = outs[0] if len(outs) == 1 else tuple(outs)
-                kw = {k: v for k, v in kw.items() if not _default(k, v)}
+                kw = {k: v for k, v in kw.items() if not at_default(k, v)}
                 self.program.append((functools.partial(op.fn, **kw, out=out),
                                      self._arglist(op.args)))
         elif kind == "inplace":
@@ -234,8 +235,8 @@ class Tape:
             out = op.outs[0] if op.outs else None
             rows.append({
                 "op": op.name, "kind": op.kind,
-                "out": _name(out) if out is not None else None,
-                "args": [_name(a) for a in op.args],
+                "out": name_of(out) if out is not None else None,
+                "args": [name_of(a) for a in op.args],
                 "shape": list(out.shape) if isinstance(out, TracedArray) else None,
                 "dtype": str(out.dtype) if isinstance(out, TracedArray) else None,
                 "replayed": op.kind not in ("declare", "view"),
@@ -260,7 +261,7 @@ class Tape:
             if op.kind not in ("declare", "read") and op.phase != phase:
                 phase = op.phase
                 lines.append(f"  # {phase}")
-            lines.append(_line(op))
+            lines.append(line_of(op))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -327,12 +328,6 @@ def _writes_before_guards(kept, live_roots) -> tuple[bool, list]:
     return False, list(before_guard.values())
 
 
-def _default(key, value) -> bool:
-    """Keyword arguments a reduction was given at their default values (they cost time)."""
-    return (key, value) in (("where", True), ("dtype", None), ("keepdims", False)) and (
-        type(value) is not numpy.ndarray)
-
-
 def _cast(out, src):
     numpy.copyto(out, src, casting="unsafe")  # the same cast loop as src.astype(out.dtype)
 
@@ -372,46 +367,3 @@ def _named(fn, name: str):
     """``fn`` under the name Replay.source calls it by."""
     fn.__name__ = name
     return fn
-
-
-def _name(x) -> str:
-    if isinstance(x, TracedArray):
-        return f"%{x._id}"
-    if isinstance(x, TracedScalar):
-        return f"${x.id}"
-    if isinstance(x, numpy.ndarray):
-        return f"const{tuple(x.shape)}"
-    if x is Ellipsis:
-        return "..."
-    if isinstance(x, slice):
-        return ":".join("" if v is None else str(v) for v in (x.start, x.stop, x.step)
-                        ).rstrip(":") or ":"
-    if type(x) is tuple:
-        return "[" + ", ".join(_name(i) for i in x) + "]"
-    if isinstance(x, numpy.dtype) or isinstance(x, type):
-        return numpy.dtype(x).name
-    return repr(x)
-
-
-def _line(op: Op) -> str:
-    out = op.outs[0] if op.outs else None
-    args = ", ".join([_name(a) for a in op.args] +
-                     [f"{k}={_name(v)}" for k, v in op.kwargs.items() if not _default(k, v)])
-    if op.kind == "declare":
-        return f"  {_name(out):>5} = {op.name} {op.args[0]}  {_shape(out)}"
-    if op.kind == "guard":
-        return f"  {'':>5}   guard {op.name}({args}) is {op.expected!r}"
-    if op.kind == "read":
-        return f"  {_name(out):>5} = read {op.name}  (now {out.value!r})"
-    mark = "  view, no work" if op.kind == "view" else ""
-    target = _name(out) if out is not None else ""
-    if op.kind in ("setitem", "inplace") or (op.kind == "ufunc" and out is not None and
-                                              any(a is out for a in op.args)):
-        return f"  {target:>5} <- {op.name}({args})  {_shape(out)}"
-    return f"  {target:>5} = {op.name}({args})  {_shape(out)}{mark}"
-
-
-def _shape(x) -> str:
-    if isinstance(x, TracedArray):
-        return f"{tuple(x.shape)} {x.dtype}"
-    return ""
